@@ -1,0 +1,158 @@
+//! The build driver: load, resolve, render, write. `serve` and `check` reuse it.
+
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+
+use crate::config::{BaseUrl, Config};
+use crate::content;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::Site;
+use crate::output::{self, OutputError};
+use crate::render::{self, OutputFile, Templates};
+use crate::resolve;
+
+/// What a build needs to know beyond the site's own files.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Defaults to `ROOT/public`.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` of site.yaml.
+    pub base_url: Option<String>,
+    /// Overrides `as_of` of site.yaml; defaults to today.
+    pub as_of: Option<Date>,
+    pub drafts: bool,
+    /// Allow an output folder outside the site root.
+    pub allow_outside: bool,
+}
+
+impl BuildOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            root: root.into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// What a successful build produced.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// HTML pages written.
+    pub pages: usize,
+    /// All files written, static files included.
+    pub files: usize,
+    pub output: PathBuf,
+    pub as_of: Date,
+    /// Warnings (a successful build has no errors).
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub enum BuildError {
+    /// Problems in the site's files: every one found, sorted.
+    Content(Vec<Diagnostic>),
+    Output(OutputError),
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Content(d) => {
+                for (i, x) in d.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{x}")?;
+                }
+                Ok(())
+            }
+            BuildError::Output(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Today's date in the system's time zone.
+pub fn today() -> Date {
+    jiff::Zoned::now().date()
+}
+
+/// Load and resolve the site: everything up to, not including, rendering.
+pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Vec<Diagnostic>> {
+    let mut config = Config::load(&opts.root).map_err(|d| vec![d])?;
+    if let Some(url) = &opts.base_url {
+        config.base_url =
+            BaseUrl::parse(url).map_err(|m| vec![Diagnostic::error("--base-url", None, m)])?;
+    }
+    let as_of = opts.as_of.or(config.as_of).unwrap_or_else(today);
+    let (content, mut diags) = content::load(&opts.root);
+    let (site, more) = resolve::resolve(config, &content, as_of, opts.drafts);
+    diags.extend(more);
+    Ok((site, diags))
+}
+
+/// Load, resolve and render in memory: every file of the site, or every problem.
+pub fn render(
+    opts: &BuildOptions,
+) -> Result<(Site, Vec<OutputFile>, Diagnostics), Vec<Diagnostic>> {
+    let (site, mut diags) = load(opts)?;
+    let templates = Templates::load(&opts.root, &site.config.theme);
+    let templates = match templates {
+        Ok(t) => Some(t),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    };
+    if diags.has_errors() {
+        return Err(diags.sorted());
+    }
+    let Some(templates) = templates else {
+        return Err(diags.sorted());
+    };
+    let (mut files, render_diags) = render::render_site(&site, &templates);
+    diags.extend(render_diags);
+    if diags.has_errors() {
+        return Err(diags.sorted());
+    }
+    files.extend(render::static_files(&opts.root, &site.config.theme));
+    Ok((site, files, diags))
+}
+
+/// Validate everything a build would, writing nothing.
+pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    render(opts).map(|(_, _, d)| d.sorted())
+}
+
+/// Build the site into its output folder.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let output_dir = opts.output_dir();
+    output::check_output_dir(&opts.root, &output_dir, opts.allow_outside)
+        .map_err(BuildError::Output)?;
+    let (site, files, diags) = render(opts).map_err(BuildError::Content)?;
+    output::write_site(&output_dir, &files).map_err(BuildError::Output)?;
+    Ok(BuildReport {
+        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        files: files.len(),
+        output: output_dir,
+        as_of: site.as_of,
+        warnings: diags.sorted(),
+    })
+}
+
+/// The site root to use when none is given: the nearest folder with a site.yaml.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|p| p.join(crate::config::CONFIG_FILE).is_file())
+        .map(Path::to_path_buf)
+}

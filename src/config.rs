@@ -1,0 +1,153 @@
+//! `site.yaml`: the site's settings, read raw then resolved.
+
+use std::path::Path;
+
+use jiff::civil::Date;
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::yaml;
+
+pub const CONFIG_FILE: &str = "site.yaml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    base_url: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    theme: Option<String>,
+    #[serde(default)]
+    as_of: Option<Date>,
+}
+
+/// The resolved settings of a site.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    pub base_url: BaseUrl,
+    pub language: String,
+    pub theme: String,
+    pub as_of: Option<Date>,
+}
+
+/// Where the site is deployed: an optional origin and a path prefix.
+///
+/// Every internal link is written as an absolute path under `path`, so a site
+/// built for `https://example.org/kb/` works when served from `/kb/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// `https://example.org` (no trailing slash), or empty when only a path was given.
+    pub origin: String,
+    /// Starts and ends with `/`.
+    pub path: String,
+}
+
+impl BaseUrl {
+    pub fn parse(raw: &str) -> Result<BaseUrl, String> {
+        let raw = raw.trim();
+        let (origin, path) = if let Some(scheme_end) = raw.find("://") {
+            let scheme = &raw[..scheme_end];
+            if scheme != "http" && scheme != "https" {
+                return Err(format!(
+                    "base_url `{raw}` must start with http:// or https://"
+                ));
+            }
+            let after = &raw[scheme_end + 3..];
+            let host_end = after.find('/').unwrap_or(after.len());
+            if host_end == 0 {
+                return Err(format!("base_url `{raw}` has no host"));
+            }
+            (
+                raw[..scheme_end + 3 + host_end].to_string(),
+                &after[host_end..],
+            )
+        } else if raw.starts_with('/') || raw.is_empty() {
+            (String::new(), raw)
+        } else {
+            return Err(format!(
+                "base_url `{raw}` must be a full URL (https://example.org/kb/) or a path (/kb/)"
+            ));
+        };
+        if path.contains(['?', '#', ' ']) {
+            return Err(format!(
+                "base_url `{raw}` must not contain a query, fragment or space"
+            ));
+        }
+        let trimmed = path.trim_matches('/');
+        let path = if trimmed.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/{trimmed}/")
+        };
+        Ok(BaseUrl { origin, path })
+    }
+
+    /// The absolute URL of a site path such as `/orders/x/` (origin may be empty).
+    pub fn absolute(&self, site_path: &str) -> String {
+        format!("{}{}", self.origin, self.link(site_path))
+    }
+
+    /// The link to a site path such as `/orders/x/`, under the base path.
+    pub fn link(&self, site_path: &str) -> String {
+        format!("{}{}", self.path, site_path.trim_start_matches('/'))
+    }
+}
+
+impl Config {
+    /// Read and resolve `site.yaml` in `root`.
+    pub fn load(root: &Path) -> Result<Config, Diagnostic> {
+        let path = root.join(CONFIG_FILE);
+        let shown = Path::new(CONFIG_FILE);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            Diagnostic::error(shown, None, format!("cannot read {}: {e}", path.display())).with_help(Some(
+                "run gazette in a site folder, pass --root DIR, or create one with `gazette init DIR`".into(),
+            ))
+        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Diagnostic::error(shown, None, "site.yaml is not valid UTF-8 text"))?;
+        let index = LineIndex::new(&text);
+        let raw: RawConfig = yaml::parse(&text, 1, "site.yaml").map_err(|e| {
+            Diagnostic::error(shown, e.pos, e.message)
+                .with_help(e.help)
+                .with_source(&text, &index)
+        })?;
+        let spans = yaml::Spans::of(&text, 1);
+        let base_url = BaseUrl::parse(raw.base_url.as_deref().unwrap_or("/")).map_err(|m| {
+            Diagnostic::error(shown, spans.get("base_url"), m).with_source(&text, &index)
+        })?;
+        Ok(Config {
+            title: raw.title,
+            description: raw.description.unwrap_or_default(),
+            base_url,
+            language: raw.language.unwrap_or_else(|| "en".into()),
+            theme: raw.theme.unwrap_or_else(|| "default".into()),
+            as_of: raw.as_of,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_forms() {
+        let b = BaseUrl::parse("https://example.org/kb").unwrap();
+        assert_eq!(b.origin, "https://example.org");
+        assert_eq!(b.path, "/kb/");
+        assert_eq!(b.link("/orders/x/"), "/kb/orders/x/");
+        assert_eq!(b.absolute("/"), "https://example.org/kb/");
+        let root = BaseUrl::parse("https://example.org").unwrap();
+        assert_eq!(root.path, "/");
+        assert_eq!(BaseUrl::parse("/docs/").unwrap().path, "/docs/");
+        assert!(BaseUrl::parse("ftp://x").is_err());
+        assert!(BaseUrl::parse("example.org").is_err());
+    }
+}

@@ -1,0 +1,428 @@
+//! Loading: walk `content/`, split each file into front matter and body, and
+//! parse the front matter into the raw struct of its kind.
+//!
+//! Nothing here checks references; that is [`crate::resolve`]'s job.
+
+pub mod raw;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Pos};
+use crate::yaml::Spans;
+use raw::RawFrontMatter;
+
+pub const CONTENT_DIR: &str = "content";
+
+/// The six kinds of content; each lives in its own folder of `content/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Order,
+    Provision,
+    Agency,
+    Source,
+    Event,
+    Page,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Order,
+        Kind::Provision,
+        Kind::Agency,
+        Kind::Source,
+        Kind::Event,
+        Kind::Page,
+    ];
+
+    /// The folder under `content/` and the URL segment (`orders`).
+    pub fn folder(self) -> &'static str {
+        match self {
+            Kind::Order => "orders",
+            Kind::Provision => "provisions",
+            Kind::Agency => "agencies",
+            Kind::Source => "sources",
+            Kind::Event => "events",
+            Kind::Page => "pages",
+        }
+    }
+
+    /// The singular name used in messages, `[[kind/id]]` and `gazette new`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Order => "order",
+            Kind::Provision => "provision",
+            Kind::Agency => "agency",
+            Kind::Source => "source",
+            Kind::Event => "event",
+            Kind::Page => "page",
+        }
+    }
+
+    /// "an order", "a provision": for messages.
+    pub fn article(self) -> &'static str {
+        match self {
+            Kind::Order | Kind::Agency | Kind::Event => "an",
+            _ => "a",
+        }
+    }
+
+    pub fn plural_label(self) -> &'static str {
+        match self {
+            Kind::Order => "Orders",
+            Kind::Provision => "Provisions",
+            Kind::Agency => "Agencies",
+            Kind::Source => "Sources",
+            Kind::Event => "Events",
+            Kind::Page => "Pages",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == name || k.folder() == name)
+    }
+
+    /// The site path of an entity of this kind: `/orders/ID/`, or `/ID/` for pages.
+    pub fn path_of(self, id: &str) -> String {
+        match self {
+            Kind::Page => format!("/{id}/"),
+            _ => format!("/{}/{id}/", self.folder()),
+        }
+    }
+}
+
+/// One content file, split and parsed but not yet resolved.
+#[derive(Debug)]
+pub struct Document {
+    pub kind: Kind,
+    pub id: String,
+    /// Path relative to the site root, as shown in messages.
+    pub path: PathBuf,
+    pub text: String,
+    pub lines: LineIndex,
+    /// Byte offset of the Markdown body in `text`.
+    pub body_start: usize,
+    pub spans: Spans,
+    pub front: RawFrontMatter,
+}
+
+impl Document {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// A diagnostic at `pos` in this file, with the line shown.
+    pub fn error(&self, pos: Option<Pos>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(&self.path, pos, message).with_source(&self.text, &self.lines)
+    }
+
+    /// A diagnostic at the front-matter value `path` (`deadlines.0.agency`).
+    pub fn error_at(&self, path: &str, message: impl Into<String>) -> Diagnostic {
+        self.error(self.spans.get(path), message)
+    }
+}
+
+/// The text of `content/_index.md` (the home page), with its position data.
+#[derive(Debug, Default)]
+pub struct HomeText {
+    pub path: PathBuf,
+    pub text: String,
+    pub body_start: usize,
+}
+
+/// Everything read from `content/`.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub documents: Vec<Document>,
+    pub home: Option<HomeText>,
+}
+
+/// Walk `root/content`, reading every `.md`, `.yaml` and `.yml` file.
+pub fn load(root: &Path) -> (Content, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let content_dir = root.join(CONTENT_DIR);
+    if !content_dir.is_dir() {
+        diags.push(Diagnostic::error(
+            CONTENT_DIR,
+            None,
+            format!("no content folder at {}", content_dir.display()),
+        ));
+        return (Content::default(), diags);
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&content_dir).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+            Ok(_) => {}
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map_or_else(|| content_dir.clone(), Path::to_path_buf);
+                diags.push(Diagnostic::error(
+                    relative(root, &path),
+                    None,
+                    format!("cannot read: {e}"),
+                ));
+            }
+        }
+    }
+    let mut content = Content::default();
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|path| load_file(root, &content_dir, path))
+        .collect();
+    for result in results {
+        match result {
+            Loaded::Document(d) => content.documents.push(*d),
+            Loaded::Home(h) => content.home = Some(h),
+            Loaded::Skipped => {}
+            Loaded::Failed(d) => diags.push(d),
+        }
+    }
+    (content, diags)
+}
+
+enum Loaded {
+    Document(Box<Document>),
+    Home(HomeText),
+    Skipped,
+    Failed(Diagnostic),
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Editor backups, swap files and hidden files are not content.
+fn is_ignored(name: &str) -> bool {
+    name.starts_with('.') || name.starts_with('#') || name.ends_with('~') || name.ends_with(".swp")
+}
+
+fn load_file(root: &Path, content_dir: &Path, path: &Path) -> Loaded {
+    let shown = relative(root, path);
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if is_ignored(name) {
+        return Loaded::Skipped;
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let is_yaml = matches!(ext, "yaml" | "yml");
+    if !is_yaml && ext != "md" {
+        return Loaded::Failed(
+            Diagnostic::error(&shown, None, format!("`{name}` is not a content file")).with_help(
+                Some("content files end in .md, .yaml or .yml; put other files in static/".into()),
+            ),
+        );
+    }
+    let text = match read_text(path, &shown) {
+        Ok(t) => t,
+        Err(d) => return Loaded::Failed(d),
+    };
+    let rel = path.strip_prefix(content_dir).unwrap_or(path);
+    let mut parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
+    parts.pop();
+    if parts.is_empty() && name == "_index.md" {
+        let lines = LineIndex::new(&text);
+        return match split_front_matter(&text, &lines) {
+            Ok((_, body_start)) => Loaded::Home(HomeText {
+                path: shown,
+                body_start,
+                text,
+            }),
+            Err((pos, msg)) => {
+                Loaded::Failed(Diagnostic::error(&shown, Some(pos), msg).with_source(&text, &lines))
+            }
+        };
+    }
+    if name.starts_with('_') {
+        return Loaded::Skipped;
+    }
+    let Some(kind) = parts
+        .first()
+        .and_then(|f| Kind::ALL.into_iter().find(|k| k.folder() == *f))
+    else {
+        let folders: Vec<&str> = Kind::ALL.iter().map(|k| k.folder()).collect();
+        let help = parts
+            .first()
+            .and_then(|f| crate::diagnostics::did_you_mean(f, folders.iter().copied()))
+            .or_else(|| {
+                Some(format!(
+                    "content files go in one of: {}",
+                    folders.join(", ")
+                ))
+            });
+        return Loaded::Failed(
+            Diagnostic::error(&shown, None, "this file is not in a content kind's folder")
+                .with_help(help),
+        );
+    };
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    if let Err(msg) = check_slug(stem) {
+        return Loaded::Failed(Diagnostic::error(&shown, None, msg).with_help(Some(format!(
+            "rename the file to `{}.{ext}`",
+            slugify(stem)
+        ))));
+    }
+    parse_document(kind, stem.to_string(), shown, text, is_yaml)
+}
+
+fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(shown, None, format!("cannot read file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let text = String::from_utf8_lossy(valid);
+        let pos = LineIndex::new(&text).pos(&text, text.len());
+        Diagnostic::error(shown, Some(pos), "file is not valid UTF-8 text")
+            .with_help(Some("save the file as UTF-8".into()))
+    })
+}
+
+fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: bool) -> Loaded {
+    let lines = LineIndex::new(&text);
+    let (yaml_range, body_start, first_line) = if is_yaml {
+        ((0, text.len()), text.len(), 1)
+    } else {
+        match split_front_matter(&text, &lines) {
+            Ok((Some(range), body)) => (range, body, 2),
+            Ok((None, _)) => {
+                return Loaded::Failed(
+                    Diagnostic::error(&path, Some(Pos::new(1, 1)), "missing front matter")
+                        .with_source(&text, &lines)
+                        .with_help(Some(format!(
+                            "start the file with a `---` line, the {} fields in YAML, and another `---` line",
+                            kind.name()
+                        ))),
+                )
+            }
+            Err((pos, msg)) => {
+                return Loaded::Failed(Diagnostic::error(&path, Some(pos), msg).with_source(&text, &lines))
+            }
+        }
+    };
+    let yaml_text = &text[yaml_range.0..yaml_range.1];
+    let what = format!("{} {}", kind.article(), kind.name());
+    let front = match RawFrontMatter::parse(kind, yaml_text, first_line, &what) {
+        Ok(f) => f,
+        Err(e) => {
+            return Loaded::Failed(
+                Diagnostic::error(&path, e.pos, e.message)
+                    .with_help(e.help)
+                    .with_source(&text, &lines),
+            )
+        }
+    };
+    let spans = Spans::of(yaml_text, first_line);
+    Loaded::Document(Box::new(Document {
+        kind,
+        id,
+        path,
+        text,
+        lines,
+        body_start,
+        spans,
+        front,
+    }))
+}
+
+type Split = (Option<(usize, usize)>, usize);
+
+/// Find `---` front matter: the byte range of its YAML and where the body starts.
+fn split_front_matter(text: &str, lines: &LineIndex) -> Result<Split, (Pos, String)> {
+    let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = text.len() - text_no_bom.len();
+    let first = text_no_bom.lines().next().unwrap_or_default();
+    if first.trim_end() != "---" {
+        return Ok((None, 0));
+    }
+    let yaml_start = bom
+        + first.len()
+        + if text_no_bom[first.len()..].starts_with("\r\n") {
+            2
+        } else {
+            1
+        };
+    let mut offset = yaml_start.min(text.len());
+    for line in text[offset..].split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            return Ok((Some((yaml_start, offset)), offset + line.len()));
+        }
+        offset += line.len();
+    }
+    let _ = lines;
+    Err((
+        Pos::new(1, 1),
+        "front matter is not closed: add a `---` line after the last field".into(),
+    ))
+}
+
+/// Ids are file stems: lowercase letters, digits and single hyphens.
+pub fn check_slug(s: &str) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--");
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{s}` is not a valid id: use lowercase letters, digits and single hyphens"
+        ))
+    }
+}
+
+/// A best-effort slug of `s`, for suggestions.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_split() {
+        let t = "---\ntitle: A\n---\nBody\n";
+        let (range, body) = split_front_matter(t, &LineIndex::new(t)).unwrap();
+        let (a, b) = range.unwrap();
+        assert_eq!(&t[a..b], "title: A\n");
+        assert_eq!(&t[body..], "Body\n");
+        assert!(split_front_matter("---\ntitle: A\n", &LineIndex::new("")).is_err());
+        assert_eq!(
+            split_front_matter("# Hi", &LineIndex::new("")).unwrap().0,
+            None
+        );
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(check_slug("ai-clearinghouse-2").is_ok());
+        assert!(check_slug("Bad_Id").is_err());
+        assert!(check_slug("a--b").is_err());
+        assert_eq!(slugify("Bad_Id  2"), "bad-id-2");
+    }
+}

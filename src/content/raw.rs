@@ -1,0 +1,323 @@
+//! Front matter exactly as written: one struct per kind, unknown keys rejected.
+//!
+//! These are deserialized by serde_yaml and never seen by templates; the
+//! resolver turns them into [`crate::model`] types.
+
+use std::fmt;
+
+use jiff::civil::Date;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::Kind;
+use crate::yaml::{self, YamlError};
+
+/// The parsed front matter of one file.
+#[derive(Debug)]
+pub enum RawFrontMatter {
+    Order(RawOrder),
+    Provision(RawProvision),
+    Agency(RawAgency),
+    Source(RawSource),
+    Event(RawEvent),
+    Page(RawPage),
+}
+
+impl RawFrontMatter {
+    pub fn parse(kind: Kind, text: &str, first_line: usize, what: &str) -> Result<Self, YamlError> {
+        Ok(match kind {
+            Kind::Order => Self::Order(yaml::parse(text, first_line, what)?),
+            Kind::Provision => Self::Provision(yaml::parse(text, first_line, what)?),
+            Kind::Agency => Self::Agency(yaml::parse(text, first_line, what)?),
+            Kind::Source => Self::Source(yaml::parse(text, first_line, what)?),
+            Kind::Event => Self::Event(yaml::parse(text, first_line, what)?),
+            Kind::Page => Self::Page(yaml::parse(text, first_line, what)?),
+        })
+    }
+
+    pub fn is_draft(&self) -> bool {
+        match self {
+            Self::Order(o) => o.draft,
+            Self::Provision(p) => p.draft,
+            Self::Agency(a) => a.draft,
+            Self::Source(s) => s.draft,
+            Self::Event(e) => e.draft,
+            Self::Page(p) => p.draft,
+        }
+    }
+
+    pub fn title(&self) -> &str {
+        match self {
+            Self::Order(o) => &o.title,
+            Self::Provision(p) => &p.title,
+            Self::Agency(a) => &a.title,
+            Self::Source(s) => &s.title,
+            Self::Event(e) => &e.title,
+            Self::Page(p) => &p.title,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderStatus {
+    Signed,
+    Revoked,
+    Amended,
+    Superseded,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOrder {
+    /// Left out of the build unless `--drafts` is given.
+    #[serde(default)]
+    pub draft: bool,
+    pub title: String,
+    #[serde(default)]
+    pub short_title: Option<String>,
+    pub issuer: String,
+    #[serde(default)]
+    pub signed: Option<Date>,
+    #[serde(default)]
+    pub published: Option<Date>,
+    #[serde(default)]
+    pub citation: Option<String>,
+    pub status: OrderStatus,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProvision {
+    /// Left out of the build unless `--drafts` is given.
+    #[serde(default)]
+    pub draft: bool,
+    pub title: String,
+    pub order: String,
+    #[serde(default)]
+    pub section: Option<String>,
+    /// Position among the order's provisions; provisions sort by it, then by title.
+    #[serde(default)]
+    pub weight: Option<i64>,
+    #[serde(default)]
+    pub agencies: Vec<String>,
+    pub summary: String,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub deadlines: Vec<RawDeadline>,
+    #[serde(default)]
+    pub versions: Vec<RawVersion>,
+    #[serde(default)]
+    pub disagreements: Vec<RawDisagreement>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeadlineStatus {
+    Pending,
+    Met,
+    Missed,
+    Extended,
+    Unknown,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeadline {
+    pub id: String,
+    pub action: String,
+    /// Required; optional here so that its absence is reported with a position.
+    #[serde(default)]
+    pub agency: Option<String>,
+    /// Absent when the order sets no date ("timeline not yet set").
+    #[serde(default)]
+    pub due: Option<RawWhen>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub status: Option<DeadlineStatus>,
+    #[serde(default)]
+    pub status_sources: Vec<String>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVersion {
+    pub id: String,
+    pub label: String,
+    #[serde(default)]
+    pub date: Option<Date>,
+    #[serde(default)]
+    pub text: Option<String>,
+    /// True when `text` is a paraphrase from reporting, not the document's wording.
+    #[serde(default)]
+    pub paraphrase: bool,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisagreement {
+    pub claim: String,
+    pub accounts: Vec<RawAccount>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccount {
+    pub says: String,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub preferred: bool,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAgency {
+    /// Left out of the build unless `--drafts` is given.
+    #[serde(default)]
+    pub draft: bool,
+    pub title: String,
+    #[serde(default)]
+    pub acronym: Option<String>,
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Primary,
+    Official,
+    News,
+    Analysis,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    /// Left out of the build unless `--drafts` is given.
+    #[serde(default)]
+    pub draft: bool,
+    pub title: String,
+    pub publisher: String,
+    #[serde(default)]
+    pub date: Option<Date>,
+    #[serde(default)]
+    pub url: Option<String>,
+    pub kind: SourceKind,
+    #[serde(default)]
+    pub archived_url: Option<String>,
+    #[serde(default)]
+    pub accessed: Option<Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    Signing,
+    Draft,
+    Publication,
+    Announcement,
+    Implementation,
+    Other,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    /// Left out of the build unless `--drafts` is given.
+    #[serde(default)]
+    pub draft: bool,
+    pub title: String,
+    pub date: RawWhen,
+    pub kind: EventKind,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Entities this event concerns: `id` or `kind/id`.
+    #[serde(default)]
+    pub related: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPage {
+    /// Left out of the build unless `--drafts` is given.
+    #[serde(default)]
+    pub draft: bool,
+    pub title: String,
+    #[serde(default)]
+    pub weight: Option<i64>,
+}
+
+/// A date as written: absolute, or N calendar days after another dated item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawWhen {
+    Date(Date),
+    /// `{ within_days: N, of: signing | ITEM-ID }`.
+    Within {
+        days: i64,
+        of: String,
+    },
+}
+
+impl<'de> Deserialize<'de> for RawWhen {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(WhenVisitor)
+    }
+}
+
+struct WhenVisitor;
+
+impl<'de> Visitor<'de> for WhenVisitor {
+    type Value = RawWhen;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a date (YYYY-MM-DD) or { within_days: N, of: signing }")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<RawWhen, E> {
+        parse_date(s).map(RawWhen::Date).map_err(E::custom)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawWhen, A::Error> {
+        let mut days = None;
+        let mut of = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "within_days" => {
+                    let n: i64 = map.next_value()?;
+                    if n < 0 {
+                        return Err(de::Error::custom("within_days must be zero or more"));
+                    }
+                    days = Some(n);
+                }
+                "of" => of = Some(map.next_value::<String>()?),
+                other => return Err(de::Error::unknown_field(other, &["within_days", "of"])),
+            }
+        }
+        let days = days.ok_or_else(|| de::Error::missing_field("within_days"))?;
+        let of = of.ok_or_else(|| de::Error::missing_field("of"))?;
+        Ok(RawWhen::Within { days, of })
+    }
+}
+
+/// Parse `YYYY-MM-DD` with a message an editor understands.
+pub fn parse_date(s: &str) -> Result<Date, String> {
+    s.trim()
+        .parse::<Date>()
+        .map_err(|e| format!("invalid date `{s}`: {e} (expected YYYY-MM-DD)"))
+}

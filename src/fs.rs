@@ -1,0 +1,93 @@
+//! File-system helpers whose errors always name the path involved.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// An I/O failure on a named path.
+#[derive(Debug)]
+pub struct FsError {
+    pub path: PathBuf,
+    pub action: &'static str,
+    pub source: io::Error,
+}
+
+impl fmt::Display for FsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot {} {}: {}",
+            self.action,
+            self.path.display(),
+            self.source
+        )
+    }
+}
+
+impl std::error::Error for FsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+fn err<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(io::Error) -> FsError + 'p {
+    move |source| FsError {
+        path: path.to_path_buf(),
+        action,
+        source,
+    }
+}
+
+pub fn read(path: &Path) -> Result<Vec<u8>, FsError> {
+    std::fs::read(path).map_err(err("read", path))
+}
+
+/// Write `contents`, creating parent folders first.
+pub fn write(path: &Path, contents: impl AsRef<[u8]>) -> Result<(), FsError> {
+    if let Some(parent) = path.parent() {
+        create_dir_all(parent)?;
+    }
+    std::fs::write(path, contents).map_err(err("write", path))
+}
+
+/// Write `contents` only when `path` does not exist yet.
+pub fn write_new(path: &Path, contents: impl AsRef<[u8]>) -> Result<(), FsError> {
+    use std::io::Write;
+    if let Some(parent) = path.parent() {
+        create_dir_all(parent)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(err("create", path))?;
+    file.write_all(contents.as_ref())
+        .map_err(err("write", path))
+}
+
+pub fn create_dir_all(path: &Path) -> Result<(), FsError> {
+    std::fs::create_dir_all(path).map_err(err("create folder", path))
+}
+
+/// Copy a file, creating the destination's parent folders.
+pub fn copy(from: &Path, to: &Path) -> Result<(), FsError> {
+    if let Some(parent) = to.parent() {
+        create_dir_all(parent)?;
+    }
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(err("copy", from))
+}
+
+pub fn rename(from: &Path, to: &Path) -> Result<(), FsError> {
+    std::fs::rename(from, to).map_err(err("move", from))
+}
+
+pub fn remove_dir_all(path: &Path) -> Result<(), FsError> {
+    std::fs::remove_dir_all(path).map_err(err("remove", path))
+}
+
+/// True when `path` is a folder with at least one entry.
+pub fn is_non_empty_dir(path: &Path) -> bool {
+    std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_some())
+}

@@ -1,0 +1,308 @@
+//! The `gazette` command line. All printing happens here; the library returns data.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use gazette::build::{self, BuildError, BuildOptions};
+use gazette::content::Kind;
+use gazette::diagnostics::{Diagnostic, Severity};
+use gazette::scaffold;
+
+/// A static site generator for policy knowledge bases.
+///
+/// Editors write Markdown and YAML about orders, provisions, agencies, sources
+/// and events; gazette turns them into a cross-linked static site.
+#[derive(Debug, Parser)]
+#[command(name = "gazette", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Init(InitArgs),
+    Build(BuildArgs),
+    Check(CheckArgs),
+    New(NewArgs),
+}
+
+/// Options every command shares.
+#[derive(Debug, Args)]
+struct Output {
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more detail (warnings, counts, paths).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+/// Create a new site: site.yaml, a small content/ folder and the default theme.
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// Folder to create the site in (must be empty or not exist).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    #[command(flatten)]
+    out: Output,
+}
+
+/// Shared by build and check: which site, and how to read it.
+#[derive(Debug, Args)]
+struct SiteArgs {
+    /// Site folder (containing site.yaml). Default: the current folder or its nearest parent with a site.yaml.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Measure deadlines against this date (YYYY-MM-DD) instead of site.yaml's as_of or today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    as_of: Option<jiff::civil::Date>,
+    /// Include content marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+}
+
+/// Build the site into public/ (or --output).
+///
+/// The new site is written beside the output folder and swapped in only when
+/// the whole build succeeds, so a failed build leaves the previous site as it was.
+#[derive(Debug, Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Output folder. Default: ROOT/public.
+    #[arg(long, short, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Override site.yaml's base_url, e.g. https://example.org/kb/ for a sub-path deployment.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Allow an output folder outside the site folder.
+    #[arg(long)]
+    allow_outside: bool,
+    #[command(flatten)]
+    out: Output,
+}
+
+/// Validate the site (content, references, dates, templates) without writing anything.
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    #[command(flatten)]
+    out: Output,
+}
+
+/// Create a content file with every field of its kind, commented.
+#[derive(Debug, Args)]
+struct NewArgs {
+    /// order, provision, agency, source, event or page.
+    #[arg(value_parser = parse_kind)]
+    kind: Kind,
+    /// The new entity's id: lowercase letters, digits and hyphens (the file name).
+    slug: String,
+    /// Site folder. Default: the current folder or its nearest parent with a site.yaml.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    #[command(flatten)]
+    out: Output,
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    gazette::content::raw::parse_date(s)
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::from_name(s)
+        .ok_or_else(|| "expected one of: order, provision, agency, source, event, page".into())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Init(a) => init(a),
+        Command::Build(a) => run_build(a),
+        Command::Check(a) => check(a),
+        Command::New(a) => new(a),
+    }
+}
+
+fn site_root(given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        build::find_root(&cwd).unwrap_or(cwd)
+    })
+}
+
+fn options(site: SiteArgs) -> BuildOptions {
+    BuildOptions {
+        root: site_root(site.root),
+        as_of: site.as_of,
+        drafts: site.drafts,
+        ..Default::default()
+    }
+}
+
+fn init(a: InitArgs) -> ExitCode {
+    match scaffold::init(&a.dir) {
+        Ok(files) => {
+            if a.out.verbose {
+                for f in &files {
+                    println!("  created {}", f.display());
+                }
+            }
+            if !a.out.quiet {
+                println!(
+                    "Created a new site in {} ({} files).",
+                    a.dir.display(),
+                    files.len()
+                );
+                println!("Next: cd {} && gazette build", a.dir.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn run_build(a: BuildArgs) -> ExitCode {
+    let mut opts = options(a.site);
+    opts.output = a.output;
+    opts.base_url = a.base_url;
+    opts.allow_outside = a.allow_outside;
+    let started = Instant::now();
+    match build::build(&opts) {
+        Ok(report) => {
+            print_diagnostics(&report.warnings, a.out.quiet);
+            if !a.out.quiet {
+                let secs = started.elapsed().as_secs_f64();
+                println!("Built {} pages in {secs:.2} s", thousands(report.pages));
+                if a.out.verbose {
+                    println!(
+                        "  {} files in {}, as of {}",
+                        thousands(report.files),
+                        report.output.display(),
+                        report.as_of
+                    );
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(BuildError::Content(diags)) => content_failure(&diags, "build"),
+        Err(BuildError::Output(e)) => fail(&e.to_string()),
+    }
+}
+
+fn check(a: CheckArgs) -> ExitCode {
+    let opts = options(a.site);
+    match build::check(&opts) {
+        Ok(warnings) => {
+            print_diagnostics(&warnings, a.out.quiet);
+            if !a.out.quiet {
+                println!("No problems found in {}", display_root(&opts.root));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(diags) => content_failure(&diags, "check"),
+    }
+}
+
+fn new(a: NewArgs) -> ExitCode {
+    let root = site_root(a.root);
+    match scaffold::new_file(&root, a.kind, &a.slug) {
+        Ok(path) => {
+            if !a.out.quiet {
+                println!(
+                    "Created {}",
+                    path.strip_prefix(&root).unwrap_or(&path).display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn display_root(root: &Path) -> String {
+    if root.as_os_str().is_empty() {
+        ".".into()
+    } else {
+        root.display().to_string()
+    }
+}
+
+fn content_failure(diags: &[Diagnostic], what: &str) -> ExitCode {
+    print_diagnostics(diags, false);
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let noun = if errors == 1 { "error" } else { "errors" };
+    eprintln!("{what} failed: {errors} {noun}");
+    ExitCode::from(1)
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("{}: {message}", paint("error", "1;31"));
+    ExitCode::from(1)
+}
+
+fn print_diagnostics(diags: &[Diagnostic], quiet: bool) {
+    for d in diags {
+        if quiet && d.severity != Severity::Error {
+            continue;
+        }
+        let text = d.to_string();
+        let (label, color) = match d.severity {
+            Severity::Error => ("error", "1;31"),
+            Severity::Warning => ("warning", "1;33"),
+        };
+        let needle = format!(": {label}: ");
+        let colored = text.replacen(&needle, &format!(": {}: ", paint(label, color)), 1);
+        eprintln!("{colored}\n");
+    }
+}
+
+/// ANSI color on a terminal, unless NO_COLOR is set.
+fn paint(text: &str, code: &str) -> String {
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// 1234 -> "1,234"
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(1234), "1,234");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,245 @@
+//! The resolved knowledge base: every reference checked, every date computed,
+//! every body rendered. Built once by [`crate::resolve`], read by the renderer.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::raw::{DeadlineStatus, EventKind, OrderStatus, SourceKind};
+use crate::content::Kind;
+
+/// A typed pointer to an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Ref {
+    pub kind: Kind,
+    pub id: String,
+}
+
+impl Ref {
+    pub fn new(kind: Kind, id: impl Into<String>) -> Ref {
+        Ref {
+            kind,
+            id: id.into(),
+        }
+    }
+
+    /// The site path (`/agencies/treasury/`), before the base path is applied.
+    pub fn path(&self) -> String {
+        self.kind.path_of(&self.id)
+    }
+}
+
+/// What every entity has.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub id: String,
+    pub title: String,
+    /// The file it came from, relative to the site root.
+    pub file: PathBuf,
+    /// The Markdown body rendered to HTML (links and citations resolved).
+    pub body_html: String,
+    /// Sources this entity cites, numbered in this order on its page.
+    pub citations: Vec<String>,
+}
+
+/// A date with how it was obtained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct When {
+    pub date: Date,
+    /// Set when the date was computed: "within N days of X".
+    pub derivation: Option<Derivation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derivation {
+    pub days: i64,
+    /// What the count starts from: "the signing of EO 14xxx", "the event X".
+    pub from_label: String,
+    pub from_date: Date,
+    pub from: Option<Ref>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub meta: Meta,
+    pub short_title: Option<String>,
+    pub issuer: String,
+    pub signed: Option<Date>,
+    pub published: Option<Date>,
+    pub citation: Option<String>,
+    pub status: OrderStatus,
+    pub summary: Option<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Provision {
+    pub meta: Meta,
+    pub order: String,
+    pub section: Option<String>,
+    pub weight: Option<i64>,
+    pub agencies: Vec<String>,
+    pub summary: String,
+    pub sources: Vec<String>,
+    pub deadlines: Vec<Deadline>,
+    pub versions: Vec<Version>,
+    pub disagreements: Vec<Disagreement>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Deadline {
+    pub id: String,
+    pub provision: String,
+    pub action: String,
+    pub agency: String,
+    pub due: Option<When>,
+    pub note: Option<String>,
+    pub status: Option<DeadlineStatus>,
+    pub status_sources: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub id: String,
+    pub label: String,
+    pub date: Option<Date>,
+    pub text: String,
+    pub text_html: String,
+    pub paraphrase: bool,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Disagreement {
+    pub claim: String,
+    pub accounts: Vec<Account>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub says: String,
+    pub sources: Vec<String>,
+    pub preferred: bool,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Agency {
+    pub meta: Meta,
+    pub acronym: Option<String>,
+    pub parent: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub meta: Meta,
+    pub publisher: String,
+    pub date: Option<Date>,
+    pub url: Option<String>,
+    pub kind: SourceKind,
+    pub archived_url: Option<String>,
+    pub accessed: Option<Date>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub meta: Meta,
+    pub date: Option<When>,
+    pub kind: EventKind,
+    pub sources: Vec<String>,
+    pub related: Vec<Ref>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub meta: Meta,
+    pub weight: Option<i64>,
+}
+
+/// The whole resolved site. Entity lists are sorted deterministically.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    pub as_of: Date,
+    pub home_html: String,
+    pub home_citations: Vec<String>,
+    pub orders: Vec<Order>,
+    pub provisions: Vec<Provision>,
+    pub agencies: Vec<Agency>,
+    pub sources: Vec<Source>,
+    pub events: Vec<Event>,
+    pub pages: Vec<Page>,
+    /// References between entities, from YAML fields and Markdown alike, both ways.
+    pub outgoing: HashMap<Ref, BTreeSet<Ref>>,
+    pub incoming: HashMap<Ref, BTreeSet<Ref>>,
+    /// Title of every entity, for link text.
+    pub titles: HashMap<Ref, String>,
+    /// Position of every entity in its kind's list.
+    pub positions: HashMap<Ref, usize>,
+}
+
+impl Site {
+    pub fn title_of<'a>(&'a self, r: &'a Ref) -> &'a str {
+        self.titles.get(r).map_or(r.id.as_str(), String::as_str)
+    }
+
+    /// What `from` references, grouped by kind, sorted by title.
+    pub fn references(&self, from: &Ref) -> BTreeMap<Kind, Vec<Ref>> {
+        self.grouped(self.outgoing.get(from), from)
+    }
+
+    /// What references `to` (backlinks), grouped by kind, sorted by title.
+    pub fn backlinks(&self, to: &Ref) -> BTreeMap<Kind, Vec<Ref>> {
+        self.grouped(self.incoming.get(to), to)
+    }
+
+    fn grouped(&self, refs: Option<&BTreeSet<Ref>>, itself: &Ref) -> BTreeMap<Kind, Vec<Ref>> {
+        let mut groups: BTreeMap<Kind, Vec<Ref>> = BTreeMap::new();
+        for r in refs.into_iter().flatten().filter(|r| *r != itself) {
+            groups.entry(r.kind).or_default().push(r.clone());
+        }
+        for refs in groups.values_mut() {
+            refs.sort_by(|a, b| {
+                self.title_of(a)
+                    .cmp(self.title_of(b))
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+        }
+        groups
+    }
+
+    fn position(&self, kind: Kind, id: &str) -> Option<usize> {
+        self.positions.get(&Ref::new(kind, id)).copied()
+    }
+
+    pub fn agency(&self, id: &str) -> Option<&Agency> {
+        self.position(Kind::Agency, id).map(|i| &self.agencies[i])
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.position(Kind::Source, id).map(|i| &self.sources[i])
+    }
+
+    pub fn order(&self, id: &str) -> Option<&Order> {
+        self.position(Kind::Order, id).map(|i| &self.orders[i])
+    }
+
+    /// Every deadline with its provision, sorted by due date (undated last), then id.
+    pub fn deadlines(&self) -> Vec<(&Provision, &Deadline)> {
+        let mut all: Vec<_> = self
+            .provisions
+            .iter()
+            .flat_map(|p| p.deadlines.iter().map(move |d| (p, d)))
+            .collect();
+        all.sort_by_key(|(_, d)| {
+            let date = d.due.as_ref().map(|w| w.date);
+            (date.is_none(), date, d.id.clone())
+        });
+        all
+    }
+}

@@ -1,0 +1,411 @@
+//! Rendering: the model becomes pages through Tera templates.
+//!
+//! Templates come from the theme (`themes/NAME/templates/`, or the embedded
+//! default) and are overridden by name from the site's `templates/`. Each page
+//! is rendered from typed views ([`views`]) in parallel.
+
+pub mod views;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use tera::{Context, Tera};
+
+use crate::content::Kind;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::Site;
+use crate::theme::DEFAULT_THEME;
+use views::Views;
+
+/// A file of the built site, by its path under the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub contents: Contents,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contents {
+    Bytes(Vec<u8>),
+    /// A static file copied as it is.
+    Copy(PathBuf),
+}
+
+/// The compiled templates of a site, and where each came from (for messages).
+pub struct Templates {
+    tera: Tera,
+    origins: Vec<(String, PathBuf)>,
+}
+
+impl Templates {
+    /// Load the theme's templates, then the site's overrides.
+    pub fn load(root: &Path, theme: &str) -> Result<Templates, Diagnostics> {
+        let mut sources: Vec<(String, String, PathBuf)> = Vec::new();
+        let theme_dir = root.join("themes").join(theme);
+        let mut diags = Diagnostics::new();
+        if theme_dir.join("templates").is_dir() {
+            read_templates(root, &theme_dir.join("templates"), &mut sources, &mut diags);
+        } else if theme == "default" {
+            for (path, text) in DEFAULT_THEME {
+                if let Some(name) = path.strip_prefix("templates/") {
+                    sources.push((
+                        name.to_string(),
+                        (*text).to_string(),
+                        PathBuf::from("(built-in theme)").join(path),
+                    ));
+                }
+            }
+        } else {
+            diags.push(Diagnostic::error(
+                "site.yaml",
+                None,
+                format!("theme `{theme}` not found: there is no folder themes/{theme}/templates"),
+            ));
+        }
+        let overrides = root.join("templates");
+        if overrides.is_dir() {
+            let mut own = Vec::new();
+            read_templates(root, &overrides, &mut own, &mut diags);
+            for (name, text, path) in own {
+                sources.retain(|(n, _, _)| *n != name);
+                sources.push((name, text, path));
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html", ".xml"]);
+        let origins: Vec<(String, PathBuf)> = sources
+            .iter()
+            .map(|(n, _, p)| (n.clone(), p.clone()))
+            .collect();
+        if let Err(e) =
+            tera.add_raw_templates(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
+        {
+            let t = Templates {
+                tera: Tera::new(),
+                origins,
+            };
+            return Err(t.error(&e).into());
+        }
+        Ok(Templates { tera, origins })
+    }
+
+    fn error(&self, e: &tera::Error) -> Diagnostic {
+        let text = error_chain(e);
+        // Name the template file when the message names a template.
+        let path = self
+            .origins
+            .iter()
+            .find(|(name, _)| {
+                text.contains(&format!("'{name}'"))
+                    || text.contains(&format!("`{name}`"))
+                    || text.contains(name.as_str())
+            })
+            .map_or_else(|| PathBuf::from("templates"), |(_, p)| p.clone());
+        Diagnostic::error(path, template_pos(&text), format!("template error: {text}"))
+    }
+
+    fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
+        self.tera.render(name, ctx).map_err(|e| {
+            let mut d = self.error(&e);
+            if let Some((_, p)) = self.origins.iter().find(|(n, _)| n == name) {
+                if d.path == Path::new("templates") {
+                    d.path = p.clone();
+                }
+            }
+            d
+        })
+    }
+}
+
+/// Tera reports `--> name.html:15:112`; take the line and column from it.
+fn template_pos(text: &str) -> Option<crate::diagnostics::Pos> {
+    let after = &text[text.find("--> ")? + 4..];
+    let loc = after.split_whitespace().next()?;
+    let mut parts = loc.rsplitn(3, ':');
+    let col = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    Some(crate::diagnostics::Pos::new(line, col))
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        cur = s.source();
+    }
+    text
+}
+
+fn read_templates(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<(String, String, PathBuf)>,
+    diags: &mut Diagnostics,
+) {
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        let Ok(rel) = path.strip_prefix(dir) else {
+            continue;
+        };
+        let name = rel.to_string_lossy().replace('\\', "/");
+        if name.starts_with('.') || name.ends_with('~') {
+            continue;
+        }
+        match std::fs::read_to_string(path) {
+            Ok(text) => out.push((name, text, shown)),
+            Err(e) => diags.push(Diagnostic::error(
+                shown,
+                None,
+                format!("cannot read template: {e}"),
+            )),
+        }
+    }
+}
+
+/// One page to render.
+enum Job {
+    Home,
+    Index(Kind),
+    Entity(Kind, usize),
+    NotFound,
+}
+
+/// Render every page of `site`, plus sitemap and robots.txt.
+pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diagnostics) {
+    let views = Views::new(site);
+    let site_view = views.site_view();
+    let mut jobs = vec![Job::Home, Job::NotFound];
+    for kind in [
+        Kind::Order,
+        Kind::Provision,
+        Kind::Agency,
+        Kind::Source,
+        Kind::Event,
+    ] {
+        jobs.push(Job::Index(kind));
+    }
+    let counts = [
+        (Kind::Order, site.orders.len()),
+        (Kind::Provision, site.provisions.len()),
+        (Kind::Agency, site.agencies.len()),
+        (Kind::Source, site.sources.len()),
+        (Kind::Event, site.events.len()),
+        (Kind::Page, site.pages.len()),
+    ];
+    for (kind, n) in counts {
+        jobs.extend((0..n).map(|i| Job::Entity(kind, i)));
+    }
+    let results: Vec<Result<OutputFile, Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| {
+            let mut ctx = Context::new();
+            ctx.insert("site", &site_view);
+            let (template, path) = fill(&views, job, &mut ctx);
+            let html = templates.render(template, &ctx)?;
+            Ok(OutputFile {
+                path,
+                contents: Contents::Bytes(html.into_bytes()),
+            })
+        })
+        .collect();
+    let mut files = Vec::with_capacity(results.len() + 2);
+    let mut diags = Diagnostics::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diags.push(d),
+        }
+    }
+    files.push(OutputFile {
+        path: "sitemap.xml".into(),
+        contents: Contents::Bytes(sitemap(site, &files).into_bytes()),
+    });
+    files.push(OutputFile {
+        path: "robots.txt".into(),
+        contents: Contents::Bytes(robots(site).into_bytes()),
+    });
+    (files, diags)
+}
+
+/// Fill the context for `job`; return its template and output path.
+fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
+    let site = views.site;
+    match job {
+        Job::Home => {
+            ctx.insert(
+                "page",
+                &views.page_view(&site.config.title, &site.config.description, "/", "home"),
+            );
+            ctx.insert("home", &views.home());
+            ("home.html", "index.html".into())
+        }
+        Job::NotFound => {
+            ctx.insert(
+                "page",
+                &views.page_view("Page not found", "", "/404.html", ""),
+            );
+            ("404.html", "404.html".into())
+        }
+        Job::Index(kind) => {
+            let index = views.index(*kind);
+            let path = format!("/{}/", kind.folder());
+            ctx.insert(
+                "page",
+                &views.page_view(&index.title, &index.intro, &path, kind.folder()),
+            );
+            ctx.insert("index", &index);
+            ("list.html", format!("{}/index.html", kind.folder()))
+        }
+        Job::Entity(kind, i) => {
+            let (title, description, id, template) = match kind {
+                Kind::Order => {
+                    let o = &site.orders[*i];
+                    ctx.insert("order", &views.order(o));
+                    (
+                        &o.meta.title,
+                        o.summary.clone().unwrap_or_default(),
+                        &o.meta.id,
+                        "order.html",
+                    )
+                }
+                Kind::Provision => {
+                    let p = &site.provisions[*i];
+                    ctx.insert("provision", &views.provision(p));
+                    (
+                        &p.meta.title,
+                        p.summary.clone(),
+                        &p.meta.id,
+                        "provision.html",
+                    )
+                }
+                Kind::Agency => {
+                    let a = &site.agencies[*i];
+                    ctx.insert("agency", &views.agency(a));
+                    let d = a
+                        .acronym
+                        .as_ref()
+                        .map(|x| format!("{} ({x}): its tasks and deadlines.", a.meta.title))
+                        .unwrap_or_default();
+                    (&a.meta.title, d, &a.meta.id, "agency.html")
+                }
+                Kind::Source => {
+                    let s = &site.sources[*i];
+                    ctx.insert("source", &views.source(s));
+                    (
+                        &s.meta.title,
+                        format!("{}: what it reports and where it is cited.", s.publisher),
+                        &s.meta.id,
+                        "source.html",
+                    )
+                }
+                Kind::Event => {
+                    let e = &site.events[*i];
+                    ctx.insert("event", &views.event(e));
+                    (&e.meta.title, String::new(), &e.meta.id, "event.html")
+                }
+                Kind::Page => {
+                    let p = &site.pages[*i];
+                    ctx.insert("entity", &views.page(p));
+                    (&p.meta.title, String::new(), &p.meta.id, "page.html")
+                }
+            };
+            let path = kind.path_of(id);
+            ctx.insert(
+                "page",
+                &views.page_view(title, &description, &path, kind.folder()),
+            );
+            (
+                template,
+                format!("{}index.html", path.trim_start_matches('/')),
+            )
+        }
+    }
+}
+
+fn sitemap(site: &Site, files: &[OutputFile]) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut paths: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f.path.strip_suffix("index.html"))
+        .collect();
+    paths.sort_unstable();
+    for p in paths {
+        let url = site.config.base_url.absolute(&format!("/{p}"));
+        out.push_str("  <url><loc>");
+        out.push_str(&xml_escape(&url));
+        out.push_str("</loc></url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+fn robots(site: &Site) -> String {
+    format!(
+        "User-agent: *\nAllow: /\nSitemap: {}\n",
+        site.config.base_url.absolute("/sitemap.xml")
+    )
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Static files: the theme's, then the site's `static/` (which wins on a clash).
+pub fn static_files(root: &Path, theme: &str) -> Vec<OutputFile> {
+    let mut files: Vec<OutputFile> = Vec::new();
+    let theme_static = root.join("themes").join(theme).join("static");
+    if root.join("themes").join(theme).join("templates").is_dir() {
+        collect_static(&theme_static, &mut files);
+    } else if theme == "default" {
+        for (path, text) in DEFAULT_THEME {
+            if let Some(name) = path.strip_prefix("static/") {
+                files.push(OutputFile {
+                    path: name.to_string(),
+                    contents: Contents::Bytes(text.as_bytes().to_vec()),
+                });
+            }
+        }
+    }
+    let mut own = Vec::new();
+    collect_static(&root.join("static"), &mut own);
+    for f in own {
+        files.retain(|x| x.path != f.path);
+        files.push(f);
+    }
+    files
+}
+
+fn collect_static(dir: &Path, out: &mut Vec<OutputFile>) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        if entry.file_type().is_file() {
+            if let Ok(rel) = entry.path().strip_prefix(dir) {
+                out.push(OutputFile {
+                    path: rel.to_string_lossy().replace('\\', "/"),
+                    contents: Contents::Copy(entry.path().to_path_buf()),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,864 @@
+//! What templates see: typed, serializable views of the model.
+//!
+//! This file is the template contract. Every variable a template can use is a
+//! field of one of these structs; `docs/templates.md` lists them by template.
+//! Views hold ready-to-print strings (URLs under the base path, formatted
+//! dates), so templates stay free of logic.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::content::raw::{DeadlineStatus, SourceKind};
+use crate::content::Kind;
+use crate::dates::{self, Standing};
+use crate::model::*;
+
+/// Site-wide values, available to every template as `site`.
+#[derive(Debug, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    /// The base path every link starts with (`/` or `/kb/`).
+    pub base_path: String,
+    /// The absolute home URL, when `base_url` has a host.
+    pub home_url: String,
+    pub as_of: DateView,
+    /// Links of the main navigation.
+    pub nav: Vec<LinkView>,
+    /// Free pages, by weight.
+    pub pages: Vec<LinkView>,
+}
+
+/// Values about the page being rendered, available as `page`.
+#[derive(Debug, Serialize)]
+pub struct PageView {
+    /// The `<title>` text (without the site title).
+    pub title: String,
+    pub description: String,
+    /// This page's link (under the base path).
+    pub url: String,
+    /// Its absolute URL, for `<link rel="canonical">` (empty without a host).
+    pub canonical: String,
+    /// Which navigation entry is current ("orders", "provisions", ...).
+    pub section: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    /// `2026-06-02`
+    pub iso: String,
+    /// `June 2, 2026`
+    pub display: String,
+}
+
+impl DateView {
+    pub fn new(d: Date) -> DateView {
+        DateView {
+            iso: d.to_string(),
+            display: dates::display(d),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    pub title: String,
+    pub url: String,
+    /// The entity's kind (`agency`), or empty for non-entity links.
+    pub kind: String,
+    /// Navigation key, for marking the current section.
+    pub key: String,
+}
+
+/// A source as cited on a page: its number there and how to reach it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceRefView {
+    pub n: usize,
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub publisher: String,
+    pub date: Option<DateView>,
+    /// The source's own address outside the site, if known.
+    pub external_url: Option<String>,
+    pub kind: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RefGroupView {
+    pub kind: String,
+    pub label: String,
+    pub items: Vec<LinkView>,
+}
+
+/// Shared by every entity page.
+#[derive(Debug, Serialize)]
+pub struct EntityView {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub url: String,
+    pub body_html: String,
+    /// Every source this page cites, numbered as in its citations.
+    pub citations: Vec<SourceRefView>,
+    /// What this entity references, grouped by kind.
+    pub references: Vec<RefGroupView>,
+    /// What references this entity, grouped by kind.
+    pub backlinks: Vec<RefGroupView>,
+    /// The content file, relative to the site root.
+    pub file: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrderView {
+    pub entity: EntityView,
+    pub short_title: Option<String>,
+    pub issuer: String,
+    pub signed: Option<DateView>,
+    pub published: Option<DateView>,
+    pub citation: Option<String>,
+    pub status: String,
+    pub summary: Option<String>,
+    pub sources: Vec<SourceRefView>,
+    pub provisions: Vec<ProvisionItemView>,
+    pub deadlines: Vec<DeadlineView>,
+}
+
+/// A provision in a list.
+#[derive(Debug, Serialize)]
+pub struct ProvisionItemView {
+    pub title: String,
+    pub url: String,
+    pub section: Option<String>,
+    pub summary: String,
+    pub agencies: Vec<LinkView>,
+    pub deadline_count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProvisionView {
+    pub entity: EntityView,
+    pub order: Option<LinkView>,
+    pub section: Option<String>,
+    pub agencies: Vec<LinkView>,
+    pub summary: String,
+    pub sources: Vec<SourceRefView>,
+    pub deadlines: Vec<DeadlineView>,
+    pub versions: Vec<VersionView>,
+    pub disagreements: Vec<DisagreementView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeadlineView {
+    pub id: String,
+    pub action: String,
+    pub agency: Option<LinkView>,
+    pub provision: LinkView,
+    pub due: Option<DateView>,
+    /// "within 30 days of 2026-06-02 (the signing of …) = 2026-07-02"
+    pub derivation: Option<String>,
+    pub derivation_from: Option<LinkView>,
+    pub note: Option<String>,
+    /// "12 days left", "3 days overdue", "met", "no date set"
+    pub status_label: String,
+    /// upcoming, overdue, met, recorded, not-set
+    pub status_class: String,
+    /// True when the status was recorded by an editor (with `status_sources`).
+    pub status_recorded: bool,
+    pub status_sources: Vec<SourceRefView>,
+    pub sources: Vec<SourceRefView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VersionView {
+    pub id: String,
+    pub label: String,
+    pub date: Option<DateView>,
+    pub text_html: String,
+    pub paraphrase: bool,
+    pub sources: Vec<SourceRefView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DisagreementView {
+    pub claim: String,
+    pub accounts: Vec<AccountView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccountView {
+    pub says: String,
+    pub sources: Vec<SourceRefView>,
+    pub preferred: bool,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AgencyView {
+    pub entity: EntityView,
+    pub acronym: Option<String>,
+    pub parent: Option<LinkView>,
+    pub children: Vec<LinkView>,
+    pub url: Option<String>,
+    pub provisions: Vec<ProvisionItemView>,
+    pub deadlines: Vec<DeadlineView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceView {
+    pub entity: EntityView,
+    pub publisher: String,
+    pub date: Option<DateView>,
+    pub external_url: Option<String>,
+    pub kind: String,
+    pub kind_label: String,
+    pub archived_url: Option<String>,
+    pub accessed: Option<DateView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventView {
+    pub entity: EntityView,
+    pub date: Option<DateView>,
+    pub derivation: Option<String>,
+    pub kind: String,
+    pub sources: Vec<SourceRefView>,
+    pub related: Vec<LinkView>,
+}
+
+/// One row of a kind's index page.
+#[derive(Debug, Serialize)]
+pub struct IndexItemView {
+    pub title: String,
+    pub url: String,
+    /// A short line under the title (publisher and date, acronym, summary).
+    pub detail: String,
+    /// A group heading the item belongs to (order, kind of source), or empty.
+    pub group: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IndexView {
+    pub kind: String,
+    pub title: String,
+    pub intro: String,
+    pub items: Vec<IndexItemView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HomeView {
+    pub intro_html: String,
+    pub orders: Vec<OrderSummaryView>,
+    /// The next deadlines on or after the as-of date, soonest first.
+    pub upcoming: Vec<DeadlineView>,
+    /// Deadlines past due and not recorded as met, most recent first.
+    pub overdue: Vec<DeadlineView>,
+    /// The latest events up to the as-of date, newest first.
+    pub latest: Vec<EventItemView>,
+    pub counts: Vec<CountView>,
+    pub citations: Vec<SourceRefView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrderSummaryView {
+    pub title: String,
+    pub url: String,
+    pub issuer: String,
+    pub signed: Option<DateView>,
+    pub status: String,
+    pub summary: Option<String>,
+    pub provision_count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventItemView {
+    pub title: String,
+    pub url: String,
+    pub date: Option<DateView>,
+    pub kind: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CountView {
+    pub label: String,
+    pub count: usize,
+    pub url: String,
+}
+
+/// Builds views from the model for one site.
+pub struct Views<'s> {
+    pub site: &'s Site,
+}
+
+impl<'s> Views<'s> {
+    pub fn new(site: &'s Site) -> Self {
+        Views { site }
+    }
+
+    pub fn link(&self, path: &str) -> String {
+        self.site.config.base_url.link(path)
+    }
+
+    pub fn site_view(&self) -> SiteView {
+        let nav = [
+            ("Orders", "/orders/", "orders"),
+            ("Provisions", "/provisions/", "provisions"),
+            ("Agencies", "/agencies/", "agencies"),
+            ("Events", "/events/", "events"),
+            ("Sources", "/sources/", "sources"),
+        ];
+        SiteView {
+            title: self.site.config.title.clone(),
+            description: self.site.config.description.clone(),
+            language: self.site.config.language.clone(),
+            base_path: self.site.config.base_url.path.clone(),
+            home_url: self.site.config.base_url.absolute("/"),
+            as_of: DateView::new(self.site.as_of),
+            nav: nav
+                .iter()
+                .map(|(title, path, key)| LinkView {
+                    title: (*title).into(),
+                    url: self.link(path),
+                    kind: String::new(),
+                    key: (*key).into(),
+                })
+                .collect(),
+            pages: self
+                .site
+                .pages
+                .iter()
+                .map(|p| self.entity_link(&Ref::new(Kind::Page, p.meta.id.as_str())))
+                .collect(),
+        }
+    }
+
+    pub fn page_view(&self, title: &str, description: &str, path: &str, section: &str) -> PageView {
+        PageView {
+            title: title.to_string(),
+            description: description.to_string(),
+            url: self.link(path),
+            canonical: if self.site.config.base_url.origin.is_empty() {
+                String::new()
+            } else {
+                self.site.config.base_url.absolute(path)
+            },
+            section: section.to_string(),
+        }
+    }
+
+    pub fn entity_link(&self, r: &Ref) -> LinkView {
+        LinkView {
+            title: self.site.title_of(r).to_string(),
+            url: self.link(&r.path()),
+            kind: r.kind.name().to_string(),
+            key: r.kind.folder().to_string(),
+        }
+    }
+
+    fn agency_link(&self, id: &str) -> Option<LinkView> {
+        if id.is_empty() {
+            return None;
+        }
+        let mut l = self.entity_link(&Ref::new(Kind::Agency, id));
+        if let Some(acr) = self.site.agency(id).and_then(|a| a.acronym.as_ref()) {
+            l.title = format!("{} ({acr})", l.title);
+        }
+        Some(l)
+    }
+
+    /// Sources `ids`, numbered by their place in `numbering` (a page's citations).
+    pub fn source_refs(&self, ids: &[String], numbering: &[String]) -> Vec<SourceRefView> {
+        ids.iter()
+            .filter_map(|id| {
+                let s = self.site.source(id)?;
+                let n = numbering.iter().position(|c| c == id).map_or(0, |i| i + 1);
+                Some(SourceRefView {
+                    n,
+                    id: id.clone(),
+                    title: s.meta.title.clone(),
+                    url: self.link(&Kind::Source.path_of(id)),
+                    publisher: s.publisher.clone(),
+                    date: s.date.map(DateView::new),
+                    external_url: s.url.clone(),
+                    kind: kind_name(s.kind).to_string(),
+                })
+            })
+            .collect()
+    }
+
+    fn groups(&self, groups: BTreeMap<Kind, Vec<Ref>>) -> Vec<RefGroupView> {
+        groups
+            .into_iter()
+            .map(|(kind, refs)| RefGroupView {
+                kind: kind.name().to_string(),
+                label: kind.plural_label().to_string(),
+                items: refs.iter().map(|r| self.entity_link(r)).collect(),
+            })
+            .collect()
+    }
+
+    fn entity(&self, kind: Kind, meta: &Meta, numbering: &[String]) -> EntityView {
+        let r = Ref::new(kind, meta.id.as_str());
+        EntityView {
+            id: meta.id.clone(),
+            kind: kind.name().to_string(),
+            title: meta.title.clone(),
+            url: self.link(&r.path()),
+            body_html: meta.body_html.clone(),
+            citations: self.source_refs(numbering, numbering),
+            references: self.groups(self.site.references(&r)),
+            backlinks: self.groups(self.site.backlinks(&r)),
+            file: meta.file.display().to_string(),
+        }
+    }
+
+    pub fn deadline(&self, p: &Provision, d: &Deadline, numbering: &[String]) -> DeadlineView {
+        let due = d.due.as_ref().map(|w| w.date);
+        let standing = Standing::of(due, d.status, self.site.as_of);
+        let (derivation, derivation_from) = self.derivation(d.due.as_ref());
+        DeadlineView {
+            id: d.id.clone(),
+            action: d.action.clone(),
+            agency: self.agency_link(&d.agency),
+            provision: self.entity_link(&Ref::new(Kind::Provision, p.meta.id.as_str())),
+            due: due.map(DateView::new),
+            derivation,
+            derivation_from,
+            note: d.note.clone(),
+            status_label: standing.label(),
+            status_class: standing.class().to_string(),
+            status_recorded: d.status.is_some_and(|s| s != DeadlineStatus::Pending),
+            status_sources: self.source_refs(&d.status_sources, numbering),
+            sources: self.source_refs(&d.sources, numbering),
+        }
+    }
+
+    fn derivation(&self, when: Option<&When>) -> (Option<String>, Option<LinkView>) {
+        match when.and_then(|w| w.derivation.as_ref().map(|d| (w, d))) {
+            Some((w, d)) => (
+                Some(format!(
+                    "within {} {} of {} ({}) = {}",
+                    d.days,
+                    if d.days == 1 { "day" } else { "days" },
+                    d.from_date,
+                    d.from_label,
+                    w.date
+                )),
+                d.from.as_ref().map(|r| self.entity_link(r)),
+            ),
+            None => (None, None),
+        }
+    }
+
+    pub fn provision_item(&self, p: &Provision) -> ProvisionItemView {
+        ProvisionItemView {
+            title: p.meta.title.clone(),
+            url: self.link(&Kind::Provision.path_of(&p.meta.id)),
+            section: p.section.clone(),
+            summary: p.summary.clone(),
+            agencies: p
+                .agencies
+                .iter()
+                .filter_map(|a| self.agency_link(a))
+                .collect(),
+            deadline_count: p.deadlines.len(),
+        }
+    }
+
+    pub fn order(&self, o: &Order) -> OrderView {
+        let provisions: Vec<&Provision> = self
+            .site
+            .provisions
+            .iter()
+            .filter(|p| p.order == o.meta.id)
+            .collect();
+        let all: Vec<_> = self
+            .site
+            .deadlines()
+            .into_iter()
+            .filter(|(p, _)| p.order == o.meta.id)
+            .collect();
+        let n = numbering(&o.meta.citations, &all);
+        let deadlines = all.iter().map(|(p, d)| self.deadline(p, d, &n)).collect();
+        OrderView {
+            entity: self.entity(Kind::Order, &o.meta, &n),
+            short_title: o.short_title.clone(),
+            issuer: o.issuer.clone(),
+            signed: o.signed.map(DateView::new),
+            published: o.published.map(DateView::new),
+            citation: o.citation.clone(),
+            status: status_name(o),
+            summary: o.summary.clone(),
+            sources: self.source_refs(&o.sources, &n),
+            provisions: provisions.iter().map(|p| self.provision_item(p)).collect(),
+            deadlines,
+        }
+    }
+
+    pub fn provision(&self, p: &Provision) -> ProvisionView {
+        let n = &p.meta.citations;
+        ProvisionView {
+            entity: self.entity(Kind::Provision, &p.meta, n),
+            order: (!p.order.is_empty())
+                .then(|| self.entity_link(&Ref::new(Kind::Order, p.order.as_str()))),
+            section: p.section.clone(),
+            agencies: p
+                .agencies
+                .iter()
+                .filter_map(|a| self.agency_link(a))
+                .collect(),
+            summary: p.summary.clone(),
+            sources: self.source_refs(&p.sources, n),
+            deadlines: p.deadlines.iter().map(|d| self.deadline(p, d, n)).collect(),
+            versions: p
+                .versions
+                .iter()
+                .map(|v| VersionView {
+                    id: v.id.clone(),
+                    label: v.label.clone(),
+                    date: v.date.map(DateView::new),
+                    text_html: v.text_html.clone(),
+                    paraphrase: v.paraphrase,
+                    sources: self.source_refs(&v.sources, n),
+                })
+                .collect(),
+            disagreements: p
+                .disagreements
+                .iter()
+                .map(|d| DisagreementView {
+                    claim: d.claim.clone(),
+                    accounts: d
+                        .accounts
+                        .iter()
+                        .map(|a| AccountView {
+                            says: a.says.clone(),
+                            sources: self.source_refs(&a.sources, n),
+                            preferred: a.preferred,
+                            reason: a.reason.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn agency(&self, a: &Agency) -> AgencyView {
+        let id = a.meta.id.as_str();
+        let children = self
+            .site
+            .agencies
+            .iter()
+            .filter(|c| c.parent.as_deref() == Some(id))
+            .map(|c| self.entity_link(&Ref::new(Kind::Agency, c.meta.id.as_str())))
+            .collect();
+        let provisions = self
+            .site
+            .provisions
+            .iter()
+            .filter(|p| {
+                p.agencies.iter().any(|x| x == id) || p.deadlines.iter().any(|d| d.agency == id)
+            })
+            .map(|p| self.provision_item(p))
+            .collect();
+        let all: Vec<_> = self
+            .site
+            .deadlines()
+            .into_iter()
+            .filter(|(_, d)| d.agency == id)
+            .collect();
+        let n = numbering(&a.meta.citations, &all);
+        let deadlines = all.iter().map(|(p, d)| self.deadline(p, d, &n)).collect();
+        AgencyView {
+            entity: self.entity(Kind::Agency, &a.meta, &n),
+            acronym: a.acronym.clone(),
+            parent: a.parent.as_ref().and_then(|p| self.agency_link(p)),
+            children,
+            url: a.url.clone(),
+            provisions,
+            deadlines,
+        }
+    }
+
+    pub fn source(&self, s: &Source) -> SourceView {
+        SourceView {
+            entity: self.entity(Kind::Source, &s.meta, &s.meta.citations),
+            publisher: s.publisher.clone(),
+            date: s.date.map(DateView::new),
+            external_url: s.url.clone(),
+            kind: kind_name(s.kind).to_string(),
+            kind_label: kind_label(s.kind).to_string(),
+            archived_url: s.archived_url.clone(),
+            accessed: s.accessed.map(DateView::new),
+        }
+    }
+
+    pub fn event(&self, e: &Event) -> EventView {
+        let (derivation, _) = self.derivation(e.date.as_ref());
+        EventView {
+            entity: self.entity(Kind::Event, &e.meta, &e.meta.citations),
+            date: e.date.as_ref().map(|w| DateView::new(w.date)),
+            derivation,
+            kind: event_kind_name(e),
+            sources: self.source_refs(&e.sources, &e.meta.citations),
+            related: e.related.iter().map(|r| self.entity_link(r)).collect(),
+        }
+    }
+
+    pub fn page(&self, p: &Page) -> EntityView {
+        self.entity(Kind::Page, &p.meta, &p.meta.citations)
+    }
+
+    pub fn index(&self, kind: Kind) -> IndexView {
+        let s = self.site;
+        let items: Vec<IndexItemView> = match kind {
+            Kind::Order => s
+                .orders
+                .iter()
+                .map(|o| IndexItemView {
+                    title: o.meta.title.clone(),
+                    url: self.link(&Kind::Order.path_of(&o.meta.id)),
+                    detail: join_nonempty(&[
+                        o.issuer.clone(),
+                        o.signed
+                            .map(|d| format!("signed {}", dates::display(d)))
+                            .unwrap_or_default(),
+                        status_name(o),
+                    ]),
+                    group: String::new(),
+                })
+                .collect(),
+            Kind::Provision => s
+                .provisions
+                .iter()
+                .map(|p| IndexItemView {
+                    title: p.meta.title.clone(),
+                    url: self.link(&Kind::Provision.path_of(&p.meta.id)),
+                    detail: p.summary.clone(),
+                    group: s
+                        .title_of(&Ref::new(Kind::Order, p.order.as_str()))
+                        .to_string(),
+                })
+                .collect(),
+            Kind::Agency => s
+                .agencies
+                .iter()
+                .map(|a| IndexItemView {
+                    title: a.meta.title.clone(),
+                    url: self.link(&Kind::Agency.path_of(&a.meta.id)),
+                    detail: join_nonempty(&[
+                        a.acronym.clone().unwrap_or_default(),
+                        a.parent
+                            .as_ref()
+                            .map(|p| {
+                                format!(
+                                    "part of {}",
+                                    s.title_of(&Ref::new(Kind::Agency, p.as_str()))
+                                )
+                            })
+                            .unwrap_or_default(),
+                    ]),
+                    group: String::new(),
+                })
+                .collect(),
+            Kind::Source => {
+                let mut list: Vec<&Source> = s.sources.iter().collect();
+                list.sort_by_key(|x| {
+                    (
+                        x.kind as u8,
+                        std::cmp::Reverse(x.date),
+                        x.meta.title.to_lowercase(),
+                    )
+                });
+                list.into_iter()
+                    .map(|x| IndexItemView {
+                        title: x.meta.title.clone(),
+                        url: self.link(&Kind::Source.path_of(&x.meta.id)),
+                        detail: join_nonempty(&[
+                            x.publisher.clone(),
+                            x.date.map(dates::display).unwrap_or_default(),
+                        ]),
+                        group: kind_label(x.kind).to_string(),
+                    })
+                    .collect()
+            }
+            Kind::Event => s
+                .events
+                .iter()
+                .map(|e| IndexItemView {
+                    title: e.meta.title.clone(),
+                    url: self.link(&Kind::Event.path_of(&e.meta.id)),
+                    detail: join_nonempty(&[
+                        e.date
+                            .as_ref()
+                            .map(|w| dates::display(w.date))
+                            .unwrap_or_else(|| "date unknown".into()),
+                        event_kind_name(e),
+                    ]),
+                    group: String::new(),
+                })
+                .collect(),
+            Kind::Page => s
+                .pages
+                .iter()
+                .map(|p| IndexItemView {
+                    title: p.meta.title.clone(),
+                    url: self.link(&Kind::Page.path_of(&p.meta.id)),
+                    detail: String::new(),
+                    group: String::new(),
+                })
+                .collect(),
+        };
+        let intro = match kind {
+            Kind::Order => "Executive orders, directives and memoranda covered by this site.",
+            Kind::Provision => "Each provision of an order: what it requires, of whom, and by when.",
+            Kind::Agency => "Departments, agencies and offices that the orders task.",
+            Kind::Source => "Every source cited on this site: primary texts first, then official statements, news and analysis.",
+            Kind::Event => "Dated events: signings, reported drafts, publications.",
+            Kind::Page => "",
+        };
+        IndexView {
+            kind: kind.name().to_string(),
+            title: kind.plural_label().to_string(),
+            intro: intro.to_string(),
+            items,
+        }
+    }
+
+    pub fn home(&self) -> HomeView {
+        let s = self.site;
+        let all: Vec<(&Provision, &Deadline)> = s.deadlines();
+        let upcoming: Vec<_> = all
+            .iter()
+            .filter(|(_, d)| d.due.as_ref().is_some_and(|w| w.date >= s.as_of))
+            .take(5)
+            .copied()
+            .collect();
+        let overdue: Vec<_> = all
+            .iter()
+            .rev()
+            .filter(|(_, d)| {
+                let due = d.due.as_ref().map(|w| w.date);
+                matches!(
+                    Standing::of(due, d.status, s.as_of),
+                    Standing::Overdue { .. }
+                )
+            })
+            .take(5)
+            .copied()
+            .collect();
+        let shown: Vec<_> = upcoming.iter().chain(&overdue).copied().collect();
+        let n = numbering(&s.home_citations, &shown);
+        let upcoming = upcoming
+            .iter()
+            .map(|(p, d)| self.deadline(p, d, &n))
+            .collect();
+        let overdue = overdue
+            .iter()
+            .map(|(p, d)| self.deadline(p, d, &n))
+            .collect();
+        let latest = s
+            .events
+            .iter()
+            .rev()
+            .filter(|e| e.date.as_ref().is_some_and(|w| w.date <= s.as_of))
+            .take(5)
+            .map(|e| EventItemView {
+                title: e.meta.title.clone(),
+                url: self.link(&Kind::Event.path_of(&e.meta.id)),
+                date: e.date.as_ref().map(|w| DateView::new(w.date)),
+                kind: event_kind_name(e),
+            })
+            .collect();
+        let counts = [
+            (Kind::Provision, s.provisions.len()),
+            (Kind::Agency, s.agencies.len()),
+            (Kind::Event, s.events.len()),
+            (Kind::Source, s.sources.len()),
+        ]
+        .into_iter()
+        .map(|(k, count)| CountView {
+            label: k.plural_label().to_lowercase(),
+            count,
+            url: self.link(&format!("/{}/", k.folder())),
+        })
+        .collect();
+        HomeView {
+            intro_html: s.home_html.clone(),
+            orders: s
+                .orders
+                .iter()
+                .map(|o| OrderSummaryView {
+                    title: o.meta.title.clone(),
+                    url: self.link(&Kind::Order.path_of(&o.meta.id)),
+                    issuer: o.issuer.clone(),
+                    signed: o.signed.map(DateView::new),
+                    status: status_name(o),
+                    summary: o.summary.clone(),
+                    provision_count: s.provisions.iter().filter(|p| p.order == o.meta.id).count(),
+                })
+                .collect(),
+            upcoming,
+            overdue,
+            latest,
+            counts,
+            citations: self.source_refs(&n, &n),
+        }
+    }
+}
+
+/// A page's source numbering: its own citations, then the sources of the deadlines it lists.
+fn numbering(own: &[String], deadlines: &[(&Provision, &Deadline)]) -> Vec<String> {
+    let mut n = own.to_vec();
+    for (_, d) in deadlines {
+        for s in d.sources.iter().chain(&d.status_sources) {
+            if !n.contains(s) {
+                n.push(s.clone());
+            }
+        }
+    }
+    n
+}
+
+fn join_nonempty(parts: &[String]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn status_name(o: &Order) -> String {
+    serde_json::to_value(o.status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn event_kind_name(e: &Event) -> String {
+    serde_json::to_value(e.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn kind_name(k: SourceKind) -> &'static str {
+    match k {
+        SourceKind::Primary => "primary",
+        SourceKind::Official => "official",
+        SourceKind::News => "news",
+        SourceKind::Analysis => "analysis",
+    }
+}
+
+fn kind_label(k: SourceKind) -> &'static str {
+    match k {
+        SourceKind::Primary => "Primary texts",
+        SourceKind::Official => "Official statements",
+        SourceKind::News => "News reports",
+        SourceKind::Analysis => "Analysis",
+    }
+}

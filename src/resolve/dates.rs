@@ -1,0 +1,280 @@
+//! Computing every date of the site: absolute dates as written, relative ones
+//! (`within_days: N, of: X`) by following X, which may itself be relative.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+
+use crate::content::raw::{RawFrontMatter, RawWhen};
+use crate::content::{Document, Kind};
+use crate::dates::add_days;
+use crate::diagnostics::{closest, Diagnostics};
+use crate::model::{Derivation, Ref, When};
+
+/// How a dated item's date is given.
+enum Spec<'d> {
+    /// An order's signing date, if it has one.
+    Fixed(Option<Date>),
+    Written(&'d RawWhen),
+    /// A deadline with no date yet.
+    Unset,
+}
+
+struct Node<'d> {
+    doc: &'d Document,
+    /// Front-matter path of the date (`deadlines.1.due`), for positions.
+    field: String,
+    spec: Spec<'d>,
+    /// The order that `of: signing` refers to.
+    signing_order: Option<&'d str>,
+    /// How a date counted from this item is explained: "the signing of X".
+    label: String,
+    link: Ref,
+    is_order: bool,
+}
+
+#[derive(Clone)]
+enum State {
+    Visiting,
+    Done(Option<When>),
+    Failed,
+}
+
+/// Every dated item by id: orders (their signing), events and deadlines.
+pub struct Dates<'d> {
+    nodes: HashMap<&'d str, Node<'d>>,
+    states: HashMap<&'d str, State>,
+}
+
+impl<'d> Dates<'d> {
+    pub fn new(docs: &[&'d Document], diags: &mut Diagnostics) -> Dates<'d> {
+        let mut dates = Dates {
+            nodes: HashMap::new(),
+            states: HashMap::new(),
+        };
+        for doc in docs {
+            match &doc.front {
+                RawFrontMatter::Order(o) => {
+                    let name = o.short_title.as_deref().unwrap_or(&o.title);
+                    dates.add(
+                        doc.id.as_str(),
+                        Node {
+                            doc,
+                            field: "signed".into(),
+                            spec: Spec::Fixed(o.signed),
+                            signing_order: None,
+                            label: format!("the signing of {name}"),
+                            link: Ref::new(Kind::Order, doc.id.as_str()),
+                            is_order: true,
+                        },
+                        diags,
+                    );
+                }
+                RawFrontMatter::Event(e) => {
+                    let order = e.related.iter().find_map(|r| {
+                        r.strip_prefix("order/").or_else(|| {
+                            docs.iter()
+                                .any(|d| d.kind == Kind::Order && d.id == *r)
+                                .then_some(r.as_str())
+                        })
+                    });
+                    dates.add(
+                        doc.id.as_str(),
+                        Node {
+                            doc,
+                            field: "date".into(),
+                            spec: Spec::Written(&e.date),
+                            signing_order: order,
+                            label: e.title.clone(),
+                            link: Ref::new(Kind::Event, doc.id.as_str()),
+                            is_order: false,
+                        },
+                        diags,
+                    );
+                }
+                RawFrontMatter::Provision(p) => {
+                    for (i, d) in p.deadlines.iter().enumerate() {
+                        dates.add(
+                            d.id.as_str(),
+                            Node {
+                                doc,
+                                field: format!("deadlines.{i}.due"),
+                                spec: d.due.as_ref().map_or(Spec::Unset, Spec::Written),
+                                signing_order: Some(p.order.as_str()),
+                                label: format!("the deadline “{}”", d.action),
+                                link: Ref::new(Kind::Provision, doc.id.as_str()),
+                                is_order: false,
+                            },
+                            diags,
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        dates
+    }
+
+    fn add(&mut self, id: &'d str, node: Node<'d>, diags: &mut Diagnostics) {
+        if let Some(first) = self.nodes.get(id) {
+            // Orders and events have unique file ids; a clash involves a deadline id.
+            let at = node
+                .field
+                .strip_suffix(".due")
+                .map(|f| format!("{f}.id"))
+                .unwrap_or_default();
+            diags.push(node.doc.error_at(&at, format!(
+                "duplicate id `{id}`: dated items (orders, events, deadlines) need unique ids, and {} already uses it",
+                first.doc.path.display()
+            )));
+            return;
+        }
+        self.nodes.insert(id, node);
+    }
+
+    /// The date of item `id`; errors are reported once, on the item that has them.
+    pub fn resolve(&mut self, id: &str, diags: &mut Diagnostics) -> Option<When> {
+        let mut stack = Vec::new();
+        self.visit(id, &mut stack, diags)
+    }
+
+    fn visit(
+        &mut self,
+        id: &str,
+        stack: &mut Vec<&'d str>,
+        diags: &mut Diagnostics,
+    ) -> Option<When> {
+        let (&key, node) = self.nodes.get_key_value(id)?;
+        match self.states.get(key) {
+            Some(State::Done(w)) => return w.clone(),
+            Some(State::Failed) => return None,
+            Some(State::Visiting) => {
+                let start = stack.iter().position(|s| *s == key).unwrap_or(0);
+                let mut chain: Vec<&str> = stack[start..].to_vec();
+                chain.push(key);
+                diags.push(node.doc.error_at(
+                    &format!("{}.of", node.field),
+                    format!("dates form a cycle: {}", chain.join(" → ")),
+                ));
+                for k in &stack[start..] {
+                    self.states.insert(k, State::Failed);
+                }
+                return None;
+            }
+            None => {}
+        }
+        let (field, doc) = (node.field.clone(), node.doc);
+        let (days, of) = match node.spec {
+            Spec::Fixed(d) => {
+                return self.finish(
+                    key,
+                    d.map(|date| When {
+                        date,
+                        derivation: None,
+                    }),
+                )
+            }
+            Spec::Unset => return self.finish(key, None),
+            Spec::Written(RawWhen::Date(date)) => {
+                return self.finish(
+                    key,
+                    Some(When {
+                        date: *date,
+                        derivation: None,
+                    }),
+                )
+            }
+            Spec::Written(RawWhen::Within { days, of }) => (*days, of.as_str()),
+        };
+        let target =
+            if of == "signing" {
+                match node.signing_order {
+                    Some(order) => order,
+                    None => {
+                        diags.push(doc.error_at(&format!("{field}.of"),
+                        "`of: signing` needs an order: list the order in this event's `related`"));
+                        self.states.insert(key, State::Failed);
+                        return None;
+                    }
+                }
+            } else {
+                of
+            };
+        let Some(target_node) = self.nodes.get(target) else {
+            // An unknown order behind `signing` is reported where the order is named.
+            if of != "signing" {
+                let help = closest(target, self.nodes.keys().copied().chain(["signing"]))
+                    .map(|c| format!("did you mean `{c}`?"))
+                    .or_else(|| {
+                        Some(
+                            "`of` takes `signing`, or the id of an order, event or deadline".into(),
+                        )
+                    });
+                diags.push(
+                    doc.error_at(
+                        &format!("{field}.of"),
+                        format!("unknown dated item `{target}`"),
+                    )
+                    .with_help(help),
+                );
+            }
+            self.states.insert(key, State::Failed);
+            return None;
+        };
+        let (label, link, target_is_order) = (
+            target_node.label.clone(),
+            target_node.link.clone(),
+            target_node.is_order,
+        );
+        self.states.insert(key, State::Visiting);
+        stack.push(key);
+        let from = self.visit(target, stack, diags);
+        stack.pop();
+        if matches!(self.states.get(key), Some(State::Failed)) {
+            return None;
+        }
+        let Some(from) = from else {
+            if !matches!(self.states.get(target), Some(State::Failed)) {
+                let message = if target_is_order {
+                    format!("`within_days` counts from the signing of order `{target}`, which has no `signed` date")
+                } else {
+                    format!("`within_days` counts from `{target}`, which has no date")
+                };
+                diags.push(
+                    doc.error_at(&format!("{field}.of"), message)
+                        .with_help(Some(
+                            "give it a date, or write this date as YYYY-MM-DD".into(),
+                        )),
+                );
+            }
+            self.states.insert(key, State::Failed);
+            return None;
+        };
+        let Some(date) = add_days(from.date, days) else {
+            diags.push(doc.error_at(
+                &format!("{field}.within_days"),
+                "the computed date is out of range",
+            ));
+            self.states.insert(key, State::Failed);
+            return None;
+        };
+        let derivation = Derivation {
+            days,
+            from_label: label,
+            from_date: from.date,
+            from: Some(link),
+        };
+        self.finish(
+            key,
+            Some(When {
+                date,
+                derivation: Some(derivation),
+            }),
+        )
+    }
+
+    fn finish(&mut self, key: &'d str, when: Option<When>) -> Option<When> {
+        self.states.insert(key, State::Done(when.clone()));
+        when
+    }
+}

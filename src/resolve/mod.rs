@@ -1,0 +1,686 @@
+//! Resolving: raw documents in, the [`Site`] model out.
+//!
+//! This is the only place references are checked. Every YAML reference field,
+//! every `[[wikilink]]` and every `[@citation]` is looked up here; each one that
+//! resolves becomes a link between two entities (backlinks come from the same
+//! records), each one that does not becomes a positioned diagnostic.
+
+mod catalog;
+mod dates;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+
+use crate::config::{BaseUrl, Config};
+use crate::content::raw::*;
+use crate::content::{Content, Document, Kind};
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex};
+use crate::markdown::{self, Cite, Link, LinkError, Linker};
+use crate::model::*;
+use catalog::Catalog;
+use dates::Dates;
+
+/// Resolve loaded content. The site is returned even with errors (bad
+/// references dropped), so `check` can report everything in one pass.
+pub fn resolve(
+    config: Config,
+    content: &Content,
+    as_of: Date,
+    drafts: bool,
+) -> (Site, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let included: Vec<&Document> = content
+        .documents
+        .iter()
+        .filter(|d| drafts || !d.front.is_draft())
+        .collect();
+    let drafts_left_out: Vec<&Document> = content
+        .documents
+        .iter()
+        .filter(|d| !drafts && d.front.is_draft())
+        .collect();
+    let mut docs = included.clone();
+    docs.sort_by(|a, b| a.path.cmp(&b.path));
+    let catalog = Catalog::new(&included, &drafts_left_out, &mut diags);
+    // Entities in the catalog (duplicates dropped), in path order.
+    let docs: Vec<&Document> = docs
+        .into_iter()
+        .filter(|d| {
+            catalog
+                .docs
+                .get(&Ref::new(d.kind, d.id.as_str()))
+                .is_some_and(|c| std::ptr::eq(*c, *d))
+        })
+        .collect();
+
+    let mut dates = Dates::new(&docs, &mut diags);
+    check_agency_cycles(&docs, &mut diags);
+
+    // Bodies render in parallel; each returns its HTML, citations, links and problems.
+    let bodies: Vec<Body> = docs
+        .par_iter()
+        .map(|doc| render_body(doc, &catalog, &config.base_url))
+        .collect();
+    let home = content.home.as_ref().map(|h| {
+        let mut linker = SiteLinker::new(&catalog, &config.base_url, Vec::new());
+        let r = markdown::render(&h.text[h.body_start..], &mut linker);
+        let index = LineIndex::new(&h.text);
+        for p in r.problems {
+            diags.push(
+                Diagnostic::error(
+                    &h.path,
+                    Some(index.pos(&h.text, h.body_start + p.offset)),
+                    p.error.message,
+                )
+                .with_help(p.error.help)
+                .with_source(&h.text, &index),
+            );
+        }
+        (r.html, linker.cited)
+    });
+    let (home_html, home_citations) = home.unwrap_or_default();
+
+    let mut b = Builder {
+        catalog: &catalog,
+        diags: &mut diags,
+        links: Vec::new(),
+    };
+    let mut site = Site {
+        config: config.clone(),
+        as_of,
+        home_html,
+        home_citations,
+        orders: Vec::new(),
+        provisions: Vec::new(),
+        agencies: Vec::new(),
+        sources: Vec::new(),
+        events: Vec::new(),
+        pages: Vec::new(),
+        outgoing: HashMap::new(),
+        incoming: HashMap::new(),
+        titles: HashMap::new(),
+        positions: HashMap::new(),
+    };
+    for (doc, body) in docs.iter().zip(bodies) {
+        let from = Ref::new(doc.kind, doc.id.as_str());
+        for d in body.problems {
+            b.diags.push(d);
+        }
+        for to in &body.links {
+            b.links.push((from.clone(), to.clone()));
+        }
+        let meta = Meta {
+            id: doc.id.clone(),
+            title: doc.front.title().to_string(),
+            file: doc.path.clone(),
+            body_html: body.html,
+            citations: body.cited,
+        };
+        site.titles.insert(from.clone(), meta.title.clone());
+        match &doc.front {
+            RawFrontMatter::Order(o) => site.orders.push(b.order(doc, o, meta)),
+            RawFrontMatter::Provision(p) => {
+                site.provisions.push(b.provision(doc, p, meta, &mut dates))
+            }
+            RawFrontMatter::Agency(a) => site.agencies.push(b.agency(doc, a, meta)),
+            RawFrontMatter::Source(s) => site.sources.push(b.source(doc, s, meta)),
+            RawFrontMatter::Event(e) => site.events.push(b.event(doc, e, meta, &mut dates)),
+            RawFrontMatter::Page(p) => site.pages.push(Page {
+                meta,
+                weight: p.weight,
+            }),
+        }
+    }
+    for (from, to) in std::mem::take(&mut b.links) {
+        site.incoming
+            .entry(to.clone())
+            .or_default()
+            .insert(from.clone());
+        site.outgoing.entry(from).or_default().insert(to);
+    }
+    sort_site(&mut site);
+    (site, diags)
+}
+
+/// A rendered Markdown body.
+struct Body {
+    html: String,
+    /// Sources in citation order: the entity's `sources` field first, then the body's.
+    cited: Vec<String>,
+    links: Vec<Ref>,
+    problems: Vec<Diagnostic>,
+}
+
+fn render_body(doc: &Document, catalog: &Catalog, base: &BaseUrl) -> Body {
+    let mut linker = SiteLinker::new(catalog, base, field_sources(&doc.front, catalog));
+    let r = markdown::render(doc.body(), &mut linker);
+    let problems = r
+        .problems
+        .into_iter()
+        .map(|p| {
+            doc.error(
+                Some(doc.lines.pos(&doc.text, doc.body_start + p.offset)),
+                p.error.message,
+            )
+            .with_help(p.error.help)
+        })
+        .collect();
+    let mut links = linker.links;
+    links.extend(
+        linker
+            .cited
+            .iter()
+            .map(|id| Ref::new(Kind::Source, id.as_str())),
+    );
+    Body {
+        html: r.html,
+        cited: linker.cited,
+        links,
+        problems,
+    }
+}
+
+/// The valid sources of an entity's own `sources` field (numbered first on its page).
+fn field_sources(front: &RawFrontMatter, catalog: &Catalog) -> Vec<String> {
+    let list: &[String] = match front {
+        RawFrontMatter::Order(o) => &o.sources,
+        RawFrontMatter::Provision(p) => &p.sources,
+        RawFrontMatter::Event(e) => &e.sources,
+        _ => &[],
+    };
+    let mut out: Vec<String> = Vec::new();
+    for s in list {
+        if catalog.contains(Kind::Source, s) && !out.contains(s) {
+            out.push(s.clone());
+        }
+    }
+    out
+}
+
+/// Resolves wikilinks and citations of one page, numbering its sources.
+struct SiteLinker<'c, 'd> {
+    catalog: &'c Catalog<'d>,
+    base: &'c BaseUrl,
+    cited: Vec<String>,
+    links: Vec<Ref>,
+}
+
+impl<'c, 'd> SiteLinker<'c, 'd> {
+    fn new(catalog: &'c Catalog<'d>, base: &'c BaseUrl, cited: Vec<String>) -> Self {
+        SiteLinker {
+            catalog,
+            base,
+            cited,
+            links: Vec::new(),
+        }
+    }
+}
+
+impl Linker for SiteLinker<'_, '_> {
+    fn wikilink(&mut self, target: &str) -> Result<Link, LinkError> {
+        let r = self.catalog.lookup_any(target).map_err(|mut e| {
+            e.message = format!("broken link [[{target}]]: {}", e.message);
+            e
+        })?;
+        let title = self.catalog.title(&r).unwrap_or(&r.id).to_string();
+        let href = self.base.link(&r.path());
+        self.links.push(r);
+        Ok(Link { href, title })
+    }
+
+    fn cite(&mut self, id: &str) -> Result<Cite, LinkError> {
+        let r = self.catalog.lookup(Kind::Source, id).map_err(|mut e| {
+            e.message = format!("citation of {}", e.message);
+            e
+        })?;
+        let number = match self.cited.iter().position(|c| c == id) {
+            Some(i) => i + 1,
+            None => {
+                self.cited.push(id.to_string());
+                self.cited.len()
+            }
+        };
+        let title = match self.catalog.docs.get(&r).map(|d| &d.front) {
+            Some(RawFrontMatter::Source(s)) => format!("{}: {}", s.publisher, s.title),
+            _ => id.to_string(),
+        };
+        Ok(Cite {
+            href: self.base.link(&r.path()),
+            title,
+            number,
+        })
+    }
+
+    fn site_link(&self, path: &str) -> String {
+        self.base.link(path)
+    }
+}
+
+/// Turns raw front matter into model entities, checking every reference field.
+struct Builder<'a, 'd> {
+    catalog: &'a Catalog<'d>,
+    diags: &'a mut Diagnostics,
+    links: Vec<(Ref, Ref)>,
+}
+
+impl Builder<'_, '_> {
+    /// Check one reference field value at front-matter `path`; keep it if it resolves.
+    fn reference(&mut self, doc: &Document, path: &str, kind: Kind, id: &str) -> Option<String> {
+        match self.catalog.lookup(kind, id) {
+            Ok(to) => {
+                self.links.push((Ref::new(doc.kind, doc.id.as_str()), to));
+                Some(id.to_string())
+            }
+            Err(e) => {
+                self.diags
+                    .push(doc.error_at(path, e.message).with_help(e.help));
+                None
+            }
+        }
+    }
+
+    fn references(
+        &mut self,
+        doc: &Document,
+        path: &str,
+        kind: Kind,
+        ids: &[String],
+    ) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(id) = self.reference(doc, &format!("{path}.{i}"), kind, id) {
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+        out
+    }
+
+    fn order(&mut self, doc: &Document, o: &RawOrder, meta: Meta) -> Order {
+        Order {
+            sources: self.references(doc, "sources", Kind::Source, &o.sources),
+            meta,
+            short_title: o.short_title.clone(),
+            issuer: o.issuer.clone(),
+            signed: o.signed,
+            published: o.published,
+            citation: o.citation.clone(),
+            status: o.status,
+            summary: o.summary.clone(),
+        }
+    }
+
+    fn provision(
+        &mut self,
+        doc: &Document,
+        p: &RawProvision,
+        mut meta: Meta,
+        dates: &mut Dates,
+    ) -> Provision {
+        let order = self
+            .reference(doc, "order", Kind::Order, &p.order)
+            .unwrap_or_default();
+        let agencies = self.references(doc, "agencies", Kind::Agency, &p.agencies);
+        let sources = self.references(doc, "sources", Kind::Source, &p.sources);
+        let deadlines: Vec<Deadline> = p
+            .deadlines
+            .iter()
+            .enumerate()
+            .map(|(i, d)| self.deadline(doc, i, d, dates))
+            .collect();
+        let versions = self.versions(doc, &p.versions);
+        let disagreements = self.disagreements(doc, &p.disagreements);
+        let more = deadlines
+            .iter()
+            .flat_map(|d| d.sources.iter().chain(&d.status_sources))
+            .chain(versions.iter().flat_map(|v| &v.sources))
+            .chain(
+                disagreements
+                    .iter()
+                    .flat_map(|d| d.accounts.iter().flat_map(|a| &a.sources)),
+            );
+        for s in more {
+            if !meta.citations.contains(s) {
+                meta.citations.push(s.clone());
+            }
+        }
+        Provision {
+            meta,
+            order,
+            section: p.section.clone(),
+            weight: p.weight,
+            agencies,
+            summary: p.summary.clone(),
+            sources,
+            deadlines,
+            versions,
+            disagreements,
+        }
+    }
+
+    fn deadline(
+        &mut self,
+        doc: &Document,
+        i: usize,
+        d: &RawDeadline,
+        dates: &mut Dates,
+    ) -> Deadline {
+        let at = format!("deadlines.{i}");
+        if let Err(m) = crate::content::check_slug(&d.id) {
+            self.diags
+                .push(doc.error_at(&format!("{at}.id"), format!("deadline id: {m}")));
+        }
+        let agency = match &d.agency {
+            Some(a) => self
+                .reference(doc, &format!("{at}.agency"), Kind::Agency, a)
+                .unwrap_or_default(),
+            None => {
+                self.diags.push(
+                    doc.error_at(&at, format!("deadline `{}` has no agency", d.id))
+                        .with_help(Some("add `agency: ID`, the agency that must act".into())),
+                );
+                String::new()
+            }
+        };
+        if d.status.is_some_and(|s| s != DeadlineStatus::Pending) && d.status_sources.is_empty() {
+            self.diags.push(
+                doc.error_at(
+                    &format!("{at}.status"),
+                    format!("deadline `{}` has a status but no `status_sources`", d.id),
+                )
+                .with_help(Some("cite the source that reports this status".into())),
+            );
+        }
+        Deadline {
+            id: d.id.clone(),
+            provision: doc.id.clone(),
+            action: d.action.clone(),
+            agency,
+            due: dates.resolve(&d.id, self.diags),
+            note: d.note.clone(),
+            status: d.status,
+            status_sources: self.references(
+                doc,
+                &format!("{at}.status_sources"),
+                Kind::Source,
+                &d.status_sources,
+            ),
+            sources: self.references(doc, &format!("{at}.sources"), Kind::Source, &d.sources),
+        }
+    }
+
+    fn versions(&mut self, doc: &Document, raw: &[RawVersion]) -> Vec<Version> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for (i, v) in raw.iter().enumerate() {
+            let at = format!("versions.{i}");
+            if !seen.insert(v.id.as_str()) {
+                self.diags.push(doc.error_at(
+                    &format!("{at}.id"),
+                    format!("duplicate version id `{}`", v.id),
+                ));
+                continue;
+            }
+            let text = v.text.clone().unwrap_or_default();
+            if text.trim().is_empty() {
+                self.diags.push(
+                    doc.error_at(&at, format!("version `{}` has no text", v.id))
+                        .with_help(Some(
+                            "add `text:` with the wording, or a paraphrase with `paraphrase: true`"
+                                .into(),
+                        )),
+                );
+            }
+            let text_html = markdown::render(&text, &mut PlainLinker).html;
+            out.push(Version {
+                id: v.id.clone(),
+                label: v.label.clone(),
+                date: v.date,
+                text,
+                text_html,
+                paraphrase: v.paraphrase,
+                sources: self.references(doc, &format!("{at}.sources"), Kind::Source, &v.sources),
+            });
+        }
+        out
+    }
+
+    fn disagreements(&mut self, doc: &Document, raw: &[RawDisagreement]) -> Vec<Disagreement> {
+        let mut out = Vec::new();
+        for (i, d) in raw.iter().enumerate() {
+            let at = format!("disagreements.{i}");
+            if d.accounts.len() < 2 {
+                self.diags.push(
+                    doc.error_at(&format!("{at}.accounts"), "a disagreement needs two or more accounts")
+                        .with_help(Some("a single account is not a disagreement: state it with its sources in the body".into())),
+                );
+            }
+            if d.accounts.iter().filter(|a| a.preferred).count() > 1 {
+                self.diags.push(doc.error_at(
+                    &format!("{at}.accounts"),
+                    "only one account can be `preferred`",
+                ));
+            }
+            let mut accounts = Vec::new();
+            for (j, a) in d.accounts.iter().enumerate() {
+                let at = format!("{at}.accounts.{j}");
+                if a.preferred && a.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                    self.diags.push(doc.error_at(
+                        &format!("{at}.preferred"),
+                        "a preferred account needs a `reason`",
+                    ));
+                }
+                if a.sources.is_empty() {
+                    self.diags
+                        .push(doc.error_at(&at, "an account needs `sources` that give it"));
+                }
+                accounts.push(Account {
+                    says: a.says.clone(),
+                    sources: self.references(
+                        doc,
+                        &format!("{at}.sources"),
+                        Kind::Source,
+                        &a.sources,
+                    ),
+                    preferred: a.preferred,
+                    reason: a.reason.clone(),
+                });
+            }
+            out.push(Disagreement {
+                claim: d.claim.clone(),
+                accounts,
+            });
+        }
+        out
+    }
+
+    fn agency(&mut self, doc: &Document, a: &RawAgency, meta: Meta) -> Agency {
+        Agency {
+            parent: a
+                .parent
+                .as_ref()
+                .and_then(|p| self.reference(doc, "parent", Kind::Agency, p)),
+            meta,
+            acronym: a.acronym.clone(),
+            url: a.url.clone(),
+        }
+    }
+
+    fn source(&mut self, doc: &Document, s: &RawSource, meta: Meta) -> Source {
+        for (field, value) in [("url", &s.url), ("archived_url", &s.archived_url)] {
+            if let Some(u) = value {
+                if !(u.starts_with("https://") || u.starts_with("http://")) {
+                    self.diags.push(doc.error_at(
+                        field,
+                        format!("`{field}` must start with https:// or http://"),
+                    ));
+                }
+            }
+        }
+        Source {
+            meta,
+            publisher: s.publisher.clone(),
+            date: s.date,
+            url: s.url.clone(),
+            kind: s.kind,
+            archived_url: s.archived_url.clone(),
+            accessed: s.accessed,
+        }
+    }
+
+    fn event(&mut self, doc: &Document, e: &RawEvent, meta: Meta, dates: &mut Dates) -> Event {
+        let from = Ref::new(Kind::Event, doc.id.as_str());
+        let mut related = Vec::new();
+        for (i, target) in e.related.iter().enumerate() {
+            match self.catalog.lookup_any(target) {
+                Ok(r) => {
+                    self.links.push((from.clone(), r.clone()));
+                    related.push(r);
+                }
+                Err(err) => self.diags.push(
+                    doc.error_at(&format!("related.{i}"), err.message)
+                        .with_help(err.help),
+                ),
+            }
+        }
+        Event {
+            sources: self.references(doc, "sources", Kind::Source, &e.sources),
+            date: dates.resolve(&doc.id, self.diags),
+            meta,
+            kind: e.kind,
+            related,
+        }
+    }
+}
+
+/// For text that may not link anywhere (version wording): links are left as written.
+struct PlainLinker;
+
+impl Linker for PlainLinker {
+    fn wikilink(&mut self, target: &str) -> Result<Link, LinkError> {
+        Err(LinkError {
+            message: format!("[[{target}]] is not allowed here"),
+            help: None,
+        })
+    }
+    fn cite(&mut self, id: &str) -> Result<Cite, LinkError> {
+        Err(LinkError {
+            message: format!("[@{id}] is not allowed here"),
+            help: None,
+        })
+    }
+    fn site_link(&self, path: &str) -> String {
+        path.to_string()
+    }
+}
+
+/// Report each cycle of agency `parent` fields once, at its first member by path.
+fn check_agency_cycles(docs: &[&Document], diags: &mut Diagnostics) {
+    let parents: HashMap<&str, (&str, &Document)> = docs
+        .iter()
+        .filter_map(|d| match &d.front {
+            RawFrontMatter::Agency(a) => a.parent.as_deref().map(|p| (d.id.as_str(), (p, *d))),
+            _ => None,
+        })
+        .collect();
+    let mut reported: BTreeSet<&str> = BTreeSet::new();
+    for doc in docs.iter().filter(|d| d.kind == Kind::Agency) {
+        let mut chain = vec![doc.id.as_str()];
+        let mut cur = doc.id.as_str();
+        while let Some((parent, _)) = parents.get(cur) {
+            if let Some(start) = chain.iter().position(|c| c == parent) {
+                let cycle = &chain[start..];
+                if cycle.iter().any(|c| reported.contains(c)) {
+                    break;
+                }
+                reported.extend(cycle.iter().copied());
+                let first = cycle
+                    .iter()
+                    .min_by_key(|c| parents[*c].1.path.clone())
+                    .copied()
+                    .unwrap_or(cur);
+                let mut names: Vec<&str> = Vec::new();
+                let pos = cycle.iter().position(|c| *c == first).unwrap_or(0);
+                names.extend(cycle[pos..].iter().chain(&cycle[..pos]));
+                names.push(first);
+                diags.push(
+                    parents[first]
+                        .1
+                        .error_at(
+                            "parent",
+                            format!("agency parents form a cycle: {}", names.join(" → ")),
+                        )
+                        .with_help(Some(
+                            "an agency cannot be its own ancestor: remove one `parent`".into(),
+                        )),
+                );
+                break;
+            }
+            chain.push(parent);
+            cur = parent;
+        }
+    }
+}
+
+fn sort_site(site: &mut Site) {
+    site.orders
+        .sort_by(|a, b| (a.signed, &a.meta.id).cmp(&(b.signed, &b.meta.id)));
+    site.provisions.sort_by(|a, b| {
+        let key = |p: &Provision| {
+            (
+                p.order.clone(),
+                p.weight.unwrap_or(i64::MAX),
+                p.meta.title.to_lowercase(),
+                p.meta.id.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    site.agencies.sort_by(|a, b| {
+        (a.meta.title.to_lowercase(), &a.meta.id).cmp(&(b.meta.title.to_lowercase(), &b.meta.id))
+    });
+    site.sources.sort_by(|a, b| {
+        (a.meta.title.to_lowercase(), &a.meta.id).cmp(&(b.meta.title.to_lowercase(), &b.meta.id))
+    });
+    site.events.sort_by(|a, b| {
+        let key = |e: &Event| (e.date.as_ref().map(|w| w.date), e.meta.id.clone());
+        key(a).cmp(&key(b))
+    });
+    site.pages.sort_by(|a, b| {
+        (a.weight.unwrap_or(i64::MAX), &a.meta.title, &a.meta.id).cmp(&(
+            b.weight.unwrap_or(i64::MAX),
+            &b.meta.title,
+            &b.meta.id,
+        ))
+    });
+    site.positions.clear();
+    let mut put = |kind: Kind, ids: Vec<&String>| {
+        for (i, id) in ids.into_iter().enumerate() {
+            site.positions.insert(Ref::new(kind, id.as_str()), i);
+        }
+    };
+    put(
+        Kind::Order,
+        site.orders.iter().map(|e| &e.meta.id).collect(),
+    );
+    put(
+        Kind::Provision,
+        site.provisions.iter().map(|e| &e.meta.id).collect(),
+    );
+    put(
+        Kind::Agency,
+        site.agencies.iter().map(|e| &e.meta.id).collect(),
+    );
+    put(
+        Kind::Source,
+        site.sources.iter().map(|e| &e.meta.id).collect(),
+    );
+    put(
+        Kind::Event,
+        site.events.iter().map(|e| &e.meta.id).collect(),
+    );
+    put(Kind::Page, site.pages.iter().map(|e| &e.meta.id).collect());
+}

@@ -1,0 +1,250 @@
+//! YAML parsing with real file positions.
+//!
+//! serde_yaml turns front matter into typed raw structs and reports syntax and
+//! type errors with a position; [`Spans`] records where every value of the
+//! document starts (via yaml-rust2's event parser), so checks made later, such
+//! as "unknown agency", can point at the exact value in the file.
+
+use std::collections::HashMap;
+
+use serde::de::DeserializeOwned;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::diagnostics::{did_you_mean, Pos};
+
+/// A YAML problem, positioned in the enclosing file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub pos: Option<Pos>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Deserialize `text`, a YAML document that starts at 1-based `first_line` of its file.
+pub fn parse<T: DeserializeOwned>(
+    text: &str,
+    first_line: usize,
+    what: &str,
+) -> Result<T, YamlError> {
+    // An empty document is an empty mapping, so that missing keys are reported as such.
+    let text = if text.trim().is_empty() { "{}" } else { text };
+    serde_yaml::from_str(text).map_err(|e| {
+        let pos = e
+            .location()
+            .map(|l| Pos::new(l.line() + first_line - 1, l.column()));
+        let (message, help) = explain(&e.to_string(), what);
+        YamlError { pos, message, help }
+    })
+}
+
+/// Rewrite serde_yaml's message into an editor's terms, with a suggestion.
+fn explain(raw: &str, what: &str) -> (String, Option<String>) {
+    // serde_yaml appends " at line L column C": the position is reported separately.
+    let msg = match raw.rfind(" at line ") {
+        Some(i) => &raw[..i],
+        None => raw,
+    };
+    if let Some(rest) = msg.split("unknown field `").nth(1) {
+        let field = rest.split('`').next().unwrap_or_default();
+        let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
+        let prefix = field_path_prefix(msg);
+        let help = did_you_mean(field, expected.iter().copied()).or_else(|| {
+            (!expected.is_empty()).then(|| format!("{what} keys are: {}", expected.join(", ")))
+        });
+        return (format!("unknown key `{prefix}{field}` in {what}"), help);
+    }
+    if let Some(rest) = msg.split("missing field `").nth(1) {
+        let field = rest.split('`').next().unwrap_or_default();
+        let prefix = field_path_prefix(msg);
+        return (
+            format!("missing required key `{prefix}{field}` in {what}"),
+            None,
+        );
+    }
+    if msg.contains("unknown variant `") {
+        let mut parts = msg.split('`');
+        let variant = parts.nth(1).unwrap_or_default();
+        let expected: Vec<&str> = msg.split('`').skip(3).step_by(2).collect();
+        let help = did_you_mean(variant, expected.iter().copied())
+            .or_else(|| Some(format!("expected one of: {}", expected.join(", "))));
+        let prefix = msg.split(": unknown variant").next().unwrap_or_default();
+        let field = if prefix.contains(' ') {
+            String::new()
+        } else {
+            format!(" for `{prefix}`")
+        };
+        return (format!("unknown value `{variant}`{field}"), help);
+    }
+    (msg.to_string(), None)
+}
+
+/// serde_yaml prefixes nested errors with "path.to.map: "; keep it as "path.to.map.".
+fn field_path_prefix(msg: &str) -> String {
+    match msg.split_once(": ") {
+        Some((path, rest)) if !path.contains(' ') && rest.starts_with(['u', 'm']) => {
+            format!("{path}.")
+        }
+        _ => String::new(),
+    }
+}
+
+/// Where each value of a YAML document starts, by path (`deadlines.0.agency`).
+#[derive(Debug, Default, Clone)]
+pub struct Spans {
+    map: HashMap<String, Pos>,
+}
+
+impl Spans {
+    /// Record the start of every value in `text`, a document beginning at `first_line`.
+    /// A document that does not parse yields no spans (serde reports the error).
+    pub fn of(text: &str, first_line: usize) -> Spans {
+        let mut rec = Recorder {
+            first_line,
+            stack: Vec::new(),
+            spans: Spans::default(),
+        };
+        let mut parser = Parser::new_from_str(text);
+        if parser.load(&mut rec, false).is_err() {
+            return Spans::default();
+        }
+        rec.spans
+    }
+
+    /// The position of the value at `path`, falling back to its nearest recorded parent.
+    pub fn get(&self, path: &str) -> Option<Pos> {
+        let mut p = path;
+        loop {
+            if let Some(pos) = self.map.get(p) {
+                return Some(*pos);
+            }
+            p = &p[..p.rfind('.')?];
+        }
+    }
+
+    /// The position of the key `name` at the top level (for a missing or wrong value).
+    pub fn key(&self, name: &str) -> Option<Pos> {
+        self.map.get(&format!("{name}#key")).copied()
+    }
+}
+
+enum Frame {
+    Map { path: String, key: Option<String> },
+    Seq { path: String, index: usize },
+}
+
+struct Recorder {
+    first_line: usize,
+    stack: Vec<Frame>,
+    spans: Spans,
+}
+
+impl Recorder {
+    fn pos(&self, mark: Marker) -> Pos {
+        Pos::new(mark.line() + self.first_line - 1, mark.col() + 1)
+    }
+
+    /// The path of the node about to start, or None when it is a mapping key.
+    fn child_path(&self) -> Option<String> {
+        match self.stack.last() {
+            None => Some(String::new()),
+            Some(Frame::Map { key: None, .. }) => None,
+            Some(Frame::Map { path, key: Some(k) }) => Some(join(path, k)),
+            Some(Frame::Seq { path, index }) => Some(join(path, &index.to_string())),
+        }
+    }
+
+    /// A value finished: the parent moves on to its next key or item.
+    fn advance(&mut self) {
+        match self.stack.last_mut() {
+            Some(Frame::Map { key, .. }) => *key = None,
+            Some(Frame::Seq { index, .. }) => *index += 1,
+            None => {}
+        }
+    }
+}
+
+fn join(parent: &str, child: &str) -> String {
+    if parent.is_empty() {
+        child.to_string()
+    } else {
+        format!("{parent}.{child}")
+    }
+}
+
+impl MarkedEventReceiver for Recorder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        let pos = self.pos(mark);
+        match ev {
+            Event::Scalar(value, ..) => match self.child_path() {
+                None => {
+                    if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
+                        let key_path = format!("{}#key", join(path, &value));
+                        *key = Some(value);
+                        self.spans.map.insert(key_path, pos);
+                    }
+                }
+                Some(path) => {
+                    self.spans.map.insert(path, pos);
+                    self.advance();
+                }
+            },
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                // A collection used as a mapping key is unusual; give it a placeholder name.
+                let path = self.child_path().unwrap_or_else(|| "?".to_string());
+                self.spans.map.entry(path.clone()).or_insert(pos);
+                self.stack.push(if matches!(ev, Event::MappingStart(..)) {
+                    Frame::Map { path, key: None }
+                } else {
+                    Frame::Seq { path, index: 0 }
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.advance();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[test]
+    fn spans_point_at_values_in_file_lines() {
+        let yaml = "title: X\nagencies: [dhs, tresury]\ndeadlines:\n  - id: a\n    agency: omb\n";
+        let spans = Spans::of(yaml, 2);
+        assert_eq!(spans.get("title"), Some(Pos::new(2, 8)));
+        assert_eq!(spans.get("agencies.1"), Some(Pos::new(3, 17)));
+        assert_eq!(spans.get("deadlines.0.agency"), Some(Pos::new(6, 13)));
+        assert_eq!(spans.key("agencies"), Some(Pos::new(3, 1)));
+        // unknown paths fall back to the closest parent
+        assert_eq!(spans.get("deadlines.0.agency.x"), Some(Pos::new(6, 13)));
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct T {
+        title: String,
+        agencies: Vec<String>,
+    }
+
+    #[test]
+    fn unknown_key_is_positioned_in_the_file_with_a_suggestion() {
+        let err = parse::<T>("title: X\nagencys: []\n", 2, "a provision").unwrap_err();
+        assert_eq!(err.pos, Some(Pos::new(3, 1)));
+        assert_eq!(err.message, "unknown key `agencys` in a provision");
+        assert_eq!(err.help.as_deref(), Some("did you mean `agencies`?"));
+    }
+
+    #[test]
+    fn wrong_type_is_positioned() {
+        let err = parse::<T>("title: X\nagencies: 3\n", 2, "a provision").unwrap_err();
+        assert_eq!(err.pos.map(|p| p.line), Some(3));
+        assert!(err.message.contains("invalid type"), "{}", err.message);
+    }
+}
