@@ -80,8 +80,9 @@ status: signed
 summary: "What the order does, in a sentence."
 # Ids of sources (content/sources/) that report the facts above.
 sources: []
-# draft: true keeps the file out of the build unless --drafts is given.
-# draft: false
+# A new file is a draft: it is left out of builds (and checks) until you remove
+# this line, or build with --drafts.
+draft: true
 ---
 
 What the order does, in a few paragraphs. Cite sources as [@source-id] and
@@ -133,7 +134,9 @@ disagreements: []
 #        sources: [source-b]
 #        preferred: true
 #        reason: "Why this account is preferred"
-# draft: false
+# A new file is a draft: it is left out of builds (and checks) until you remove
+# this line, or build with --drafts.
+draft: true
 ---
 
 What the provision requires and why it matters, cited sentence by sentence [@source-id].
@@ -147,7 +150,9 @@ acronym: "DOE"
 # parent: parent-agency-id
 # Official website (optional; never invent one).
 # url: "https://www.example.gov"
-# draft: false
+# A new file is a draft: it is left out of builds (and checks) until you remove
+# this line, or build with --drafts.
+draft: true
 ---
 
 What this agency or office is, in a sentence or two (optional).
@@ -166,7 +171,9 @@ kind: news
 # archived_url: "https://..."
 # When it was last read (optional).
 # accessed: 2026-01-01
-# draft: false
+# A new file is a draft: it is left out of builds (and checks) until you remove
+# this line, or build with --drafts.
+draft: true
 ---
 
 What this source reports, briefly (optional).
@@ -182,7 +189,9 @@ kind: other
 sources: []
 # Entities this event concerns: ids, or kind/id when an id is ambiguous.
 related: []
-# draft: false
+# A new file is a draft: it is left out of builds (and checks) until you remove
+# this line, or build with --drafts.
+draft: true
 ---
 
 What happened, cited [@source-id].
@@ -192,7 +201,9 @@ const NEW_PAGE: &str = r#"---
 title: "Page title"
 # Order among pages in the footer (optional; lower comes first).
 # weight: 10
-# draft: false
+# A new file is a draft: it is left out of builds (and checks) until you remove
+# this line, or build with --drafts.
+draft: true
 ---
 
 Page text in Markdown.

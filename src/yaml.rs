@@ -40,11 +40,16 @@ pub fn parse<T: DeserializeOwned>(
 
 /// Rewrite serde_yaml's message into an editor's terms, with a suggestion.
 fn explain(raw: &str, what: &str) -> (String, Option<String>) {
-    // serde_yaml appends " at line L column C": the position is reported separately.
-    let msg = match raw.rfind(" at line ") {
-        Some(i) => &raw[..i],
-        None => raw,
-    };
+    // serde_yaml writes " at line L column C" (counted in the YAML, not the file):
+    // the position is reported separately, in file terms.
+    let stripped = strip_positions(raw);
+    let msg = stripped.as_str();
+    if msg.contains("while scanning a quoted scalar") {
+        return (
+            "a quoted value is not closed".into(),
+            Some("add the closing quote (\" or ') at the end of the value".into()),
+        );
+    }
     if let Some(rest) = msg.split("unknown field `").nth(1) {
         let field = rest.split('`').next().unwrap_or_default();
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
@@ -76,7 +81,41 @@ fn explain(raw: &str, what: &str) -> (String, Option<String>) {
         };
         return (format!("unknown value `{variant}`{field}"), help);
     }
-    (msg.to_string(), None)
+    let help = if msg.contains("expected a sequence") {
+        Some("write a list: `[a, b]`, or one `- item` per line".to_string())
+    } else if msg.contains("expected a string") {
+        Some("write text, in quotes if it contains `:`, `[` or `#`".to_string())
+    } else {
+        None
+    };
+    (msg.to_string(), help)
+}
+
+/// Remove every " at line L column C" from a serde_yaml message.
+fn strip_positions(raw: &str) -> String {
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + " at line ".len()..];
+        let skip = tail
+            .split_once(" column ")
+            .map(|(line, after)| {
+                let digits = after.chars().take_while(char::is_ascii_digit).count();
+                if line.chars().all(|c| c.is_ascii_digit()) && digits > 0 {
+                    line.len() + " column ".len() + digits
+                } else {
+                    0
+                }
+            })
+            .unwrap_or(0);
+        if skip == 0 {
+            out.push_str(" at line ");
+        }
+        rest = &tail[skip..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// serde_yaml prefixes nested errors with "path.to.map: "; keep it as "path.to.map.".

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use crate::content::Kind;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Pos};
 use crate::model::Site;
 use crate::theme::DEFAULT_THEME;
 use views::Views;
@@ -34,7 +34,8 @@ pub enum Contents {
 /// The compiled templates of a site, and where each came from (for messages).
 pub struct Templates {
     tera: Tera,
-    origins: Vec<(String, PathBuf)>,
+    /// (name, file shown in messages, text)
+    origins: Vec<(String, PathBuf, String)>,
 }
 
 impl Templates {
@@ -76,58 +77,53 @@ impl Templates {
         }
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
-        let origins: Vec<(String, PathBuf)> = sources
-            .iter()
-            .map(|(n, _, p)| (n.clone(), p.clone()))
-            .collect();
-        if let Err(e) =
-            tera.add_raw_templates(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
-        {
-            let t = Templates {
-                tera: Tera::new(),
-                origins,
-            };
-            return Err(t.error(&e).into());
+        let result =
+            tera.add_raw_templates(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())));
+        let origins = sources.into_iter().map(|(n, t, p)| (n, p, t)).collect();
+        match result {
+            Ok(()) => Ok(Templates { tera, origins }),
+            Err(e) => {
+                let t = Templates {
+                    tera: Tera::new(),
+                    origins,
+                };
+                Err(t.error(&e, None).into())
+            }
         }
-        Ok(Templates { tera, origins })
     }
 
-    fn error(&self, e: &tera::Error) -> Diagnostic {
+    /// A template error, at the template file and position Tera names.
+    fn error(&self, e: &tera::Error, rendering: Option<&str>) -> Diagnostic {
         let text = error_chain(e);
-        // Name the template file when the message names a template.
-        let path = self
-            .origins
-            .iter()
-            .find(|(name, _)| {
-                text.contains(&format!("'{name}'"))
-                    || text.contains(&format!("`{name}`"))
-                    || text.contains(name.as_str())
-            })
-            .map_or_else(|| PathBuf::from("templates"), |(_, p)| p.clone());
-        Diagnostic::error(path, template_pos(&text), format!("template error: {text}"))
+        let (named, pos) = template_location(&text).unzip();
+        let name = named.as_deref().or(rendering);
+        let origin = name.and_then(|n| self.origins.iter().find(|(o, _, _)| o == n));
+        let first = text.lines().next().unwrap_or_default();
+        let message = format!("template error: {}", first.trim_start_matches("error: "));
+        match origin {
+            Some((_, path, source)) => {
+                let index = LineIndex::new(source);
+                Diagnostic::error(path, pos, message).with_source(source, &index)
+            }
+            None => Diagnostic::error("templates", None, format!("template error: {text}")),
+        }
     }
 
     fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
-        self.tera.render(name, ctx).map_err(|e| {
-            let mut d = self.error(&e);
-            if let Some((_, p)) = self.origins.iter().find(|(n, _)| n == name) {
-                if d.path == Path::new("templates") {
-                    d.path = p.clone();
-                }
-            }
-            d
-        })
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| self.error(&e, Some(name)))
     }
 }
 
-/// Tera reports `--> name.html:15:112`; take the line and column from it.
-fn template_pos(text: &str) -> Option<crate::diagnostics::Pos> {
+/// Tera reports `--> name.html:15:112`; take the template and position from it.
+fn template_location(text: &str) -> Option<(String, Pos)> {
     let after = &text[text.find("--> ")? + 4..];
     let loc = after.split_whitespace().next()?;
     let mut parts = loc.rsplitn(3, ':');
     let col = parts.next()?.parse().ok()?;
     let line = parts.next()?.parse().ok()?;
-    Some(crate::diagnostics::Pos::new(line, col))
+    Some((parts.next()?.to_string(), Pos::new(line, col)))
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

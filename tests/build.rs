@@ -1,0 +1,403 @@
+//! Whole-site tests: build fixture sites with the real binary and assert on
+//! the pages, links, backlinks, console output and the output folder.
+
+mod common;
+
+use common::*;
+
+fn build_basic(extra: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, root) = copy_site(&fixture("basic"));
+    let mut args = vec!["build", "--root", root.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let run = gazette(&args, tmp.path());
+    assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("Built "),
+        "summary line: {}",
+        run.stdout
+    );
+    (tmp, root)
+}
+
+#[test]
+fn builds_every_page_of_the_fixture() {
+    let (_tmp, root) = build_basic(&[]);
+    let public = root.join("public");
+    for page in [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "style.css",
+        "logo.txt",
+        "orders/index.html",
+        "provisions/index.html",
+        "agencies/index.html",
+        "sources/index.html",
+        "events/index.html",
+        "orders/eo/index.html",
+        "provisions/clearinghouse/index.html",
+        "provisions/review/index.html",
+        "agencies/cisa/index.html",
+        "agencies/dhs/index.html",
+        "sources/reuters/index.html",
+        "events/follow-up/index.html",
+        "about/index.html",
+        ".gazette-output",
+    ] {
+        assert!(public.join(page).is_file(), "missing {page}");
+    }
+    assert!(
+        !public.join("provisions/hidden").exists(),
+        "drafts are left out"
+    );
+}
+
+#[test]
+fn drafts_are_built_with_the_flag() {
+    let (_tmp, root) = build_basic(&["--drafts"]);
+    assert!(root.join("public/provisions/hidden/index.html").is_file());
+}
+
+#[test]
+fn provision_page_shows_deadlines_with_derivations_citations_and_links() {
+    let (_tmp, root) = build_basic(&[]);
+    let doc = html(&root.join("public/provisions/clearinghouse/index.html"));
+    assert_eq!(
+        texts(&doc, "title"),
+        ["AI cybersecurity clearinghouse · Basic fixture"]
+    );
+    let rows = texts(&doc, "table.deadlines tbody tr");
+    assert_eq!(rows.len(), 4);
+    // Sorted by the order written; relative dates computed and explained.
+    assert!(rows[0].contains("July 2, 2026"), "{}", rows[0]);
+    assert!(
+        rows[0].contains("within 30 days of 2026-06-02 (the signing of AI EO) = 2026-07-02"),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[0].contains("12 days left"), "{}", rows[0]);
+    // A chain: 60 days after the clearinghouse's formation.
+    assert!(
+        rows[1].contains("within 60 days of 2026-07-02") && rows[1].contains("2026-08-31"),
+        "{}",
+        rows[1]
+    );
+    assert!(rows[2].contains("met"), "{}", rows[2]);
+    assert!(
+        rows[3].contains("Not yet set") && rows[3].contains("Timeline not yet set."),
+        "{}",
+        rows[3]
+    );
+    // Wikilinks: title as text, or the given text; kind/id picks the source over the agency.
+    let links = attrs(&doc, ".prose a", "href");
+    assert!(
+        links.contains(&"/agencies/treasury/".to_string()),
+        "{links:?}"
+    );
+    assert!(links.contains(&"/provisions/review/".to_string()));
+    assert!(links.contains(&"/sources/cisa/".to_string()));
+    assert!(texts(&doc, ".prose a").contains(&"Voluntary pre-release review".to_string()));
+    // Citations: the field's sources first, then the body's, then the deadlines'.
+    let sources = texts(&doc, ".sources li a:first-child");
+    assert_eq!(
+        sources,
+        [
+            "Full text of the order",
+            "Assessing the order",
+            "Trump signs AI order"
+        ],
+        "numbered in order of first citation"
+    );
+    let cite = texts(&doc, ".prose sup.cite");
+    assert_eq!(cite, ["[2; 3]"]);
+}
+
+#[test]
+fn backlinks_and_references_are_grouped_by_kind() {
+    let (_tmp, root) = build_basic(&[]);
+    let treasury = html(&root.join("public/agencies/treasury/index.html"));
+    let groups = texts(&treasury, "section.refs .ref-group h3");
+    assert_eq!(groups, ["Orders", "Provisions", "Events"]);
+    let from = texts(&treasury, "section.refs li");
+    assert!(
+        from.contains(&"The order is signed".to_string()),
+        "{from:?}"
+    );
+    assert!(from.contains(&"AI cybersecurity clearinghouse".to_string()));
+    // Agency pages list their deadlines in date order.
+    let cisa = html(&root.join("public/agencies/cisa/index.html"));
+    let due = attrs(&cisa, "table.deadlines td.due time", "datetime");
+    assert_eq!(due, ["2026-06-10", "2026-08-31"]);
+    let parent = texts(&cisa, "dl.facts dd a");
+    assert_eq!(parent, ["Department of Homeland Security (DHS)"]);
+    // A source page lists what cites it.
+    let reuters = html(&root.join("public/sources/reuters/index.html"));
+    let cited_by = texts(&reuters, "section.refs li");
+    assert!(
+        cited_by.contains(&"Voluntary pre-release review".to_string()),
+        "{cited_by:?}"
+    );
+    assert!(cited_by.contains(
+        &"Promoting Advanced Artificial Intelligence Innovation and Security".to_string()
+    ));
+}
+
+#[test]
+fn versions_and_disagreements_are_shown_plainly() {
+    let (_tmp, root) = build_basic(&[]);
+    let doc = html(&root.join("public/provisions/review/index.html"));
+    assert_eq!(
+        texts(&doc, ".version h3"),
+        ["Reported draft", "Final order (June 2, 2026)"]
+    );
+    assert_eq!(
+        texts(&doc, ".version .notice").len(),
+        1,
+        "the paraphrase is marked"
+    );
+    assert_eq!(texts(&doc, ".disagreement .account").len(), 2);
+    assert_eq!(
+        texts(&doc, ".account.preferred .reason"),
+        ["Preferred: Matches the text."]
+    );
+}
+
+#[test]
+fn event_dates_can_count_from_a_deadline() {
+    let (_tmp, root) = build_basic(&[]);
+    let doc = html(&root.join("public/events/follow-up/index.html"));
+    assert_eq!(attrs(&doc, "dl.facts time", "datetime"), ["2026-07-12"]);
+}
+
+#[test]
+fn as_of_date_decides_upcoming_or_overdue() {
+    let (_tmp, root) = build_basic(&["--as-of", "2026-07-05"]);
+    let doc = html(&root.join("public/provisions/clearinghouse/index.html"));
+    let rows = texts(&doc, "table.deadlines tbody tr");
+    assert!(rows[0].contains("3 days overdue"), "{}", rows[0]);
+    assert!(rows[1].contains("57 days left"), "{}", rows[1]);
+    let footer = texts(&doc, "footer time");
+    assert_eq!(footer, ["July 5, 2026"]);
+}
+
+#[test]
+fn every_link_resolves_at_the_domain_root() {
+    let (_tmp, root) = build_basic(&[]);
+    let broken = broken_links(&root.join("public"), "/");
+    assert!(broken.is_empty(), "{broken:#?}");
+}
+
+#[test]
+fn every_link_resolves_under_a_sub_path() {
+    let (_tmp, root) = build_basic(&["--base-url", "https://example.org/kb/"]);
+    let public = root.join("public");
+    let broken = broken_links(&public, "/kb/");
+    assert!(broken.is_empty(), "{broken:#?}");
+    let doc = html(&public.join("orders/eo/index.html"));
+    assert_eq!(
+        attrs(&doc, "link[rel=canonical]", "href"),
+        ["https://example.org/kb/orders/eo/"]
+    );
+    assert!(read(&public.join("sitemap.xml"))
+        .contains("<loc>https://example.org/kb/provisions/review/</loc>"));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let (tmp, root) = copy_site(&fixture("basic"));
+    let r = root.to_str().unwrap();
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    for out in [&a, &b] {
+        let run = gazette(
+            &[
+                "build",
+                "--root",
+                r,
+                "--output",
+                out.to_str().unwrap(),
+                "--allow-outside",
+            ],
+            tmp.path(),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let (fa, fb) = (files(&a), files(&b));
+    assert_eq!(fa, fb);
+    for f in fa {
+        assert_eq!(
+            std::fs::read(a.join(&f)).unwrap(),
+            std::fs::read(b.join(&f)).unwrap(),
+            "{} differs",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let (tmp, root) = build_basic(&[]);
+    let index = root.join("public/index.html");
+    let before = read(&index);
+    std::fs::write(
+        root.join("content/agencies/broken.md"),
+        "---\ntitle: [\n---\n",
+    )
+    .unwrap();
+    let run = gazette(&["build", "--root", root.to_str().unwrap()], tmp.path());
+    assert_eq!(run.code, 1);
+    assert_eq!(read(&index), before);
+    assert!(root.join("public/provisions/review/index.html").is_file());
+    let leftovers: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".public"))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging folder left behind");
+}
+
+#[test]
+fn refuses_to_replace_a_folder_it_did_not_create() {
+    let (tmp, root) = copy_site(&fixture("basic"));
+    let docs = root.join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(docs.join("notes.md"), "mine").unwrap();
+    let r = root.to_str().unwrap();
+    let run = gazette(
+        &["build", "--root", r, "--output", docs.to_str().unwrap()],
+        tmp.path(),
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("was not created by gazette"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read(&docs.join("notes.md")), "mine");
+    for bad in [
+        r.to_string(),
+        root.join("content/out").display().to_string(),
+        tmp.path().display().to_string(),
+    ] {
+        let run = gazette(
+            &["build", "--root", r, "--output", &bad, "--allow-outside"],
+            tmp.path(),
+        );
+        assert_eq!(run.code, 1, "{bad} must be refused");
+        assert!(run.stderr.contains("refusing"), "{}", run.stderr);
+    }
+    let outside = tmp.path().join("out");
+    let run = gazette(
+        &["build", "--root", r, "--output", outside.to_str().unwrap()],
+        tmp.path(),
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("--allow-outside"), "{}", run.stderr);
+}
+
+#[test]
+fn check_writes_nothing() {
+    let (tmp, root) = copy_site(&fixture("basic"));
+    let run = gazette(&["check", "--root", root.to_str().unwrap()], tmp.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!root.join("public").exists());
+}
+
+#[test]
+fn a_site_is_found_from_a_subfolder() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let run = gazette(&["check"], &root.join("content/provisions"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(gazette(&["build", "--bogus"], tmp.path()).code, 2);
+    assert_eq!(gazette(&["new", "widget", "x"], tmp.path()).code, 2);
+    assert_eq!(
+        gazette(&["build", "--as-of", "2026-13-01"], tmp.path()).code,
+        2
+    );
+    assert_eq!(gazette(&[], tmp.path()).code, 2);
+}
+
+#[test]
+fn init_creates_a_site_that_builds_and_new_scaffolds_drafts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = gazette(&["init", "mysite"], tmp.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let site = tmp.path().join("mysite");
+    let run = gazette(&["build"], &site);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "no warnings: {}", run.stderr);
+    assert!(site
+        .join("public/provisions/ai-cybersecurity-clearinghouse/index.html")
+        .is_file());
+    for kind in ["order", "provision", "agency", "source", "event", "page"] {
+        let run = gazette(&["new", kind, &format!("new-{kind}")], &site);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    assert!(site.join("content/agencies/new-agency.md").is_file());
+    // New files are drafts, so the site still builds while they are filled in ...
+    assert_eq!(gazette(&["check"], &site).code, 0);
+    // ... and checking drafts shows what is left to fill in.
+    let run = gazette(&["check", "--drafts"], &site);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("content/provisions/new-provision.md:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("unknown order `order-id`"),
+        "{}",
+        run.stderr
+    );
+    // Existing files are never overwritten.
+    assert_eq!(gazette(&["new", "agency", "new-agency"], &site).code, 1);
+    assert_eq!(gazette(&["init", "mysite"], tmp.path()).code, 1);
+}
+
+#[test]
+fn a_site_with_ten_planted_mistakes_reports_them_all_at_once() {
+    let (tmp, root) = copy_site(&fixture("broken"));
+    let run = gazette(&["build", "--root", root.to_str().unwrap()], tmp.path());
+    assert_eq!(run.code, 1);
+    assert!(!root.join("public").exists(), "nothing written");
+    insta::assert_snapshot!("broken_site_errors", run.stderr);
+}
+
+#[test]
+fn template_overrides_replace_theme_templates_by_name() {
+    let (tmp, root) = copy_site(&fixture("basic"));
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("templates/page.html"),
+        "{% extends \"base.html\" %}{% block content %}<p id=\"custom\">{{ entity.title }}</p>{% endblock content %}",
+    )
+    .unwrap();
+    let run = gazette(&["build", "--root", root.to_str().unwrap()], tmp.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = html(&root.join("public/about/index.html"));
+    assert_eq!(texts(&doc, "#custom"), ["About"]);
+}
+
+#[test]
+fn a_template_error_names_the_template_file() {
+    let (tmp, root) = copy_site(&fixture("basic"));
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("templates/page.html"),
+        "{% extends \"base.html\" %}{% block content %}{{ entity.nope }}{% endblock content %}",
+    )
+    .unwrap();
+    let run = gazette(&["build", "--root", root.to_str().unwrap()], tmp.path());
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with("templates/page.html"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,0 +1,159 @@
+//! Helpers shared by the whole-site tests: copy a fixture site into a temp
+//! folder, run the real `gazette` binary on it, read and parse its pages.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Copy `tests/sites/NAME` (or any folder) into a fresh temp dir; returns (guard, site root).
+pub fn copy_site(src: &Path) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let root = tmp.path().join("site");
+    copy_dir(src, &root);
+    (tmp, root)
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/sites")
+        .join(name)
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn copy_dir(src: &Path, dst: &Path) {
+    for entry in walkdir::WalkDir::new(src) {
+        let entry = entry.expect("walk");
+        let rel = entry.path().strip_prefix(src).expect("prefix");
+        let target = dst.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Copy only what makes the shipped site (not target/ or public/).
+pub fn copy_shipped_site() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let root = tmp.path().join("site");
+    std::fs::create_dir_all(&root).expect("mkdir");
+    let repo = repo_root();
+    std::fs::copy(repo.join("site.yaml"), root.join("site.yaml")).expect("site.yaml");
+    for dir in ["content", "themes", "templates", "static"] {
+        if repo.join(dir).is_dir() {
+            copy_dir(&repo.join(dir), &root.join(dir));
+        }
+    }
+    (tmp, root)
+}
+
+pub fn gazette(args: &[&str], cwd: &Path) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run gazette");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+pub fn html(path: &Path) -> scraper::Html {
+    scraper::Html::parse_document(&read(path))
+}
+
+/// Text of every element matching `selector`, whitespace collapsed.
+pub fn texts(doc: &scraper::Html, selector: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).expect("selector");
+    doc.select(&sel)
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+pub fn attrs(doc: &scraper::Html, selector: &str, attr: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).expect("selector");
+    doc.select(&sel)
+        .filter_map(|e| e.value().attr(attr).map(str::to_string))
+        .collect()
+}
+
+/// Every file under `dir`, relative, sorted.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(dir).expect("prefix").to_path_buf())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Check that every internal `href` and `src` of every page resolves to a file
+/// of `public`, given the site's base path. Returns the broken ones.
+pub fn broken_links(public: &Path, base_path: &str) -> Vec<String> {
+    let mut broken = Vec::new();
+    for rel in files(public) {
+        if rel.extension().and_then(|e| e.to_str()) != Some("html") {
+            continue;
+        }
+        let doc = html(&public.join(&rel));
+        let sel = scraper::Selector::parse("[href], [src]").expect("selector");
+        for el in doc.select(&sel) {
+            for attr in ["href", "src"] {
+                let Some(link) = el.value().attr(attr) else {
+                    continue;
+                };
+                if link.starts_with("http://")
+                    || link.starts_with("https://")
+                    || link.starts_with("mailto:")
+                {
+                    continue;
+                }
+                let path = link.split('#').next().unwrap_or_default();
+                if path.is_empty() {
+                    continue;
+                }
+                let Some(inside) = path.strip_prefix(base_path) else {
+                    broken.push(format!(
+                        "{}: {link} is outside the base path {base_path}",
+                        rel.display()
+                    ));
+                    continue;
+                };
+                let mut target = public.join(inside);
+                if path.ends_with('/') {
+                    target = target.join("index.html");
+                }
+                if !target.is_file() {
+                    broken.push(format!("{}: {link}", rel.display()));
+                }
+            }
+        }
+    }
+    broken
+}
