@@ -171,10 +171,10 @@ impl<'a> Renderer<'_, 'a> {
         };
         let mut rest = 0;
         for cite in find_citations(&merged) {
-            if cite.range.start > rest {
-                self.out.push(Event::Text(
-                    merged[rest..cite.range.start].to_string().into(),
-                ));
+            // "text [@a]" renders as "text[1]": the citation hugs the word it supports.
+            let before = merged[rest..cite.range.start].trim_end_matches(' ');
+            if !before.is_empty() {
+                self.out.push(Event::Text(before.to_string().into()));
             }
             let html = self.citation_html(&cite, |i| source_offset(cite.range.start + i));
             self.out.push(Event::InlineHtml(html.into()));
@@ -435,7 +435,7 @@ mod tests {
     fn citations_number_sources_in_order_of_first_use() {
         insta::assert_snapshot!(
             html("A [@wh-text]. B [@reuters; @wh-text, p. 4]. C [see @cfr].").html,
-            @r#"<p>A <sup class="cite">[<a href="/sources/wh-text/" title="WH-TEXT">1</a>]</sup>. B <sup class="cite">[<a href="/sources/reuters/" title="REUTERS">2</a>; <a href="/sources/wh-text/" title="WH-TEXT">1</a>, p. 4]</sup>. C <sup class="cite">[see <a href="/sources/cfr/" title="CFR">3</a>]</sup>.</p>"#
+            @r#"<p>A<sup class="cite">[<a href="/sources/wh-text/" title="WH-TEXT">1</a>]</sup>. B<sup class="cite">[<a href="/sources/reuters/" title="REUTERS">2</a>; <a href="/sources/wh-text/" title="WH-TEXT">1</a>, p. 4]</sup>. C<sup class="cite">[see <a href="/sources/cfr/" title="CFR">3</a>]</sup>.</p>"#
         );
     }
 

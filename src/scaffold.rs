@@ -183,6 +183,7 @@ const NEW_EVENT: &str = r#"---
 title: "What happened"
 # A date (YYYY-MM-DD), or a count of days after another dated item:
 #   date: { within_days: 30, of: event-or-deadline-id }
+# Leave it out when no source gives the date: the event is listed as undated.
 date: 2026-01-01
 # signing, draft, publication, announcement, implementation or other.
 kind: other

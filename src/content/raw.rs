@@ -243,7 +243,9 @@ pub struct RawEvent {
     #[serde(default)]
     pub draft: bool,
     pub title: String,
-    pub date: RawWhen,
+    /// Absent when no source reports the date; the event is listed as undated.
+    #[serde(default)]
+    pub date: Option<RawWhen>,
     pub kind: EventKind,
     #[serde(default)]
     pub sources: Vec<String>,

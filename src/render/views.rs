@@ -104,7 +104,7 @@ pub struct EntityView {
     pub body_html: String,
     /// Every source this page cites, numbered as in its citations.
     pub citations: Vec<SourceRefView>,
-    /// What this entity references, grouped by kind.
+    /// What this entity references, grouped by kind (sources are in `citations`).
     pub references: Vec<RefGroupView>,
     /// What references this entity, grouped by kind.
     pub backlinks: Vec<RefGroupView>,
@@ -409,7 +409,14 @@ impl<'s> Views<'s> {
             url: self.link(&r.path()),
             body_html: meta.body_html.clone(),
             citations: self.source_refs(numbering, numbering),
-            references: self.groups(self.site.references(&r)),
+            // Sources are listed, numbered, under `citations`; not again here.
+            references: self.groups(
+                self.site
+                    .references(&r)
+                    .into_iter()
+                    .filter(|(k, _)| *k != Kind::Source || kind == Kind::Source)
+                    .collect(),
+            ),
             backlinks: self.groups(self.site.backlinks(&r)),
             file: meta.file.display().to_string(),
         }

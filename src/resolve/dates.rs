@@ -83,7 +83,7 @@ impl<'d> Dates<'d> {
                         Node {
                             doc,
                             field: "date".into(),
-                            spec: Spec::Written(&e.date),
+                            spec: e.date.as_ref().map_or(Spec::Unset, Spec::Written),
                             signing_order: order,
                             label: e.title.clone(),
                             link: Ref::new(Kind::Event, doc.id.as_str()),
