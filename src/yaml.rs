@@ -168,8 +168,16 @@ impl Spans {
 }
 
 enum Frame {
-    Map { path: String, key: Option<String> },
-    Seq { path: String, index: usize },
+    Map {
+        path: String,
+        key: Option<String>,
+        /// Whether a key has been seen yet.
+        keyed: bool,
+    },
+    Seq {
+        path: String,
+        index: usize,
+    },
 }
 
 struct Recorder {
@@ -188,7 +196,9 @@ impl Recorder {
         match self.stack.last() {
             None => Some(String::new()),
             Some(Frame::Map { key: None, .. }) => None,
-            Some(Frame::Map { path, key: Some(k) }) => Some(join(path, k)),
+            Some(Frame::Map {
+                path, key: Some(k), ..
+            }) => Some(join(path, k)),
             Some(Frame::Seq { path, index }) => Some(join(path, &index.to_string())),
         }
     }
@@ -217,7 +227,13 @@ impl MarkedEventReceiver for Recorder {
         match ev {
             Event::Scalar(value, ..) => match self.child_path() {
                 None => {
-                    if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
+                    if let Some(Frame::Map { path, key, keyed }) = self.stack.last_mut() {
+                        // A block mapping's start marker can fall after its first key;
+                        // its first key is where an editor sees it begin.
+                        if !*keyed {
+                            *keyed = true;
+                            self.spans.map.insert(path.clone(), pos);
+                        }
                         let key_path = format!("{}#key", join(path, &value));
                         *key = Some(value);
                         self.spans.map.insert(key_path, pos);
@@ -231,9 +247,13 @@ impl MarkedEventReceiver for Recorder {
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 // A collection used as a mapping key is unusual; give it a placeholder name.
                 let path = self.child_path().unwrap_or_else(|| "?".to_string());
-                self.spans.map.entry(path.clone()).or_insert(pos);
+                self.spans.map.insert(path.clone(), pos);
                 self.stack.push(if matches!(ev, Event::MappingStart(..)) {
-                    Frame::Map { path, key: None }
+                    Frame::Map {
+                        path,
+                        key: None,
+                        keyed: false,
+                    }
                 } else {
                     Frame::Seq { path, index: 0 }
                 });
