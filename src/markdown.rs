@@ -94,12 +94,21 @@ struct Renderer<'l, 'a> {
 
 impl<'a> Renderer<'_, 'a> {
     fn event(&mut self, event: Event<'a>, range: Range<usize>) {
-        if let Event::Text(t) = event {
-            if self.skip_link_text == 0 {
-                self.pending_text.push((t, range.start));
-            }
-            return;
+        // Soft line breaks join the text around them, so a citation may span lines.
+        match event {
+            Event::Text(t) => self.text(t, range.start),
+            Event::SoftBreak => self.text("\n".into(), range.start),
+            other => self.structural(other, range),
         }
+    }
+
+    fn text(&mut self, t: CowStr<'a>, offset: usize) {
+        if self.skip_link_text == 0 {
+            self.pending_text.push((t, offset));
+        }
+    }
+
+    fn structural(&mut self, event: Event<'a>, range: Range<usize>) {
         self.flush_text();
         match event {
             Event::Start(Tag::Link {
@@ -448,6 +457,12 @@ mod tests {
             offsets,
             vec![md.find("[[nope").unwrap(), md.find("@xbad").unwrap()]
         );
+    }
+
+    #[test]
+    fn citations_may_span_a_line_break() {
+        let r = html("Also [@a;\n@b].");
+        assert_eq!(r.html.matches("<a href").count(), 2, "{}", r.html);
     }
 
     #[test]
