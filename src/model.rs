@@ -181,6 +181,8 @@ pub struct Site {
     pub titles: HashMap<Ref, String>,
     /// Position of every entity in its kind's list.
     pub positions: HashMap<Ref, usize>,
+    /// (provision, deadline) indexes of every deadline, by due date: see [`Site::deadlines`].
+    pub deadline_order: Vec<(usize, usize)>,
 }
 
 impl Site {
@@ -230,16 +232,32 @@ impl Site {
     }
 
     /// Every deadline with its provision, sorted by due date (undated last), then id.
-    pub fn deadlines(&self) -> Vec<(&Provision, &Deadline)> {
-        let mut all: Vec<_> = self
+    pub fn deadlines(&self) -> impl Iterator<Item = (&Provision, &Deadline)> {
+        self.deadline_order.iter().map(|&(p, d)| {
+            let provision = &self.provisions[p];
+            (provision, &provision.deadlines[d])
+        })
+    }
+
+    /// Compute [`Site::deadline_order`]; call after the provisions are sorted.
+    pub fn sort_deadlines(&mut self) {
+        let mut order: Vec<(usize, usize)> = self
             .provisions
             .iter()
-            .flat_map(|p| p.deadlines.iter().map(move |d| (p, d)))
+            .enumerate()
+            .flat_map(|(i, p)| (0..p.deadlines.len()).map(move |j| (i, j)))
             .collect();
-        all.sort_by_key(|(_, d)| {
-            let date = d.due.as_ref().map(|w| w.date);
-            (date.is_none(), date, d.id.clone())
+        order.sort_by(|&(pa, da), &(pb, db)| {
+            let (a, b) = (
+                &self.provisions[pa].deadlines[da],
+                &self.provisions[pb].deadlines[db],
+            );
+            let key = |d: &Deadline| {
+                let date = d.due.as_ref().map(|w| w.date);
+                (date.is_none(), date)
+            };
+            key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
         });
-        all
+        self.deadline_order = order;
     }
 }

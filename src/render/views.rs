@@ -736,7 +736,7 @@ impl<'s> Views<'s> {
 
     pub fn home(&self) -> HomeView {
         let s = self.site;
-        let all: Vec<(&Provision, &Deadline)> = s.deadlines();
+        let all: Vec<(&Provision, &Deadline)> = s.deadlines().collect();
         let upcoming: Vec<_> = all
             .iter()
             .filter(|(_, d)| d.due.as_ref().is_some_and(|w| w.date >= s.as_of))

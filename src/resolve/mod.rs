@@ -102,6 +102,7 @@ pub fn resolve(
         incoming: HashMap::new(),
         titles: HashMap::new(),
         positions: HashMap::new(),
+        deadline_order: Vec::new(),
     };
     for (doc, body) in docs.iter().zip(bodies) {
         let from = Ref::new(doc.kind, doc.id.as_str());
@@ -628,16 +629,13 @@ fn check_agency_cycles(docs: &[&Document], diags: &mut Diagnostics) {
 fn sort_site(site: &mut Site) {
     site.orders
         .sort_by(|a, b| (a.signed, &a.meta.id).cmp(&(b.signed, &b.meta.id)));
-    site.provisions.sort_by(|a, b| {
-        let key = |p: &Provision| {
-            (
-                p.order.clone(),
-                p.weight.unwrap_or(i64::MAX),
-                p.meta.title.to_lowercase(),
-                p.meta.id.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
+    site.provisions.sort_by_cached_key(|p| {
+        (
+            p.order.clone(),
+            p.weight.unwrap_or(i64::MAX),
+            p.meta.title.to_lowercase(),
+            p.meta.id.clone(),
+        )
     });
     site.agencies.sort_by(|a, b| {
         (a.meta.title.to_lowercase(), &a.meta.id).cmp(&(b.meta.title.to_lowercase(), &b.meta.id))
@@ -683,4 +681,5 @@ fn sort_site(site: &mut Site) {
         site.events.iter().map(|e| &e.meta.id).collect(),
     );
     put(Kind::Page, site.pages.iter().map(|e| &e.meta.id).collect());
+    site.sort_deadlines();
 }
