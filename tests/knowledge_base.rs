@@ -210,7 +210,6 @@ fn relative_deadlines_compute_to_the_reported_dates() {
     let site = shipped_site();
     let dates: BTreeSet<String> = site
         .deadlines()
-        .iter()
         .filter_map(|(_, d)| d.due.as_ref().map(|w| w.date.to_string()))
         .collect();
     assert_eq!(

@@ -485,7 +485,6 @@ impl<'s> Views<'s> {
         let all: Vec<_> = self
             .site
             .deadlines()
-            .into_iter()
             .filter(|(p, _)| p.order == o.meta.id)
             .collect();
         let n = numbering(&o.meta.citations, &all);
@@ -573,7 +572,6 @@ impl<'s> Views<'s> {
         let all: Vec<_> = self
             .site
             .deadlines()
-            .into_iter()
             .filter(|(_, d)| d.agency == id)
             .collect();
         let n = numbering(&a.meta.citations, &all);
