@@ -181,7 +181,7 @@ impl<'a> Renderer<'_, 'a> {
         let mut rest = 0;
         for cite in find_citations(&merged) {
             // "text [@a]" renders as "text[1]": the citation hugs the word it supports.
-            let before = merged[rest..cite.range.start].trim_end_matches(' ');
+            let before = merged[rest..cite.range.start].trim_end_matches([' ', '\n']);
             if !before.is_empty() {
                 self.out.push(Event::Text(before.to_string().into()));
             }
