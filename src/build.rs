@@ -95,6 +95,13 @@ pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Vec<Diagnostic>>
     }
     let as_of = opts.as_of.or(config.as_of).unwrap_or_else(today);
     let (content, mut diags) = content::load(&opts.root);
+    if config.base_url.origin.is_empty() {
+        diags.push(Diagnostic::warning(
+            crate::config::CONFIG_FILE,
+            config.base_url_pos,
+            "base_url has no host: the sitemap, feed, calendars and canonical links need absolute addresses",
+        ).with_help(Some("set base_url to where the site is deployed, e.g. https://example.org/ (or pass --base-url)".into())));
+    }
     let (site, more) = resolve::resolve(config, &content, as_of, opts.drafts);
     diags.extend(more);
     Ok((site, diags))

@@ -35,6 +35,8 @@ pub struct Config {
     pub language: String,
     pub theme: String,
     pub as_of: Option<Date>,
+    /// Where `base_url` is written in site.yaml, for messages.
+    pub base_url_pos: Option<crate::diagnostics::Pos>,
 }
 
 /// Where the site is deployed: an optional origin and a path prefix.
@@ -129,6 +131,9 @@ impl Config {
             language: raw.language.unwrap_or_else(|| "en".into()),
             theme: raw.theme.unwrap_or_else(|| "default".into()),
             as_of: raw.as_of,
+            base_url_pos: spans
+                .get("base_url")
+                .or(Some(crate::diagnostics::Pos::new(1, 1))),
         })
     }
 }

@@ -86,6 +86,13 @@ impl Diagnostic {
         }
     }
 
+    pub fn warning(path: impl Into<PathBuf>, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, pos, message)
+        }
+    }
+
     pub fn with_help(mut self, help: Option<String>) -> Self {
         self.help = help;
         self

@@ -20,10 +20,12 @@
 #![allow(clippy::result_large_err)]
 
 pub mod build;
+pub mod calendar;
 pub mod config;
 pub mod content;
 pub mod dates;
 pub mod diagnostics;
+pub mod feed;
 pub mod fs;
 pub mod markdown;
 pub mod model;
@@ -32,4 +34,5 @@ pub mod render;
 pub mod resolve;
 pub mod scaffold;
 pub mod theme;
+pub mod timeline;
 pub mod yaml;

@@ -217,8 +217,10 @@ const STARTER: &[(&str, &str)] = &[
         "site.yaml",
         r#"title: "My policy knowledge base"
 description: "Orders, provisions, agencies, deadlines and sources."
-# Where the site will live; a path such as https://example.org/kb/ works too.
-base_url: "/"
+# Where the site will live; a sub-path such as https://example.org/kb/ works too.
+# Links inside the site work wherever it is served; the sitemap, feed,
+# calendars and canonical links use this address.
+base_url: "http://localhost:8000/"
 language: en
 theme: default
 # Pin the date deadlines are measured against (optional; default: today).

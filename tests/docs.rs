@@ -13,7 +13,7 @@ fn editing_guide_examples_build() {
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(
         root.join("site.yaml"),
-        "title: Docs examples\nas_of: 2026-06-10\n",
+        "title: Docs examples\nbase_url: https://example.org/\nas_of: 2026-06-10\n",
     )
     .unwrap();
     let mut written = Vec::new();

@@ -15,6 +15,8 @@ use crate::content::Kind;
 use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Pos};
 use crate::model::Site;
 use crate::theme::DEFAULT_THEME;
+use crate::timeline::ItemKind;
+use crate::{calendar, feed};
 use views::Views;
 
 /// A file of the built site, by its path under the output folder.
@@ -177,13 +179,27 @@ enum Job {
     Index(Kind),
     Entity(Kind, usize),
     NotFound,
+    Deadlines,
+    /// `/timeline/`, filtered to an agency (by position) or a kind of item.
+    Timeline(Option<usize>, Option<ItemKind>),
 }
 
 /// Render every page of `site`, plus sitemap and robots.txt.
 pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diagnostics) {
     let views = Views::new(site);
     let site_view = views.site_view();
-    let mut jobs = vec![Job::Home, Job::NotFound];
+    let mut jobs = vec![
+        Job::Home,
+        Job::NotFound,
+        Job::Deadlines,
+        Job::Timeline(None, None),
+    ];
+    jobs.extend((0..site.agencies.len()).map(|i| Job::Timeline(Some(i), None)));
+    jobs.extend(
+        ItemKind::ALL
+            .into_iter()
+            .map(|k| Job::Timeline(None, Some(k))),
+    );
     for kind in [
         Kind::Order,
         Kind::Provision,
@@ -226,6 +242,20 @@ pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diag
         }
     }
     files.push(OutputFile {
+        path: "calendar.ics".into(),
+        contents: Contents::Bytes(calendar::site_calendar(site).into_bytes()),
+    });
+    for a in &site.agencies {
+        files.push(OutputFile {
+            path: format!("agencies/{}/calendar.ics", a.meta.id),
+            contents: Contents::Bytes(calendar::agency_calendar(site, &a.meta.id).into_bytes()),
+        });
+    }
+    files.push(OutputFile {
+        path: "feed.xml".into(),
+        contents: Contents::Bytes(feed::atom(site).into_bytes()),
+    });
+    files.push(OutputFile {
         path: "sitemap.xml".into(),
         contents: Contents::Bytes(sitemap(site, &files).into_bytes()),
     });
@@ -254,6 +284,34 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
                 &views.page_view("Page not found", "", "/404.html", ""),
             );
             ("404.html", "404.html".into())
+        }
+        Job::Deadlines => {
+            let description = "Every deadline the orders set: action, agency, due date and status.";
+            ctx.insert(
+                "page",
+                &views.page_view("Deadlines", description, "/deadlines/", "deadlines"),
+            );
+            ctx.insert("deadlines", &views.deadlines_page());
+            ("deadlines.html", "deadlines/index.html".into())
+        }
+        Job::Timeline(agency, kind) => {
+            let agency_id = agency.map(|i| site.agencies[i].meta.id.as_str());
+            let timeline = views.timeline(agency_id, *kind);
+            let path = match (agency_id, kind) {
+                (Some(a), _) => format!("/timeline/agencies/{a}/"),
+                (None, Some(k)) => format!("/timeline/kinds/{}/", k.slug()),
+                (None, None) => "/timeline/".to_string(),
+            };
+            let description = "Every dated item, by month, with the as-of date marked.";
+            ctx.insert(
+                "page",
+                &views.page_view(&timeline.title, description, &path, "timeline"),
+            );
+            ctx.insert("timeline", &timeline);
+            (
+                "timeline.html",
+                format!("{}index.html", path.trim_start_matches('/')),
+            )
         }
         Job::Index(kind) => {
             let index = views.index(*kind);

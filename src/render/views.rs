@@ -30,6 +30,10 @@ pub struct SiteView {
     pub nav: Vec<LinkView>,
     /// Free pages, by weight.
     pub pages: Vec<LinkView>,
+    /// Link to the Atom feed.
+    pub feed_url: String,
+    /// Link to the site calendar.
+    pub calendar_url: String,
 }
 
 /// Values about the page being rendered, available as `page`.
@@ -205,6 +209,10 @@ pub struct AgencyView {
     pub url: Option<String>,
     pub provisions: Vec<ProvisionItemView>,
     pub deadlines: Vec<DeadlineView>,
+    /// This agency's calendar of deadlines and events.
+    pub calendar: CalendarLinkView,
+    /// This agency's timeline page.
+    pub timeline_url: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -306,8 +314,9 @@ impl<'s> Views<'s> {
         let nav = [
             ("Orders", "/orders/", "orders"),
             ("Provisions", "/provisions/", "provisions"),
+            ("Deadlines", "/deadlines/", "deadlines"),
+            ("Timeline", "/timeline/", "timeline"),
             ("Agencies", "/agencies/", "agencies"),
-            ("Events", "/events/", "events"),
             ("Sources", "/sources/", "sources"),
         ];
         SiteView {
@@ -332,6 +341,8 @@ impl<'s> Views<'s> {
                 .iter()
                 .map(|p| self.entity_link(&Ref::new(Kind::Page, p.meta.id.as_str())))
                 .collect(),
+            feed_url: self.link("/feed.xml"),
+            calendar_url: self.link("/calendar.ics"),
         }
     }
 
@@ -584,6 +595,8 @@ impl<'s> Views<'s> {
             url: a.url.clone(),
             provisions,
             deadlines,
+            calendar: self.calendar_link(&format!("/agencies/{id}/calendar.ics")),
+            timeline_url: self.link(&format!("/timeline/agencies/{id}/")),
         }
     }
 
@@ -865,5 +878,226 @@ fn kind_label(k: SourceKind) -> &'static str {
         SourceKind::Official => "Official statements",
         SourceKind::News => "News reports",
         SourceKind::Analysis => "Analysis",
+    }
+}
+
+/// `/timeline/` and its filtered pages.
+#[derive(Debug, Serialize)]
+pub struct TimelineView {
+    pub title: String,
+    /// The agency this page is filtered to, if any.
+    pub agency: Option<LinkView>,
+    /// The item kind this page is filtered to (`deadline`), or empty.
+    pub kind: String,
+    pub months: Vec<MonthView>,
+    /// True when every item is before the as-of date (the marker goes last).
+    pub marker_at_end: bool,
+    /// Filter links: all agencies with dated items, and all kinds.
+    pub agency_filters: Vec<FilterView>,
+    pub kind_filters: Vec<FilterView>,
+    /// Link to the unfiltered timeline.
+    pub all_url: String,
+    /// Events whose date no source gives.
+    pub undated: Vec<LinkView>,
+    pub calendar: CalendarLinkView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MonthView {
+    /// `2026-06`
+    pub id: String,
+    /// `June 2026`
+    pub label: String,
+    pub items: Vec<TimelineItemView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimelineItemView {
+    pub key: String,
+    pub date: DateView,
+    pub kind: String,
+    pub kind_label: String,
+    pub title: String,
+    pub url: String,
+    pub agencies: Vec<LinkView>,
+    /// Agency ids, space-separated, for filtering in place.
+    pub agency_ids: String,
+    /// For deadlines: "12 days left", "met", ...
+    pub status_label: Option<String>,
+    pub status_class: Option<String>,
+    /// Before the as-of date.
+    pub past: bool,
+    /// The "as of" marker goes just before this item.
+    pub marker_before: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FilterView {
+    /// Agency id or kind slug.
+    pub value: String,
+    pub label: String,
+    pub url: String,
+    pub current: bool,
+}
+
+/// A calendar file and how to subscribe to it.
+#[derive(Debug, Serialize)]
+pub struct CalendarLinkView {
+    /// Link to download the `.ics` file.
+    pub url: String,
+    /// Absolute `webcal://` address for subscribing, when the site has a host.
+    pub subscribe_url: Option<String>,
+    /// Absolute `https://` address to paste into a calendar app, when known.
+    pub absolute_url: Option<String>,
+}
+
+/// `/deadlines/`
+#[derive(Debug, Serialize)]
+pub struct DeadlinesView {
+    pub rows: Vec<DeadlineView>,
+    pub calendar: CalendarLinkView,
+    /// The sources cited in the table, numbered.
+    pub citations: Vec<SourceRefView>,
+}
+
+impl Views<'_> {
+    pub fn calendar_link(&self, path: &str) -> CalendarLinkView {
+        let base = &self.site.config.base_url;
+        let absolute = (!base.origin.is_empty()).then(|| base.absolute(path));
+        CalendarLinkView {
+            url: self.link(path),
+            subscribe_url: absolute.as_ref().map(|a| {
+                let rest = a.split_once("://").map_or(a.as_str(), |(_, r)| r);
+                format!("webcal://{rest}")
+            }),
+            absolute_url: absolute,
+        }
+    }
+
+    /// The timeline, optionally filtered to one agency or one kind of item.
+    pub fn timeline(
+        &self,
+        agency: Option<&str>,
+        kind: Option<crate::timeline::ItemKind>,
+    ) -> TimelineView {
+        use crate::timeline::{items, ItemKind};
+        let s = self.site;
+        let all = items(s);
+        let shown: Vec<_> = all
+            .iter()
+            .filter(|i| agency.is_none_or(|a| i.agencies.iter().any(|x| x == a)))
+            .filter(|i| kind.is_none_or(|k| i.kind == k))
+            .collect();
+        let mut months: Vec<MonthView> = Vec::new();
+        let mut marker_placed = false;
+        for item in &shown {
+            let id = item.date.strftime("%Y-%m").to_string();
+            if months.last().is_none_or(|m| m.id != id) {
+                months.push(MonthView {
+                    label: item.date.strftime("%B %Y").to_string(),
+                    id,
+                    items: Vec::new(),
+                });
+            }
+            let past = item.date < s.as_of;
+            let marker_before = !past && !marker_placed;
+            marker_placed |= marker_before;
+            let (status_label, status_class) = match item.deadline {
+                Some((_, d)) => {
+                    let st = Standing::of(Some(item.date), d.status, s.as_of);
+                    (Some(st.label()), Some(st.class().to_string()))
+                }
+                None => (None, None),
+            };
+            let mut url = self.link(&item.page.path());
+            if let Some(a) = &item.anchor {
+                url = format!("{url}#{a}");
+            }
+            if let Some(m) = months.last_mut() {
+                m.items.push(TimelineItemView {
+                    key: item.key.clone(),
+                    date: DateView::new(item.date),
+                    kind: item.kind.slug().to_string(),
+                    kind_label: item.kind.singular().to_string(),
+                    title: item.title.clone(),
+                    url,
+                    agencies: item
+                        .agencies
+                        .iter()
+                        .filter_map(|a| self.agency_link(a))
+                        .collect(),
+                    agency_ids: item.agencies.join(" "),
+                    status_label,
+                    status_class,
+                    past,
+                    marker_before,
+                });
+            }
+        }
+        let with_items: std::collections::BTreeSet<&str> = all
+            .iter()
+            .flat_map(|i| i.agencies.iter().map(String::as_str))
+            .collect();
+        let agency_filters = s
+            .agencies
+            .iter()
+            .filter(|a| with_items.contains(a.meta.id.as_str()))
+            .map(|a| FilterView {
+                value: a.meta.id.clone(),
+                label: a.acronym.clone().unwrap_or_else(|| a.meta.title.clone()),
+                url: self.link(&format!("/timeline/agencies/{}/", a.meta.id)),
+                current: agency == Some(a.meta.id.as_str()),
+            })
+            .collect();
+        let kind_filters = ItemKind::ALL
+            .iter()
+            .map(|k| FilterView {
+                value: k.slug().to_string(),
+                label: k.label().to_string(),
+                url: self.link(&format!("/timeline/kinds/{}/", k.slug())),
+                current: kind == Some(*k),
+            })
+            .collect();
+        let undated = if agency.is_none() && kind.is_none_or(|k| k == ItemKind::Event) {
+            s.events
+                .iter()
+                .filter(|e| e.date.is_none())
+                .map(|e| self.entity_link(&Ref::new(Kind::Event, e.meta.id.as_str())))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let agency_link = agency.and_then(|a| self.agency_link(a));
+        let title = match (&agency_link, kind) {
+            (Some(a), _) => format!("Timeline: {}", a.title),
+            (None, Some(k)) => format!("Timeline: {}", k.label().to_lowercase()),
+            (None, None) => "Timeline".to_string(),
+        };
+        let calendar = match agency {
+            Some(a) => self.calendar_link(&format!("/agencies/{a}/calendar.ics")),
+            None => self.calendar_link("/calendar.ics"),
+        };
+        TimelineView {
+            title,
+            agency: agency_link,
+            kind: kind.map(|k| k.slug().to_string()).unwrap_or_default(),
+            marker_at_end: !marker_placed,
+            months,
+            agency_filters,
+            kind_filters,
+            all_url: self.link("/timeline/"),
+            undated,
+            calendar,
+        }
+    }
+
+    pub fn deadlines_page(&self) -> DeadlinesView {
+        let all: Vec<_> = self.site.deadlines().collect();
+        let n = numbering(&[], &all);
+        DeadlinesView {
+            rows: all.iter().map(|(p, d)| self.deadline(p, d, &n)).collect(),
+            calendar: self.calendar_link("/calendar.ics"),
+            citations: self.source_refs(&n, &n),
+        }
     }
 }

@@ -128,11 +128,13 @@ pub fn broken_links(public: &Path, base_path: &str) -> Vec<String> {
                 let Some(link) = el.value().attr(attr) else {
                     continue;
                 };
-                if link.starts_with("http://")
-                    || link.starts_with("https://")
-                    || link.starts_with("mailto:")
+                let scheme = link.split_once(':').map(|(s, _)| s).unwrap_or_default();
+                if !scheme.is_empty()
+                    && scheme
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
                 {
-                    continue;
+                    continue; // http:, https:, mailto:, webcal: ... leave the site
                 }
                 let path = link.split('#').next().unwrap_or_default();
                 if path.is_empty() {

@@ -1,0 +1,142 @@
+//! iCalendar files (RFC 5545, with RFC 7986 names) of deadlines and events.
+//!
+//! Folding and escaping are left to the `icalendar` crate. Every value is
+//! derived from the input and the as-of date, so two builds give the same
+//! bytes, and each item's UID (`deadline-ID@host`) never changes.
+
+use icalendar::{Calendar, Component, Event, EventStatus, Property};
+use jiff::civil::Date;
+
+use crate::content::Kind;
+use crate::dates::Standing;
+use crate::model::{Ref, Site};
+use crate::timeline::{self, Item, ItemKind};
+
+/// The site's calendar: every dated deadline and event.
+pub fn site_calendar(site: &Site) -> String {
+    let name = format!("{}: deadlines and events", site.config.title);
+    render(site, &name, |_| true)
+}
+
+/// One agency's calendar: its deadlines and the events that concern it.
+pub fn agency_calendar(site: &Site, agency: &str) -> String {
+    let title = site.title_of(&Ref::new(Kind::Agency, agency)).to_string();
+    let name = format!("{}: {title}", site.config.title);
+    render(site, &name, |item| {
+        item.agencies.iter().any(|a| a == agency)
+    })
+}
+
+/// The host that scopes UIDs: the deployment host, or a stand-in.
+fn uid_host(site: &Site) -> String {
+    let origin = &site.config.base_url.origin;
+    let host = origin.split("://").nth(1).unwrap_or_default();
+    if host.is_empty() {
+        "gazette.localhost".to_string()
+    } else {
+        host.to_string()
+    }
+}
+
+fn ics_date(d: Date) -> String {
+    d.strftime("%Y%m%d").to_string()
+}
+
+fn render(site: &Site, name: &str, keep: impl Fn(&Item) -> bool) -> String {
+    let host = uid_host(site);
+    let stamp = format!("{}T000000Z", ics_date(site.as_of));
+    let mut cal = Calendar::empty();
+    cal.append_property(Property::new("VERSION", "2.0"));
+    cal.append_property(Property::new("PRODID", "-//gazette//gazette//EN"));
+    cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
+    cal.append_property(Property::new("METHOD", "PUBLISH"));
+    cal.append_property(Property::new("NAME", name));
+    cal.append_property(Property::new("X-WR-CALNAME", name));
+    if !site.config.description.is_empty() {
+        cal.append_property(Property::new("DESCRIPTION", &site.config.description));
+    }
+    let mut refresh = Property::new("REFRESH-INTERVAL", "P1D");
+    refresh.add_parameter("VALUE", "DURATION");
+    cal.append_property(refresh);
+    cal.append_property(Property::new("X-PUBLISHED-TTL", "P1D"));
+    let calendar_kinds = [ItemKind::Deadline, ItemKind::Event, ItemKind::Signing];
+    for item in timeline::items(site)
+        .iter()
+        .filter(|i| calendar_kinds.contains(&i.kind) && i.page.kind != Kind::Order && keep(i))
+    {
+        cal.push(event(site, item, &host, &stamp));
+    }
+    cal.done().to_string()
+}
+
+fn event(site: &Site, item: &Item, host: &str, stamp: &str) -> Event {
+    let uid = format!("{}@{host}", item.key.replace('/', "-"));
+    let mut ev = Event::new();
+    ev.uid(&uid);
+    ev.add_property("DTSTAMP", stamp);
+    let mut start = Property::new("DTSTART", &ics_date(item.date));
+    start.add_parameter("VALUE", "DATE");
+    ev.append_property(start);
+    // All-day events end, exclusively, on the next day.
+    if let Some(next) = crate::dates::add_days(item.date, 1) {
+        let mut end = Property::new("DTEND", &ics_date(next));
+        end.add_parameter("VALUE", "DATE");
+        ev.append_property(end);
+    }
+    let mut url = site.config.base_url.absolute(&item.page.path());
+    if let Some(anchor) = &item.anchor {
+        url = format!("{url}#{anchor}");
+    }
+    // URL must be absolute: without a host in base_url, the page is named in the description.
+    if !site.config.base_url.origin.is_empty() {
+        ev.url(&url);
+    }
+    let mut lines = Vec::new();
+    let summary = match item.deadline {
+        Some((p, d)) => {
+            let agency = site
+                .agency(&d.agency)
+                .map(|a| a.acronym.clone().unwrap_or_else(|| a.meta.title.clone()))
+                .unwrap_or_default();
+            lines.push(format!("Provision: {}", p.meta.title));
+            if let Some(deriv) = d.due.as_ref().and_then(|w| w.derivation.as_ref()) {
+                lines.push(format!(
+                    "Due within {} days of {} ({})",
+                    deriv.days, deriv.from_date, deriv.from_label
+                ));
+            }
+            let standing = Standing::of(d.due.as_ref().map(|w| w.date), d.status, site.as_of);
+            lines.push(format!("Status as of {}: {}", site.as_of, standing.label()));
+            lines.push(source_line(site, &d.sources));
+            if agency.is_empty() {
+                format!("Deadline: {}", d.action)
+            } else {
+                format!("Deadline ({agency}): {}", d.action)
+            }
+        }
+        None => {
+            if let Some(e) = site.events.iter().find(|e| e.meta.id == item.page.id) {
+                lines.push(source_line(site, &e.sources));
+            }
+            item.title.clone()
+        }
+    };
+    ev.summary(&summary);
+    lines.push(url.clone());
+    ev.description(&lines.join("\n"));
+    ev.status(EventStatus::Confirmed);
+    ev.done()
+}
+
+fn source_line(site: &Site, ids: &[String]) -> String {
+    let names: Vec<String> = ids
+        .iter()
+        .filter_map(|id| site.source(id))
+        .map(|s| format!("{}, “{}”", s.publisher, s.meta.title))
+        .collect();
+    if names.is_empty() {
+        "Sources: none recorded".into()
+    } else {
+        format!("Sources: {}", names.join("; "))
+    }
+}

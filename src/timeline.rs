@@ -1,0 +1,196 @@
+//! Every dated item of the site in one ordered list: order signings and
+//! publications, events, deadlines, dated versions and source publications.
+//! The timeline page, its filtered pages, the calendars and the feed read it.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::content::raw::EventKind;
+use crate::content::Kind;
+use crate::model::{Deadline, Provision, Ref, Site};
+
+/// What kind of dated item an entry is; also the `/timeline/kinds/KIND/` filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    Signing,
+    Event,
+    Deadline,
+    Version,
+    Publication,
+}
+
+impl ItemKind {
+    pub const ALL: [ItemKind; 5] = [
+        ItemKind::Signing,
+        ItemKind::Event,
+        ItemKind::Deadline,
+        ItemKind::Version,
+        ItemKind::Publication,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            ItemKind::Signing => "signing",
+            ItemKind::Event => "event",
+            ItemKind::Deadline => "deadline",
+            ItemKind::Version => "version",
+            ItemKind::Publication => "publication",
+        }
+    }
+
+    /// One item of this kind: "Deadline".
+    pub fn singular(self) -> &'static str {
+        match self {
+            ItemKind::Signing => "Signing",
+            ItemKind::Event => "Event",
+            ItemKind::Deadline => "Deadline",
+            ItemKind::Version => "Version",
+            ItemKind::Publication => "Publication",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemKind::Signing => "Signings",
+            ItemKind::Event => "Events",
+            ItemKind::Deadline => "Deadlines",
+            ItemKind::Version => "Versions of the text",
+            ItemKind::Publication => "Publications",
+        }
+    }
+}
+
+/// One dated item.
+#[derive(Debug, Clone)]
+pub struct Item<'s> {
+    pub date: Date,
+    pub kind: ItemKind,
+    pub title: String,
+    /// The page the item belongs to.
+    pub page: Ref,
+    /// An anchor on that page (`deadline-ID`, `version-ID`), if any.
+    pub anchor: Option<String>,
+    /// Agencies the item concerns.
+    pub agencies: Vec<String>,
+    /// Set for deadlines.
+    pub deadline: Option<(&'s Provision, &'s Deadline)>,
+    /// A stable id, unique in the site (`deadline/ID`, `event/ID`, ...).
+    pub key: String,
+}
+
+/// All dated items, by date, then kind, then key: deterministic.
+pub fn items(site: &Site) -> Vec<Item<'_>> {
+    let mut out = Vec::new();
+    for o in &site.orders {
+        let page = Ref::new(Kind::Order, o.meta.id.as_str());
+        let has_signing_event = site.events.iter().any(|e| {
+            e.kind == EventKind::Signing
+                && e.related.contains(&page)
+                && e.date.as_ref().map(|w| w.date) == o.signed
+        });
+        if let (Some(date), false) = (o.signed, has_signing_event) {
+            out.push(Item {
+                date,
+                kind: ItemKind::Signing,
+                title: format!("Signed: {}", o.meta.title),
+                page: page.clone(),
+                anchor: None,
+                agencies: Vec::new(),
+                deadline: None,
+                key: format!("order/{}/signed", o.meta.id),
+            });
+        }
+        if let Some(date) = o.published {
+            out.push(Item {
+                date,
+                kind: ItemKind::Publication,
+                title: format!("Published: {}", o.meta.title),
+                page,
+                anchor: None,
+                agencies: Vec::new(),
+                deadline: None,
+                key: format!("order/{}/published", o.meta.id),
+            });
+        }
+    }
+    for e in &site.events {
+        let Some(when) = &e.date else { continue };
+        out.push(Item {
+            date: when.date,
+            kind: if e.kind == EventKind::Signing {
+                ItemKind::Signing
+            } else {
+                ItemKind::Event
+            },
+            title: e.meta.title.clone(),
+            page: Ref::new(Kind::Event, e.meta.id.as_str()),
+            anchor: None,
+            agencies: e
+                .related
+                .iter()
+                .filter(|r| r.kind == Kind::Agency)
+                .map(|r| r.id.clone())
+                .collect(),
+            deadline: None,
+            key: format!("event/{}", e.meta.id),
+        });
+    }
+    for (p, d) in site.deadlines() {
+        let Some(when) = &d.due else { continue };
+        out.push(Item {
+            date: when.date,
+            kind: ItemKind::Deadline,
+            title: d.action.clone(),
+            page: Ref::new(Kind::Provision, p.meta.id.as_str()),
+            anchor: Some(format!("deadline-{}", d.id)),
+            agencies: if d.agency.is_empty() {
+                Vec::new()
+            } else {
+                vec![d.agency.clone()]
+            },
+            deadline: Some((p, d)),
+            key: format!("deadline/{}", d.id),
+        });
+    }
+    for p in &site.provisions {
+        for v in &p.versions {
+            let Some(date) = v.date else { continue };
+            out.push(Item {
+                date,
+                kind: ItemKind::Version,
+                title: format!("{}: {}", v.label, p.meta.title),
+                page: Ref::new(Kind::Provision, p.meta.id.as_str()),
+                anchor: Some(format!("version-{}", v.id)),
+                agencies: p.agencies.clone(),
+                deadline: None,
+                key: format!("version/{}/{}", p.meta.id, v.id),
+            });
+        }
+    }
+    for s in &site.sources {
+        let Some(date) = s.date else { continue };
+        // An editor's publication event for this source says it better.
+        let page = Ref::new(Kind::Source, s.meta.id.as_str());
+        let has_event = site.events.iter().any(|e| {
+            e.kind == EventKind::Publication
+                && e.related.contains(&page)
+                && e.date.as_ref().map(|w| w.date) == Some(date)
+        });
+        if has_event {
+            continue;
+        }
+        out.push(Item {
+            date,
+            kind: ItemKind::Publication,
+            title: format!("{} publishes “{}”", s.publisher, s.meta.title),
+            page,
+            anchor: None,
+            agencies: Vec::new(),
+            deadline: None,
+            key: format!("source/{}", s.meta.id),
+        });
+    }
+    out.sort_by(|a, b| (a.date, a.kind, &a.key).cmp(&(b.date, b.kind, &b.key)));
+    out
+}
