@@ -74,12 +74,12 @@ fn event(site: &Site, item: &Item, host: &str, stamp: &str) -> Event {
     let mut ev = Event::new();
     ev.uid(&uid);
     ev.add_property("DTSTAMP", stamp);
-    let mut start = Property::new("DTSTART", &ics_date(item.date));
+    let mut start = Property::new("DTSTART", ics_date(item.date));
     start.add_parameter("VALUE", "DATE");
     ev.append_property(start);
     // All-day events end, exclusively, on the next day.
     if let Some(next) = crate::dates::add_days(item.date, 1) {
-        let mut end = Property::new("DTEND", &ics_date(next));
+        let mut end = Property::new("DTEND", ics_date(next));
         end.add_parameter("VALUE", "DATE");
         ev.append_property(end);
     }
