@@ -32,31 +32,58 @@ pub fn atom(site: &Site) -> String {
             id: tag(w.date, &format!("event/{}", e.meta.id)),
             title: e.meta.title.clone(),
             url: base.absolute(&Kind::Event.path_of(&e.meta.id)),
-            summary: plain_text(&e.meta.body_html),
+            summary: crate::markdown::plain_text(&e.meta.body_html),
         });
     }
-    for p in &site.provisions {
-        for pair in p.versions.windows(2) {
-            let (old, new) = (&pair[0], &pair[1]);
+    let owners = site
+        .orders
+        .iter()
+        .map(|o| (Kind::Order, &o.meta, &o.versions, &o.changes))
+        .chain(
+            site.provisions
+                .iter()
+                .map(|p| (Kind::Provision, &p.meta, &p.versions, &p.changes)),
+        );
+    for (kind, meta, versions, changes) in owners {
+        for c in changes {
+            let (old, new) = (&versions[c.from], &versions[c.to]);
             let Some(date) = new.date.or(old.date) else {
                 continue;
             };
+            let headlines: Vec<String> = c
+                .comparison
+                .numeric
+                .iter()
+                .map(|n| n.headline(new.subject.as_deref()))
+                .collect();
+            let title = match headlines.first() {
+                Some(h) => format!("{}: {h}", meta.title),
+                None => format!("Changed: {} ({} to {})", meta.title, old.label, new.label),
+            };
+            let mut summary = headlines.join("; ");
+            if !summary.is_empty() {
+                summary.push('\n');
+            }
+            summary.push_str(&format!(
+                "{}: {}\n{}: {}",
+                old.label,
+                old.text.trim(),
+                new.label,
+                new.text.trim()
+            ));
             items.push(FeedItem {
                 date,
-                id: tag(date, &format!("change/{}/{}/{}", p.meta.id, old.id, new.id)),
-                title: format!("Changed: {} ({} to {})", p.meta.title, old.label, new.label),
+                id: tag(
+                    date,
+                    &format!("change/{}/{}/{}/{}", kind.name(), meta.id, old.id, new.id),
+                ),
+                title,
                 url: format!(
                     "{}#version-{}",
-                    base.absolute(&Kind::Provision.path_of(&p.meta.id)),
+                    base.absolute(&kind.path_of(&meta.id)),
                     new.id
                 ),
-                summary: format!(
-                    "{}: {}\n{}: {}",
-                    old.label,
-                    old.text.trim(),
-                    new.label,
-                    new.text.trim()
-                ),
+                summary,
             });
         }
     }
@@ -120,25 +147,4 @@ fn link(href: &str, rel: &str, mime: &str) -> Link {
 fn datetime(d: Date) -> FixedDateTime {
     let s = format!("{d}T00:00:00+00:00");
     FixedDateTime::parse_from_rfc3339(&s).unwrap_or_default()
-}
-
-/// Strip tags from rendered HTML, for a plain-text summary.
-fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let text = out
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -21,6 +21,7 @@
 
 pub mod build;
 pub mod calendar;
+pub mod changes;
 pub mod config;
 pub mod content;
 pub mod dates;

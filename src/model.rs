@@ -73,6 +73,9 @@ pub struct Order {
     pub status: OrderStatus,
     pub summary: Option<String>,
     pub sources: Vec<String>,
+    pub versions: Vec<Version>,
+    /// Comparisons of consecutive versions.
+    pub changes: Vec<Change>,
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +89,8 @@ pub struct Provision {
     pub sources: Vec<String>,
     pub deadlines: Vec<Deadline>,
     pub versions: Vec<Version>,
+    /// Comparisons of consecutive versions.
+    pub changes: Vec<Change>,
     pub disagreements: Vec<Disagreement>,
 }
 
@@ -110,7 +115,32 @@ pub struct Version {
     pub text: String,
     pub text_html: String,
     pub paraphrase: bool,
+    pub subject: Option<String>,
     pub sources: Vec<String>,
+}
+
+/// What changed from version `from` to version `to` (indexes into `versions`).
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub from: usize,
+    pub to: usize,
+    pub comparison: crate::changes::Comparison,
+}
+
+impl Change {
+    /// Compare each version with the next one.
+    pub fn between(versions: &[Version]) -> Vec<Change> {
+        (1..versions.len())
+            .map(|to| Change {
+                from: to - 1,
+                to,
+                comparison: crate::changes::compare(
+                    &crate::markdown::plain_text(&versions[to - 1].text_html),
+                    &crate::markdown::plain_text(&versions[to].text_html),
+                ),
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]

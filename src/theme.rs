@@ -26,6 +26,8 @@ pub const DEFAULT_THEME: &[(&str, &str)] = theme_files![
     "templates/404.html",
     "templates/timeline.html",
     "templates/deadlines.html",
+    "templates/changes.html",
+    "templates/version.html",
     "static/style.css",
     "static/gazette.js",
 ];

@@ -149,7 +149,7 @@ fn versions_and_disagreements_are_shown_plainly() {
     let doc = html(&root.join("public/provisions/review/index.html"));
     assert_eq!(
         texts(&doc, ".version h3"),
-        ["Reported draft", "Final order (June 2, 2026)"]
+        ["Reported draft", "Final order (June 2, 2026) current"]
     );
     assert_eq!(
         texts(&doc, ".version .notice").len(),

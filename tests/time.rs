@@ -133,7 +133,7 @@ fn feed_is_valid_atom_newest_first_with_absolute_links() {
         titles,
         [
             "Follow-up briefing",
-            "Changed: Voluntary pre-release review (Reported draft to Final order)",
+            "Voluntary pre-release review: Cut from 90 to 30 days",
             "The order is signed",
         ]
     );

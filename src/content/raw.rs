@@ -88,6 +88,9 @@ pub struct RawOrder {
     pub summary: Option<String>,
     #[serde(default)]
     pub sources: Vec<String>,
+    /// Versions of the order's text, oldest first.
+    #[serde(default)]
+    pub versions: Vec<RawVersion>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,6 +162,10 @@ pub struct RawVersion {
     /// True when `text` is a paraphrase from reporting, not the document's wording.
     #[serde(default)]
     pub paraphrase: bool,
+    /// What the numbers that change in this version measure ("government-access
+    /// window"), for change headlines.
+    #[serde(default)]
+    pub subject: Option<String>,
     #[serde(default)]
     pub sources: Vec<String>,
 }

@@ -180,6 +180,9 @@ enum Job {
     Entity(Kind, usize),
     NotFound,
     Deadlines,
+    Changes,
+    /// A version page: the order or provision (kind, position) and the version's position.
+    Version(Kind, usize, usize),
     /// `/timeline/`, filtered to an agency (by position) or a kind of item.
     Timeline(Option<usize>, Option<ItemKind>),
 }
@@ -192,8 +195,15 @@ pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diag
         Job::Home,
         Job::NotFound,
         Job::Deadlines,
+        Job::Changes,
         Job::Timeline(None, None),
     ];
+    for (i, o) in site.orders.iter().enumerate() {
+        jobs.extend((0..o.versions.len()).map(|v| Job::Version(Kind::Order, i, v)));
+    }
+    for (i, p) in site.provisions.iter().enumerate() {
+        jobs.extend((0..p.versions.len()).map(|v| Job::Version(Kind::Provision, i, v)));
+    }
     jobs.extend((0..site.agencies.len()).map(|i| Job::Timeline(Some(i), None)));
     jobs.extend(
         ItemKind::ALL
@@ -293,6 +303,31 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
             );
             ctx.insert("deadlines", &views.deadlines_page());
             ("deadlines.html", "deadlines/index.html".into())
+        }
+        Job::Changes => {
+            let description = "Every change between a draft and the final text, with redlines and the numbers that changed.";
+            ctx.insert(
+                "page",
+                &views.page_view("Changes", description, "/changes/", "changes"),
+            );
+            ctx.insert("changes", &views.changes_page());
+            ("changes.html", "changes/index.html".into())
+        }
+        Job::Version(kind, i, v) => {
+            let (id, versions) = match kind {
+                Kind::Order => (&site.orders[*i].meta.id, &site.orders[*i].versions),
+                _ => (&site.provisions[*i].meta.id, &site.provisions[*i].versions),
+            };
+            let path = format!("{}versions/{}/", kind.path_of(id), versions[*v].id);
+            if let Some(view) = views.version_page(*kind, id, versions, *v) {
+                let title = format!("{}: {}", view.version.label, view.owner.title);
+                ctx.insert("page", &views.page_view(&title, "", &path, kind.folder()));
+                ctx.insert("version_page", &view);
+            }
+            (
+                "version.html",
+                format!("{}index.html", path.trim_start_matches('/')),
+            )
         }
         Job::Timeline(agency, kind) => {
             let agency_id = agency.map(|i| site.agencies[i].meta.id.as_str());

@@ -129,6 +129,8 @@ pub struct OrderView {
     pub sources: Vec<SourceRefView>,
     pub provisions: Vec<ProvisionItemView>,
     pub deadlines: Vec<DeadlineView>,
+    pub versions: Vec<VersionView>,
+    pub changes: Vec<ChangeView>,
 }
 
 /// A provision in a list.
@@ -152,6 +154,7 @@ pub struct ProvisionView {
     pub sources: Vec<SourceRefView>,
     pub deadlines: Vec<DeadlineView>,
     pub versions: Vec<VersionView>,
+    pub changes: Vec<ChangeView>,
     pub disagreements: Vec<DisagreementView>,
 }
 
@@ -176,7 +179,7 @@ pub struct DeadlineView {
     pub sources: Vec<SourceRefView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct VersionView {
     pub id: String,
     pub label: String,
@@ -184,6 +187,51 @@ pub struct VersionView {
     pub text_html: String,
     pub paraphrase: bool,
     pub sources: Vec<SourceRefView>,
+    /// This version's own page.
+    pub url: String,
+    /// The last version is the current text.
+    pub is_current: bool,
+}
+
+/// What changed between two consecutive versions.
+#[derive(Debug, Serialize)]
+pub struct ChangeView {
+    /// `draft-to-final`, unique on its page.
+    pub id: String,
+    pub from: VersionRefView,
+    pub to: VersionRefView,
+    /// Inline redline: kept text, `<del>` and `<ins>`.
+    pub inline_html: String,
+    /// Side by side: the old text with deletions, the new text with insertions.
+    pub old_html: String,
+    pub new_html: String,
+    /// Numeric changes, as data and as headlines.
+    pub numeric: Vec<NumericChangeView>,
+    pub has_changes: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VersionRefView {
+    pub id: String,
+    pub label: String,
+    pub date: Option<DateView>,
+    pub url: String,
+    pub sources: Vec<SourceRefView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NumericChangeView {
+    /// "Government-access window cut from 90 to 30 days"
+    pub headline: String,
+    /// "90 days → 30 days"
+    pub summary: String,
+    /// duration, money, percentage, date, count
+    pub kind: String,
+    pub unit: String,
+    pub old_value: f64,
+    pub new_value: f64,
+    /// The words around the new value: "…up to 30 days before wider release…"
+    pub context: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -316,6 +364,7 @@ impl<'s> Views<'s> {
             ("Provisions", "/provisions/", "provisions"),
             ("Deadlines", "/deadlines/", "deadlines"),
             ("Timeline", "/timeline/", "timeline"),
+            ("Changes", "/changes/", "changes"),
             ("Agencies", "/agencies/", "agencies"),
             ("Sources", "/sources/", "sources"),
         ];
@@ -471,6 +520,84 @@ impl<'s> Views<'s> {
         }
     }
 
+    fn version_url(&self, kind: Kind, id: &str, vid: &str) -> String {
+        self.link(&format!("{}versions/{vid}/", kind.path_of(id)))
+    }
+
+    pub fn versions(
+        &self,
+        kind: Kind,
+        id: &str,
+        versions: &[Version],
+        n: &[String],
+    ) -> Vec<VersionView> {
+        versions
+            .iter()
+            .enumerate()
+            .map(|(i, v)| VersionView {
+                id: v.id.clone(),
+                label: v.label.clone(),
+                date: v.date.map(DateView::new),
+                text_html: v.text_html.clone(),
+                paraphrase: v.paraphrase,
+                sources: self.source_refs(&v.sources, n),
+                url: self.version_url(kind, id, &v.id),
+                is_current: i + 1 == versions.len(),
+            })
+            .collect()
+    }
+
+    pub fn changes(
+        &self,
+        kind: Kind,
+        id: &str,
+        versions: &[Version],
+        changes: &[Change],
+        n: &[String],
+    ) -> Vec<ChangeView> {
+        let vref = |v: &Version| VersionRefView {
+            id: v.id.clone(),
+            label: v.label.clone(),
+            date: v.date.map(DateView::new),
+            url: self.version_url(kind, id, &v.id),
+            sources: self.source_refs(&v.sources, n),
+        };
+        changes
+            .iter()
+            .map(|c| {
+                let (from, to) = (&versions[c.from], &versions[c.to]);
+                let segments = &c.comparison.segments;
+                let (old_html, new_html) = crate::changes::side_by_side_html(segments);
+                ChangeView {
+                    id: format!("{}-to-{}", from.id, to.id),
+                    from: vref(from),
+                    to: vref(to),
+                    inline_html: crate::changes::inline_html(segments),
+                    old_html,
+                    new_html,
+                    numeric: c
+                        .comparison
+                        .numeric
+                        .iter()
+                        .map(|x| NumericChangeView {
+                            headline: x.headline(to.subject.as_deref()),
+                            summary: x.summary(),
+                            kind: serde_json::to_value(x.kind)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_string))
+                                .unwrap_or_default(),
+                            unit: x.unit.clone(),
+                            old_value: x.old_value,
+                            new_value: x.new_value,
+                            context: format!("…{} {} {}…", x.before, x.new_text.trim(), x.after),
+                        })
+                        .collect(),
+                    has_changes: c.comparison.has_changes(),
+                }
+            })
+            .collect()
+    }
+
     pub fn provision_item(&self, p: &Provision) -> ProvisionItemView {
         ProvisionItemView {
             title: p.meta.title.clone(),
@@ -512,6 +639,8 @@ impl<'s> Views<'s> {
             sources: self.source_refs(&o.sources, &n),
             provisions: provisions.iter().map(|p| self.provision_item(p)).collect(),
             deadlines,
+            versions: self.versions(Kind::Order, &o.meta.id, &o.versions, &n),
+            changes: self.changes(Kind::Order, &o.meta.id, &o.versions, &o.changes, &n),
         }
     }
 
@@ -530,18 +659,8 @@ impl<'s> Views<'s> {
             summary: p.summary.clone(),
             sources: self.source_refs(&p.sources, n),
             deadlines: p.deadlines.iter().map(|d| self.deadline(p, d, n)).collect(),
-            versions: p
-                .versions
-                .iter()
-                .map(|v| VersionView {
-                    id: v.id.clone(),
-                    label: v.label.clone(),
-                    date: v.date.map(DateView::new),
-                    text_html: v.text_html.clone(),
-                    paraphrase: v.paraphrase,
-                    sources: self.source_refs(&v.sources, n),
-                })
-                .collect(),
+            versions: self.versions(Kind::Provision, &p.meta.id, &p.versions, n),
+            changes: self.changes(Kind::Provision, &p.meta.id, &p.versions, &p.changes, n),
             disagreements: p
                 .disagreements
                 .iter()
@@ -1098,6 +1217,172 @@ impl Views<'_> {
             rows: all.iter().map(|(p, d)| self.deadline(p, d, &n)).collect(),
             calendar: self.calendar_link("/calendar.ics"),
             citations: self.source_refs(&n, &n),
+        }
+    }
+}
+
+/// `/changes/`: every change between versions, by order, then provision.
+#[derive(Debug, Serialize)]
+pub struct ChangesView {
+    /// Every numeric change across the site, as a headline with a link.
+    pub headlines: Vec<HeadlineView>,
+    pub orders: Vec<ChangesOrderView>,
+    pub citations: Vec<SourceRefView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HeadlineView {
+    pub headline: String,
+    pub summary: String,
+    pub context: String,
+    /// Where the change is shown on this page.
+    pub url: String,
+    pub owner: LinkView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangesOrderView {
+    pub order: LinkView,
+    /// Prefix of the anchors of this order's changes on /changes/.
+    pub anchor: String,
+    /// Changes to the order's own text.
+    pub changes: Vec<ChangeView>,
+    pub provisions: Vec<ChangesOwnerView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangesOwnerView {
+    pub owner: LinkView,
+    /// Prefix of the anchors of this provision's changes on /changes/: `change-provisions-ID`.
+    pub anchor: String,
+    pub changes: Vec<ChangeView>,
+}
+
+/// `/provisions/ID/versions/VID/` and `/orders/ID/versions/VID/`.
+#[derive(Debug, Serialize)]
+pub struct VersionPageView {
+    pub owner: LinkView,
+    pub version: VersionView,
+    /// The current text's version (the last one).
+    pub current: VersionView,
+    pub citations: Vec<SourceRefView>,
+}
+
+impl Views<'_> {
+    pub fn changes_page(&self) -> ChangesView {
+        let s = self.site;
+        let numbering: Vec<String> = {
+            let mut n: Vec<String> = Vec::new();
+            let all = s
+                .orders
+                .iter()
+                .flat_map(|o| &o.versions)
+                .chain(s.provisions.iter().flat_map(|p| &p.versions));
+            for id in all.flat_map(|v| &v.sources) {
+                if !n.contains(id) {
+                    n.push(id.clone());
+                }
+            }
+            n
+        };
+        let mut headlines = Vec::new();
+        let mut orders = Vec::new();
+        for o in &s.orders {
+            let order_link = self.entity_link(&Ref::new(Kind::Order, o.meta.id.as_str()));
+            let own = self.changes(Kind::Order, &o.meta.id, &o.versions, &o.changes, &numbering);
+            collect_headlines(
+                &mut headlines,
+                &own,
+                &order_link,
+                &change_anchor(Kind::Order, &o.meta.id),
+            );
+            let mut provisions = Vec::new();
+            for p in s
+                .provisions
+                .iter()
+                .filter(|p| p.order == o.meta.id && !p.changes.is_empty())
+            {
+                let owner = self.entity_link(&Ref::new(Kind::Provision, p.meta.id.as_str()));
+                let changes = self.changes(
+                    Kind::Provision,
+                    &p.meta.id,
+                    &p.versions,
+                    &p.changes,
+                    &numbering,
+                );
+                collect_headlines(
+                    &mut headlines,
+                    &changes,
+                    &owner,
+                    &change_anchor(Kind::Provision, &p.meta.id),
+                );
+                let anchor = change_anchor(Kind::Provision, &p.meta.id);
+                provisions.push(ChangesOwnerView {
+                    owner,
+                    anchor,
+                    changes,
+                });
+            }
+            if !own.is_empty() || !provisions.is_empty() {
+                orders.push(ChangesOrderView {
+                    anchor: change_anchor(Kind::Order, &o.meta.id),
+                    order: order_link,
+                    changes: own,
+                    provisions,
+                });
+            }
+        }
+        ChangesView {
+            headlines,
+            orders,
+            citations: self.source_refs(&numbering, &numbering),
+        }
+    }
+
+    /// The page of version `index` of an entity's `versions`.
+    pub fn version_page(
+        &self,
+        kind: Kind,
+        id: &str,
+        versions: &[Version],
+        index: usize,
+    ) -> Option<VersionPageView> {
+        let mut n: Vec<String> = Vec::new();
+        for s in versions.iter().flat_map(|v| &v.sources) {
+            if !n.contains(s) {
+                n.push(s.clone());
+            }
+        }
+        let all = self.versions(kind, id, versions, &n);
+        Some(VersionPageView {
+            owner: self.entity_link(&Ref::new(kind, id)),
+            version: all.get(index)?.clone(),
+            current: all.last()?.clone(),
+            citations: self.source_refs(&n, &n),
+        })
+    }
+}
+
+/// `change-provisions-ID`: anchors of an entity's changes on /changes/ start with it.
+fn change_anchor(kind: Kind, id: &str) -> String {
+    format!("change-{}-{id}", kind.folder())
+}
+
+fn collect_headlines(
+    out: &mut Vec<HeadlineView>,
+    changes: &[ChangeView],
+    owner: &LinkView,
+    anchor: &str,
+) {
+    for c in changes {
+        for n in &c.numeric {
+            out.push(HeadlineView {
+                headline: n.headline.clone(),
+                summary: n.summary.clone(),
+                context: n.context.clone(),
+                url: format!("#{anchor}-{}", c.id),
+                owner: owner.clone(),
+            });
         }
     }
 }

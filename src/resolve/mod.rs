@@ -300,8 +300,16 @@ impl Builder<'_, '_> {
         out
     }
 
-    fn order(&mut self, doc: &Document, o: &RawOrder, meta: Meta) -> Order {
+    fn order(&mut self, doc: &Document, o: &RawOrder, mut meta: Meta) -> Order {
+        let versions = self.versions(doc, &o.versions);
+        for s in versions.iter().flat_map(|v| &v.sources) {
+            if !meta.citations.contains(s) {
+                meta.citations.push(s.clone());
+            }
+        }
         Order {
+            changes: Change::between(&versions),
+            versions,
             sources: self.references(doc, "sources", Kind::Source, &o.sources),
             meta,
             short_title: o.short_title.clone(),
@@ -357,6 +365,7 @@ impl Builder<'_, '_> {
             summary: p.summary.clone(),
             sources,
             deadlines,
+            changes: Change::between(&versions),
             versions,
             disagreements,
         }
@@ -443,6 +452,7 @@ impl Builder<'_, '_> {
                 text,
                 text_html,
                 paraphrase: v.paraphrase,
+                subject: v.subject.clone(),
                 sources: self.references(doc, &format!("{at}.sources"), Kind::Source, &v.sources),
             });
         }
