@@ -6,8 +6,8 @@ usage: gen_site.py OUT_DIR [PROVISIONS]
 OUT_DIR/gazette: one order, PROVISIONS provisions (each with two deadlines, a
 version pair, wikilinks and citations), PROVISIONS/100 agencies, PROVISIONS/10
 sources, and one event per 100 provisions. OUT_DIR/hugo holds one Markdown
-page per gazette entity with the same body text and minimal layouts, as a peer
-to measure against. Output is deterministic.
+page per gazette entity and version page, with the same body text and minimal
+layouts, as a peer to measure against. Output is deterministic.
 """
 import os
 import sys
@@ -68,4 +68,7 @@ for i in range(n):
     write(f"{g}/content/provisions/p{i}.md", front + text)
     plain = text.replace("[[", "").replace("]]", "")
     write(f"{h}/content/provisions/p{i}.md", f"---\ntitle: Provision {i}\n---\n\n{plain}")
+    # gazette writes a page per version; give Hugo the same pages.
+    for v, days in (("draft", 90), ("final", 30)):
+        write(f"{h}/content/versions/p{i}-{v}.md", f"---\ntitle: Provision {i}, {v}\n---\n\nReview within {days} days.\n")
 print(f"generated {n} provisions, {agencies} agencies, {sources} sources, {events} events in {out}")

@@ -10,19 +10,19 @@ use jiff::civil::Date;
 use crate::content::Kind;
 use crate::dates::Standing;
 use crate::model::{Ref, Site};
-use crate::timeline::{self, Item, ItemKind};
+use crate::timeline::{Item, ItemKind};
 
-/// The site's calendar: every dated deadline and event.
-pub fn site_calendar(site: &Site) -> String {
+/// The site's calendar: every dated deadline and event, from the timeline's `items`.
+pub fn site_calendar(site: &Site, items: &[Item]) -> String {
     let name = format!("{}: deadlines and events", site.config.title);
-    render(site, &name, |_| true)
+    render(site, items, &name, |_| true)
 }
 
 /// One agency's calendar: its deadlines and the events that concern it.
-pub fn agency_calendar(site: &Site, agency: &str) -> String {
+pub fn agency_calendar(site: &Site, items: &[Item], agency: &str) -> String {
     let title = site.title_of(&Ref::new(Kind::Agency, agency)).to_string();
     let name = format!("{}: {title}", site.config.title);
-    render(site, &name, |item| {
+    render(site, items, &name, |item| {
         item.agencies.iter().any(|a| a == agency)
     })
 }
@@ -42,7 +42,7 @@ fn ics_date(d: Date) -> String {
     d.strftime("%Y%m%d").to_string()
 }
 
-fn render(site: &Site, name: &str, keep: impl Fn(&Item) -> bool) -> String {
+fn render(site: &Site, items: &[Item], name: &str, keep: impl Fn(&Item) -> bool) -> String {
     let host = uid_host(site);
     let stamp = format!("{}T000000Z", ics_date(site.as_of));
     let mut cal = Calendar::empty();
@@ -60,7 +60,7 @@ fn render(site: &Site, name: &str, keep: impl Fn(&Item) -> bool) -> String {
     cal.append_property(refresh);
     cal.append_property(Property::new("X-PUBLISHED-TTL", "P1D"));
     let calendar_kinds = [ItemKind::Deadline, ItemKind::Event, ItemKind::Signing];
-    for item in timeline::items(site)
+    for item in items
         .iter()
         .filter(|i| calendar_kinds.contains(&i.kind) && i.page.kind != Kind::Order && keep(i))
     {

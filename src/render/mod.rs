@@ -253,12 +253,14 @@ pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diag
     }
     files.push(OutputFile {
         path: "calendar.ics".into(),
-        contents: Contents::Bytes(calendar::site_calendar(site).into_bytes()),
+        contents: Contents::Bytes(calendar::site_calendar(site, &views.items).into_bytes()),
     });
     for a in &site.agencies {
         files.push(OutputFile {
             path: format!("agencies/{}/calendar.ics", a.meta.id),
-            contents: Contents::Bytes(calendar::agency_calendar(site, &a.meta.id).into_bytes()),
+            contents: Contents::Bytes(
+                calendar::agency_calendar(site, &views.items, &a.meta.id).into_bytes(),
+            ),
         });
     }
     files.push(OutputFile {

@@ -5,7 +5,7 @@
 //! Views hold ready-to-print strings (URLs under the base path, formatted
 //! dates), so templates stay free of logic.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -347,11 +347,26 @@ pub struct CountView {
 /// Builds views from the model for one site.
 pub struct Views<'s> {
     pub site: &'s Site,
+    /// Every dated item, computed once per build ([`crate::timeline::items`]).
+    pub items: Vec<crate::timeline::Item<'s>>,
+    /// Agencies that have at least one dated item, for the timeline's filters.
+    dated_agencies: std::collections::HashSet<&'s str>,
 }
 
 impl<'s> Views<'s> {
     pub fn new(site: &'s Site) -> Self {
-        Views { site }
+        let items = crate::timeline::items(site);
+        let dated_agencies = site
+            .agencies
+            .iter()
+            .map(|a| a.meta.id.as_str())
+            .filter(|id| items.iter().any(|i| i.agencies.iter().any(|a| a == id)))
+            .collect();
+        Views {
+            site,
+            items,
+            dated_agencies,
+        }
     }
 
     pub fn link(&self, path: &str) -> String {
@@ -430,11 +445,11 @@ impl<'s> Views<'s> {
     }
 
     /// Sources `ids`, numbered by their place in `numbering` (a page's citations).
-    pub fn source_refs(&self, ids: &[String], numbering: &[String]) -> Vec<SourceRefView> {
+    pub fn source_refs(&self, ids: &[String], numbering: &Numbering) -> Vec<SourceRefView> {
         ids.iter()
             .filter_map(|id| {
                 let s = self.site.source(id)?;
-                let n = numbering.iter().position(|c| c == id).map_or(0, |i| i + 1);
+                let n = numbering.number(id);
                 Some(SourceRefView {
                     n,
                     id: id.clone(),
@@ -460,7 +475,7 @@ impl<'s> Views<'s> {
             .collect()
     }
 
-    fn entity(&self, kind: Kind, meta: &Meta, numbering: &[String]) -> EntityView {
+    fn entity(&self, kind: Kind, meta: &Meta, numbering: &Numbering) -> EntityView {
         let r = Ref::new(kind, meta.id.as_str());
         EntityView {
             id: meta.id.clone(),
@@ -468,7 +483,7 @@ impl<'s> Views<'s> {
             title: meta.title.clone(),
             url: self.link(&r.path()),
             body_html: meta.body_html.clone(),
-            citations: self.source_refs(numbering, numbering),
+            citations: self.source_refs(numbering.ids(), numbering),
             // Sources are listed, numbered, under `citations`; not again here.
             references: self.groups(
                 self.site
@@ -482,7 +497,7 @@ impl<'s> Views<'s> {
         }
     }
 
-    pub fn deadline(&self, p: &Provision, d: &Deadline, numbering: &[String]) -> DeadlineView {
+    pub fn deadline(&self, p: &Provision, d: &Deadline, numbering: &Numbering) -> DeadlineView {
         let due = d.due.as_ref().map(|w| w.date);
         let standing = Standing::of(due, d.status, self.site.as_of);
         let (derivation, derivation_from) = self.derivation(d.due.as_ref());
@@ -529,7 +544,7 @@ impl<'s> Views<'s> {
         kind: Kind,
         id: &str,
         versions: &[Version],
-        n: &[String],
+        n: &Numbering,
     ) -> Vec<VersionView> {
         versions
             .iter()
@@ -553,7 +568,7 @@ impl<'s> Views<'s> {
         id: &str,
         versions: &[Version],
         changes: &[Change],
-        n: &[String],
+        n: &Numbering,
     ) -> Vec<ChangeView> {
         let vref = |v: &Version| VersionRefView {
             id: v.id.clone(),
@@ -645,7 +660,7 @@ impl<'s> Views<'s> {
     }
 
     pub fn provision(&self, p: &Provision) -> ProvisionView {
-        let n = &p.meta.citations;
+        let n = &Numbering::new(&p.meta.citations);
         ProvisionView {
             entity: self.entity(Kind::Provision, &p.meta, n),
             order: (!p.order.is_empty())
@@ -721,7 +736,7 @@ impl<'s> Views<'s> {
 
     pub fn source(&self, s: &Source) -> SourceView {
         SourceView {
-            entity: self.entity(Kind::Source, &s.meta, &s.meta.citations),
+            entity: self.entity(Kind::Source, &s.meta, &Numbering::new(&s.meta.citations)),
             publisher: s.publisher.clone(),
             date: s.date.map(DateView::new),
             external_url: s.url.clone(),
@@ -734,18 +749,19 @@ impl<'s> Views<'s> {
 
     pub fn event(&self, e: &Event) -> EventView {
         let (derivation, _) = self.derivation(e.date.as_ref());
+        let n = Numbering::new(&e.meta.citations);
         EventView {
-            entity: self.entity(Kind::Event, &e.meta, &e.meta.citations),
+            entity: self.entity(Kind::Event, &e.meta, &n),
             date: e.date.as_ref().map(|w| DateView::new(w.date)),
             derivation,
             kind: event_kind_name(e),
-            sources: self.source_refs(&e.sources, &e.meta.citations),
+            sources: self.source_refs(&e.sources, &n),
             related: e.related.iter().map(|r| self.entity_link(r)).collect(),
         }
     }
 
     pub fn page(&self, p: &Page) -> EntityView {
-        self.entity(Kind::Page, &p.meta, &p.meta.citations)
+        self.entity(Kind::Page, &p.meta, &Numbering::new(&p.meta.citations))
     }
 
     pub fn index(&self, kind: Kind) -> IndexView {
@@ -941,20 +957,49 @@ impl<'s> Views<'s> {
             overdue,
             latest,
             counts,
-            citations: self.source_refs(&n, &n),
+            citations: self.source_refs(n.ids(), &n),
         }
     }
 }
 
-/// A page's source numbering: its own citations, then the sources of the deadlines it lists.
-fn numbering(own: &[String], deadlines: &[(&Provision, &Deadline)]) -> Vec<String> {
-    let mut n = own.to_vec();
-    for (_, d) in deadlines {
-        for s in d.sources.iter().chain(&d.status_sources) {
-            if !n.contains(s) {
-                n.push(s.clone());
+/// The numbers of a page's sources: 1, 2, ... in order of first citation.
+#[derive(Debug, Default)]
+pub struct Numbering {
+    ids: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Numbering {
+    pub fn new(ids: &[String]) -> Numbering {
+        let mut n = Numbering::default();
+        n.add(ids);
+        n
+    }
+
+    pub fn add<'a>(&mut self, ids: impl IntoIterator<Item = &'a String>) {
+        for id in ids {
+            if !self.index.contains_key(id) {
+                self.ids.push(id.clone());
+                self.index.insert(id.clone(), self.ids.len());
             }
         }
+    }
+
+    /// The number of source `id` on the page, or 0 when it is not numbered.
+    pub fn number(&self, id: &str) -> usize {
+        self.index.get(id).copied().unwrap_or(0)
+    }
+
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+}
+
+/// A page's source numbering: its own citations, then the sources of the deadlines it lists.
+fn numbering(own: &[String], deadlines: &[(&Provision, &Deadline)]) -> Numbering {
+    let mut n = Numbering::new(own);
+    for (_, d) in deadlines {
+        n.add(d.sources.iter().chain(&d.status_sources));
     }
     n
 }
@@ -1099,9 +1144,9 @@ impl Views<'_> {
         agency: Option<&str>,
         kind: Option<crate::timeline::ItemKind>,
     ) -> TimelineView {
-        use crate::timeline::{items, ItemKind};
+        use crate::timeline::ItemKind;
         let s = self.site;
-        let all = items(s);
+        let all = &self.items;
         let shown: Vec<_> = all
             .iter()
             .filter(|i| agency.is_none_or(|a| i.agencies.iter().any(|x| x == a)))
@@ -1153,14 +1198,10 @@ impl Views<'_> {
                 });
             }
         }
-        let with_items: std::collections::BTreeSet<&str> = all
-            .iter()
-            .flat_map(|i| i.agencies.iter().map(String::as_str))
-            .collect();
         let agency_filters = s
             .agencies
             .iter()
-            .filter(|a| with_items.contains(a.meta.id.as_str()))
+            .filter(|a| self.dated_agencies.contains(a.meta.id.as_str()))
             .map(|a| FilterView {
                 value: a.meta.id.clone(),
                 label: a.acronym.clone().unwrap_or_else(|| a.meta.title.clone()),
@@ -1216,7 +1257,7 @@ impl Views<'_> {
         DeadlinesView {
             rows: all.iter().map(|(p, d)| self.deadline(p, d, &n)).collect(),
             calendar: self.calendar_link("/calendar.ics"),
-            citations: self.source_refs(&n, &n),
+            citations: self.source_refs(n.ids(), &n),
         }
     }
 }
@@ -1271,20 +1312,13 @@ pub struct VersionPageView {
 impl Views<'_> {
     pub fn changes_page(&self) -> ChangesView {
         let s = self.site;
-        let numbering: Vec<String> = {
-            let mut n: Vec<String> = Vec::new();
-            let all = s
-                .orders
-                .iter()
-                .flat_map(|o| &o.versions)
-                .chain(s.provisions.iter().flat_map(|p| &p.versions));
-            for id in all.flat_map(|v| &v.sources) {
-                if !n.contains(id) {
-                    n.push(id.clone());
-                }
-            }
-            n
-        };
+        let mut numbering = Numbering::default();
+        let all = s
+            .orders
+            .iter()
+            .flat_map(|o| &o.versions)
+            .chain(s.provisions.iter().flat_map(|p| &p.versions));
+        numbering.add(all.flat_map(|v| &v.sources));
         let mut headlines = Vec::new();
         let mut orders = Vec::new();
         for o in &s.orders {
@@ -1335,7 +1369,7 @@ impl Views<'_> {
         ChangesView {
             headlines,
             orders,
-            citations: self.source_refs(&numbering, &numbering),
+            citations: self.source_refs(numbering.ids(), &numbering),
         }
     }
 
@@ -1347,18 +1381,14 @@ impl Views<'_> {
         versions: &[Version],
         index: usize,
     ) -> Option<VersionPageView> {
-        let mut n: Vec<String> = Vec::new();
-        for s in versions.iter().flat_map(|v| &v.sources) {
-            if !n.contains(s) {
-                n.push(s.clone());
-            }
-        }
+        let mut n = Numbering::default();
+        n.add(versions.iter().flat_map(|v| &v.sources));
         let all = self.versions(kind, id, versions, &n);
         Some(VersionPageView {
             owner: self.entity_link(&Ref::new(kind, id)),
             version: all.get(index)?.clone(),
             current: all.last()?.clone(),
-            citations: self.source_refs(&n, &n),
+            citations: self.source_refs(n.ids(), &n),
         })
     }
 }
