@@ -5,6 +5,7 @@
 
 pub mod raw;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -135,58 +136,125 @@ pub struct HomeText {
     pub body_start: usize,
 }
 
-/// Everything read from `content/`.
+/// Everything read from `content/`, file by file.
+///
+/// It is also a cache: [`Content::refresh`] re-reads only the files whose size
+/// or modification time changed, so the dev server reloads one edited file,
+/// not the whole folder.
 #[derive(Debug, Default)]
 pub struct Content {
-    pub documents: Vec<Document>,
-    pub home: Option<HomeText>,
+    files: BTreeMap<PathBuf, (Stamp, Loaded)>,
+    /// Problems walking the folder itself.
+    walk_errors: Vec<Diagnostic>,
+}
+
+/// What identifies a version of a file on disk.
+type Stamp = (Option<std::time::SystemTime>, u64);
+
+impl Content {
+    /// Every document, in path order.
+    pub fn documents(&self) -> impl Iterator<Item = &Document> {
+        self.files.values().filter_map(|(_, l)| match l {
+            Loaded::Document(d) => Some(d.as_ref()),
+            _ => None,
+        })
+    }
+
+    /// The home page text, from `content/_index.md`.
+    pub fn home(&self) -> Option<&HomeText> {
+        self.files.values().find_map(|(_, l)| match l {
+            Loaded::Home(h) => Some(h),
+            _ => None,
+        })
+    }
+
+    /// Problems found reading the files.
+    pub fn diagnostics(&self) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        for d in &self.walk_errors {
+            diags.push(d.clone());
+        }
+        for (_, l) in self.files.values() {
+            if let Loaded::Failed(d) = l {
+                diags.push(d.clone());
+            }
+        }
+        diags
+    }
+
+    /// Bring the content up to date with `root/content`: read new and changed
+    /// files, forget deleted ones. Returns whether anything changed.
+    pub fn refresh(&mut self, root: &Path) -> bool {
+        let content_dir = root.join(CONTENT_DIR);
+        let mut walk_errors = Vec::new();
+        if !content_dir.is_dir() {
+            walk_errors.push(Diagnostic::error(
+                CONTENT_DIR,
+                None,
+                format!("no content folder at {}", content_dir.display()),
+            ));
+        }
+        let mut on_disk: BTreeMap<PathBuf, Stamp> = BTreeMap::new();
+        if content_dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&content_dir).sort_by_file_name() {
+                match entry {
+                    Ok(e) if e.file_type().is_file() => {
+                        let meta = e.metadata().ok();
+                        let stamp = (
+                            meta.as_ref().and_then(|m| m.modified().ok()),
+                            meta.map_or(0, |m| m.len()),
+                        );
+                        on_disk.insert(e.into_path(), stamp);
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        let path = e
+                            .path()
+                            .map_or_else(|| content_dir.clone(), Path::to_path_buf);
+                        walk_errors.push(Diagnostic::error(
+                            relative(root, &path),
+                            None,
+                            format!("cannot read: {e}"),
+                        ));
+                    }
+                }
+            }
+        }
+        let before = self.files.len();
+        self.files.retain(|path, _| on_disk.contains_key(path));
+        let mut changed = self.files.len() != before || walk_errors != self.walk_errors;
+        self.walk_errors = walk_errors;
+        let stale: Vec<(&PathBuf, &Stamp)> = on_disk
+            .iter()
+            .filter(|(path, stamp)| self.files.get(*path).is_none_or(|(old, _)| old != *stamp))
+            .collect();
+        changed |= !stale.is_empty();
+        let loaded: Vec<(PathBuf, Stamp, Loaded)> = stale
+            .par_iter()
+            .map(|(path, stamp)| {
+                (
+                    (*path).clone(),
+                    **stamp,
+                    load_file(root, &content_dir, path),
+                )
+            })
+            .collect();
+        for (path, stamp, l) in loaded {
+            self.files.insert(path, (stamp, l));
+        }
+        changed
+    }
 }
 
 /// Walk `root/content`, reading every `.md`, `.yaml` and `.yml` file.
 pub fn load(root: &Path) -> (Content, Diagnostics) {
-    let mut diags = Diagnostics::new();
-    let content_dir = root.join(CONTENT_DIR);
-    if !content_dir.is_dir() {
-        diags.push(Diagnostic::error(
-            CONTENT_DIR,
-            None,
-            format!("no content folder at {}", content_dir.display()),
-        ));
-        return (Content::default(), diags);
-    }
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(&content_dir).sort_by_file_name() {
-        match entry {
-            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
-            Ok(_) => {}
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map_or_else(|| content_dir.clone(), Path::to_path_buf);
-                diags.push(Diagnostic::error(
-                    relative(root, &path),
-                    None,
-                    format!("cannot read: {e}"),
-                ));
-            }
-        }
-    }
     let mut content = Content::default();
-    let results: Vec<_> = files
-        .par_iter()
-        .map(|path| load_file(root, &content_dir, path))
-        .collect();
-    for result in results {
-        match result {
-            Loaded::Document(d) => content.documents.push(*d),
-            Loaded::Home(h) => content.home = Some(h),
-            Loaded::Skipped => {}
-            Loaded::Failed(d) => diags.push(d),
-        }
-    }
+    content.refresh(root);
+    let diags = content.diagnostics();
     (content, diags)
 }
 
+#[derive(Debug)]
 enum Loaded {
     Document(Box<Document>),
     Home(HomeText),

@@ -174,7 +174,8 @@ fn read_templates(
 }
 
 /// One page to render.
-enum Job {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
     Home,
     Index(Kind),
     Entity(Kind, usize),
@@ -187,10 +188,30 @@ enum Job {
     Timeline(Option<usize>, Option<ItemKind>),
 }
 
-/// Render every page of `site`, plus sitemap and robots.txt.
-pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diagnostics) {
-    let views = Views::new(site);
-    let site_view = views.site_view();
+impl Job {
+    /// The entity whose page this is (entity and version pages), if any.
+    pub fn owner(&self, site: &Site) -> Option<crate::model::Ref> {
+        let id = |kind: Kind, i: usize| -> Option<&str> {
+            Some(match kind {
+                Kind::Order => &site.orders.get(i)?.meta.id,
+                Kind::Provision => &site.provisions.get(i)?.meta.id,
+                Kind::Agency => &site.agencies.get(i)?.meta.id,
+                Kind::Source => &site.sources.get(i)?.meta.id,
+                Kind::Event => &site.events.get(i)?.meta.id,
+                Kind::Page => &site.pages.get(i)?.meta.id,
+            })
+        };
+        match *self {
+            Job::Entity(kind, i) | Job::Version(kind, i, _) => {
+                Some(crate::model::Ref::new(kind, id(kind, i)?))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Every page of `site`.
+pub fn jobs(site: &Site) -> Vec<Job> {
     let mut jobs = vec![
         Job::Home,
         Job::NotFound,
@@ -230,8 +251,27 @@ pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diag
     for (kind, n) in counts {
         jobs.extend((0..n).map(|i| Job::Entity(kind, i)));
     }
-    let results: Vec<Result<OutputFile, Diagnostic>> = jobs
+    jobs
+}
+
+/// Render every page of `site`, with the feed, calendars, sitemap and robots.txt.
+pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diagnostics) {
+    render_selected(site, templates, |_| true)
+}
+
+/// Render the pages for which `keep` is true, and always the feed, calendars,
+/// sitemap and robots.txt (which list every page).
+pub fn render_selected(
+    site: &Site,
+    templates: &Templates,
+    keep: impl Fn(&Job) -> bool + Sync,
+) -> (Vec<OutputFile>, Diagnostics) {
+    let views = Views::new(site);
+    let site_view = views.site_view();
+    let all = jobs(site);
+    let results: Vec<Result<OutputFile, Diagnostic>> = all
         .par_iter()
+        .filter(|job| keep(job))
         .map(|job| {
             let mut ctx = Context::new();
             ctx.insert("site", &site_view);
@@ -251,31 +291,69 @@ pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diag
             Err(d) => diags.push(d),
         }
     }
-    files.push(OutputFile {
+    let pages: Vec<String> = all.iter().map(|j| job_path(site, j)).collect();
+    files.extend(extras(site, &views, &pages));
+    (files, diags)
+}
+
+/// The output path of `job` (`provisions/x/index.html`).
+pub fn job_path(site: &Site, job: &Job) -> String {
+    let dir = |path: String| format!("{}index.html", path.trim_start_matches('/'));
+    match *job {
+        Job::Home => "index.html".into(),
+        Job::NotFound => "404.html".into(),
+        Job::Deadlines => "deadlines/index.html".into(),
+        Job::Changes => "changes/index.html".into(),
+        Job::Index(kind) => format!("{}/index.html", kind.folder()),
+        Job::Timeline(agency, kind) => dir(timeline_path(site, agency, kind)),
+        Job::Version(kind, i, v) => {
+            let (id, versions) = match kind {
+                Kind::Order => (&site.orders[i].meta.id, &site.orders[i].versions),
+                _ => (&site.provisions[i].meta.id, &site.provisions[i].versions),
+            };
+            dir(format!("{}versions/{}/", kind.path_of(id), versions[v].id))
+        }
+        Job::Entity(kind, i) => match job.owner(site) {
+            Some(r) => dir(r.path()),
+            None => format!("{}/{i}", kind.folder()),
+        },
+    }
+}
+
+fn timeline_path(site: &Site, agency: Option<usize>, kind: Option<ItemKind>) -> String {
+    match (agency.map(|i| site.agencies[i].meta.id.as_str()), kind) {
+        (Some(a), _) => format!("/timeline/agencies/{a}/"),
+        (None, Some(k)) => format!("/timeline/kinds/{}/", k.slug()),
+        (None, None) => "/timeline/".to_string(),
+    }
+}
+
+/// Feed, calendars, sitemap and robots.txt.
+fn extras(site: &Site, views: &Views, pages: &[String]) -> Vec<OutputFile> {
+    let bytes = |s: String| Contents::Bytes(s.into_bytes());
+    let mut files = vec![OutputFile {
         path: "calendar.ics".into(),
-        contents: Contents::Bytes(calendar::site_calendar(site, &views.items).into_bytes()),
-    });
+        contents: bytes(calendar::site_calendar(site, &views.items)),
+    }];
     for a in &site.agencies {
         files.push(OutputFile {
             path: format!("agencies/{}/calendar.ics", a.meta.id),
-            contents: Contents::Bytes(
-                calendar::agency_calendar(site, &views.items, &a.meta.id).into_bytes(),
-            ),
+            contents: bytes(calendar::agency_calendar(site, &views.items, &a.meta.id)),
         });
     }
     files.push(OutputFile {
         path: "feed.xml".into(),
-        contents: Contents::Bytes(feed::atom(site).into_bytes()),
+        contents: bytes(feed::atom(site)),
     });
     files.push(OutputFile {
         path: "sitemap.xml".into(),
-        contents: Contents::Bytes(sitemap(site, &files).into_bytes()),
+        contents: bytes(sitemap(site, pages)),
     });
     files.push(OutputFile {
         path: "robots.txt".into(),
-        contents: Contents::Bytes(robots(site).into_bytes()),
+        contents: bytes(robots(site)),
     });
-    (files, diags)
+    files
 }
 
 /// Fill the context for `job`; return its template and output path.
@@ -334,11 +412,7 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
         Job::Timeline(agency, kind) => {
             let agency_id = agency.map(|i| site.agencies[i].meta.id.as_str());
             let timeline = views.timeline(agency_id, *kind);
-            let path = match (agency_id, kind) {
-                (Some(a), _) => format!("/timeline/agencies/{a}/"),
-                (None, Some(k)) => format!("/timeline/kinds/{}/", k.slug()),
-                (None, None) => "/timeline/".to_string(),
-            };
+            let path = timeline_path(site, *agency, *kind);
             let description = "Every dated item, by month, with the as-of date marked.";
             ctx.insert(
                 "page",
@@ -426,11 +500,11 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
     }
 }
 
-fn sitemap(site: &Site, files: &[OutputFile]) -> String {
+fn sitemap(site: &Site, pages: &[String]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    let mut paths: Vec<&str> = files
+    let mut paths: Vec<&str> = pages
         .iter()
-        .filter_map(|f| f.path.strip_suffix("index.html"))
+        .filter_map(|p| p.strip_suffix("index.html"))
         .collect();
     paths.sort_unstable();
     for p in paths {

@@ -32,13 +32,11 @@ pub fn resolve(
 ) -> (Site, Diagnostics) {
     let mut diags = Diagnostics::new();
     let included: Vec<&Document> = content
-        .documents
-        .iter()
+        .documents()
         .filter(|d| drafts || !d.front.is_draft())
         .collect();
     let drafts_left_out: Vec<&Document> = content
-        .documents
-        .iter()
+        .documents()
         .filter(|d| !drafts && d.front.is_draft())
         .collect();
     let mut docs = included.clone();
@@ -63,7 +61,7 @@ pub fn resolve(
         .par_iter()
         .map(|doc| render_body(doc, &catalog, &config.base_url))
         .collect();
-    let home = content.home.as_ref().map(|h| {
+    let home = content.home().map(|h| {
         let mut linker = SiteLinker::new(&catalog, &config.base_url, Vec::new());
         let r = markdown::render(&h.text[h.body_start..], &mut linker);
         let index = LineIndex::new(&h.text);
