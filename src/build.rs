@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 
 use crate::config::{BaseUrl, Config};
-use crate::content;
+use crate::content::{self, Content};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::output::{self, OutputError};
@@ -86,25 +86,46 @@ pub fn today() -> Date {
     jiff::Zoned::now().date()
 }
 
-/// Load and resolve the site: everything up to, not including, rendering.
-pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Vec<Diagnostic>> {
+/// Read site.yaml, with the options' overrides applied.
+pub fn load_config(opts: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
     let mut config = Config::load(&opts.root).map_err(|d| vec![d])?;
     if let Some(url) = &opts.base_url {
         config.base_url =
             BaseUrl::parse(url).map_err(|m| vec![Diagnostic::error("--base-url", None, m)])?;
     }
+    Ok(config)
+}
+
+/// Resolve loaded content into the site, with every problem found so far.
+pub fn resolve_content(
+    opts: &BuildOptions,
+    config: &Config,
+    content: &Content,
+) -> (Site, Diagnostics) {
     let as_of = opts.as_of.or(config.as_of).unwrap_or_else(today);
-    let (content, mut diags) = content::load(&opts.root);
+    let mut diags = content.diagnostics();
     if config.base_url.origin.is_empty() {
-        diags.push(Diagnostic::warning(
-            crate::config::CONFIG_FILE,
-            config.base_url_pos,
-            "base_url has no host: the sitemap, feed, calendars and canonical links need absolute addresses",
-        ).with_help(Some("set base_url to where the site is deployed, e.g. https://example.org/ (or pass --base-url)".into())));
+        diags.push(
+            Diagnostic::warning(
+                crate::config::CONFIG_FILE,
+                config.base_url_pos,
+                "base_url has no host: the sitemap, feed, calendars and canonical links need absolute addresses",
+            )
+            .with_help(Some(
+                "set base_url to where the site is deployed, e.g. https://example.org/ (or pass --base-url)".into(),
+            )),
+        );
     }
-    let (site, more) = resolve::resolve(config, &content, as_of, opts.drafts);
+    let (site, more) = resolve::resolve(config.clone(), content, as_of, opts.drafts);
     diags.extend(more);
-    Ok((site, diags))
+    (site, diags)
+}
+
+/// Load and resolve the site: everything up to, not including, rendering.
+pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Vec<Diagnostic>> {
+    let config = load_config(opts)?;
+    let (content, _) = content::load(&opts.root);
+    Ok(resolve_content(opts, &config, &content))
 }
 
 /// Load, resolve and render in memory: every file of the site, or every problem.

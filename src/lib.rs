@@ -34,6 +34,7 @@ pub mod output;
 pub mod render;
 pub mod resolve;
 pub mod scaffold;
+pub mod serve;
 pub mod theme;
 pub mod timeline;
 pub mod yaml;

@@ -26,6 +26,7 @@ struct Cli {
 enum Command {
     Init(InitArgs),
     Build(BuildArgs),
+    Serve(ServeArgs),
     Check(CheckArgs),
     New(NewArgs),
 }
@@ -86,6 +87,25 @@ struct BuildArgs {
     out: Output,
 }
 
+/// Build the site, serve it locally, and rebuild and reload open pages on every save.
+///
+/// The site is served from memory (nothing is written to public/), on
+/// 127.0.0.1 unless --bind says otherwise. A failed rebuild keeps serving the
+/// last good site and shows the errors over every open page until they are fixed.
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Address to listen on. Anything but loopback exposes the site to your network.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Port to listen on; the next free one is taken if it is busy (0: any free port).
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    #[command(flatten)]
+    out: Output,
+}
+
 /// Validate the site (content, references, dates, templates) without writing anything.
 #[derive(Debug, Args)]
 struct CheckArgs {
@@ -124,6 +144,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Init(a) => init(a),
         Command::Build(a) => run_build(a),
+        Command::Serve(a) => serve(a),
         Command::Check(a) => check(a),
         Command::New(a) => new(a),
     }
@@ -192,6 +213,87 @@ fn run_build(a: BuildArgs) -> ExitCode {
         }
         Err(BuildError::Content(diags)) => content_failure(&diags, "build"),
         Err(BuildError::Output(e)) => fail(&e.to_string()),
+    }
+}
+
+fn serve(a: ServeArgs) -> ExitCode {
+    use gazette::serve::{run, ServeEvent, ServeOptions};
+    let opts = ServeOptions {
+        build: options(a.site),
+        bind: a.bind,
+        port: a.port,
+    };
+    let quiet = a.out.quiet;
+    let verbose = a.out.verbose;
+    let result = run(opts, &mut |event| match event {
+        ServeEvent::PortTaken { wanted, used } => {
+            if !quiet {
+                println!("Port {wanted} is in use; using {used}.");
+            }
+        }
+        ServeEvent::Exposed { addr } => {
+            eprintln!(
+                "{}: serving on {addr}, reachable from other machines on your network",
+                paint("warning", "1;33")
+            );
+        }
+        ServeEvent::Listening { url } => {
+            if !quiet {
+                println!("Serving at {url} (Ctrl-C to stop)");
+            }
+        }
+        ServeEvent::Built(report) => {
+            print_diagnostics(&report.warnings, quiet);
+            if !quiet {
+                println!(
+                    "Built {} pages in {:.2} s",
+                    thousands(report.rendered),
+                    report.elapsed.as_secs_f64()
+                );
+            }
+        }
+        ServeEvent::Rebuilt {
+            kinds,
+            report,
+            since_change,
+        } => {
+            if !quiet {
+                let what: Vec<&str> = kinds
+                    .iter()
+                    .map(|k| match k {
+                        gazette::serve::session::ChangeKind::Content => "content",
+                        gazette::serve::session::ChangeKind::Template => "templates",
+                        gazette::serve::session::ChangeKind::Static => "static files",
+                        gazette::serve::session::ChangeKind::Config => "site.yaml",
+                    })
+                    .collect();
+                println!(
+                    "Rebuilt ({} changed): {} pages in {} ms",
+                    what.join(", "),
+                    thousands(report.rendered),
+                    since_change.as_millis()
+                );
+                if verbose {
+                    println!("  {} files served", thousands(report.files));
+                }
+            }
+        }
+        ServeEvent::Failed(diags) => {
+            print_diagnostics(&diags, false);
+            let n = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            eprintln!(
+                "Rebuild failed: {n} {}; still serving the last good site",
+                if n == 1 { "error" } else { "errors" }
+            );
+        }
+        ServeEvent::WatchError(e) => eprintln!("{}: {e}", paint("warning", "1;33")),
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
     }
 }
 

@@ -55,7 +55,8 @@ fn explain(raw: &str, what: &str) -> (String, Option<String>) {
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         let prefix = field_path_prefix(msg);
         let help = did_you_mean(field, expected.iter().copied()).or_else(|| {
-            (!expected.is_empty()).then(|| format!("{what} keys are: {}", expected.join(", ")))
+            (!expected.is_empty())
+                .then(|| format!("the keys of {what} are: {}", expected.join(", ")))
         });
         return (format!("unknown key `{prefix}{field}` in {what}"), help);
     }

@@ -1,0 +1,229 @@
+//! Incremental rebuilds for the dev server.
+//!
+//! A [`Session`] keeps the last good site in memory and, on each change,
+//! redoes only the work that kind of change needs: a content edit re-reads
+//! the changed files, resolves the site again (references and backlinks are
+//! global) and re-renders only the pages whose data changed, the pages next to
+//! them in the link graph, and the site-wide pages (home, indexes, timeline,
+//! deadlines, changes, feed, calendars); a template edit re-renders every page
+//! without reading content; a static file is re-listed; site.yaml starts over.
+//! The result equals a full build of the same input (tested).
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::build::{self, BuildOptions};
+use crate::config::Config;
+use crate::content::{Content, Kind};
+use crate::diagnostics::Diagnostic;
+use crate::model::{Ref, Site};
+use crate::render::{self, Contents, Templates};
+
+/// What kind of file changed; decides how much to rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChangeKind {
+    Content,
+    Template,
+    Static,
+    Config,
+}
+
+/// The built site, by output path.
+pub type Outputs = BTreeMap<String, Contents>;
+
+/// What a rebuild did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Pages rendered by this rebuild.
+    pub rendered: usize,
+    /// Files in the site.
+    pub files: usize,
+    pub elapsed: Duration,
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub struct Session {
+    opts: BuildOptions,
+    config: Option<Config>,
+    content: Content,
+    templates: Option<Templates>,
+    /// The last good site, its signatures, and its outputs.
+    site: Option<Site>,
+    signatures: HashMap<Ref, u64>,
+    pages: Outputs,
+    statics: Outputs,
+    outputs: Arc<Outputs>,
+}
+
+impl Session {
+    pub fn new(opts: BuildOptions) -> Session {
+        Session {
+            opts,
+            config: None,
+            content: Content::default(),
+            templates: None,
+            site: None,
+            signatures: HashMap::new(),
+            pages: Outputs::new(),
+            statics: Outputs::new(),
+            outputs: Arc::new(Outputs::new()),
+        }
+    }
+
+    /// The last good site's files.
+    pub fn outputs(&self) -> Arc<Outputs> {
+        Arc::clone(&self.outputs)
+    }
+
+    /// Build everything from scratch.
+    pub fn full_build(&mut self) -> Result<Report, Vec<Diagnostic>> {
+        self.rebuild(&BTreeSet::from([ChangeKind::Config]))
+    }
+
+    /// Rebuild after changes of the given kinds. On error the last good site stays.
+    pub fn rebuild(&mut self, changes: &BTreeSet<ChangeKind>) -> Result<Report, Vec<Diagnostic>> {
+        let started = Instant::now();
+        let everything = changes.contains(&ChangeKind::Config) || self.site.is_none();
+        if everything {
+            self.config = Some(build::load_config(&self.opts)?);
+            self.templates = None;
+        }
+        let config = self.config.clone().ok_or_else(Vec::new)?;
+        if everything || changes.contains(&ChangeKind::Template) || self.templates.is_none() {
+            self.templates =
+                Some(Templates::load(&self.opts.root, &config.theme).map_err(|d| d.sorted())?);
+        }
+        let content_changed = self.content.refresh(&self.opts.root);
+        let (site, diags) = build::resolve_content(&self.opts, &config, &self.content);
+        if diags.has_errors() {
+            return Err(diags.sorted());
+        }
+        let templates = self.templates.as_ref().ok_or_else(Vec::new)?;
+        let signatures = signatures(&site);
+        let render_all =
+            everything || changes.contains(&ChangeKind::Template) || self.site.is_none();
+        let changed = changed(&self.signatures, &signatures);
+        // Free pages are linked from every page's footer.
+        let render_all = render_all || changed.iter().any(|r| r.kind == Kind::Page);
+        let affected = if render_all {
+            HashSet::new()
+        } else {
+            neighbours(self.site.as_ref(), &site, &changed)
+        };
+        let (files, render_diags) = render::render_selected(&site, templates, |job| {
+            render_all || job.owner(&site).is_none_or(|r| affected.contains(&r))
+        });
+        if render_diags.has_errors() {
+            return Err(render_diags.sorted());
+        }
+        let rendered = files.iter().filter(|f| f.path.ends_with(".html")).count();
+        // Drop pages that no longer exist (removed or renamed entities), keep the rest.
+        let current: HashSet<String> = render::jobs(&site)
+            .iter()
+            .map(|j| render::job_path(&site, j))
+            .collect();
+        if render_all {
+            self.pages.clear();
+        } else {
+            self.pages
+                .retain(|path, _| !path.ends_with(".html") || current.contains(path));
+            self.pages
+                .retain(|path, _| path.ends_with(".html") || files.iter().any(|f| &f.path == path));
+        }
+        for f in files {
+            self.pages.insert(f.path, f.contents);
+        }
+        if everything || changes.contains(&ChangeKind::Static) {
+            self.statics = render::static_files(&self.opts.root, &config.theme)
+                .into_iter()
+                .map(|f| (f.path, f.contents))
+                .collect();
+        }
+        let mut outputs = self.statics.clone();
+        outputs.extend(self.pages.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.outputs = Arc::new(outputs);
+        let _ = content_changed;
+        self.site = Some(site);
+        self.signatures = signatures;
+        Ok(Report {
+            rendered,
+            files: self.outputs.len(),
+            elapsed: started.elapsed(),
+            warnings: diags.sorted(),
+        })
+    }
+}
+
+/// A hash of everything about an entity that its own page or its neighbours'
+/// pages may show: its model (with computed dates and rendered body) and the
+/// titles of what it references.
+fn signatures(site: &Site) -> HashMap<Ref, u64> {
+    let mut out = HashMap::new();
+    let mut put = |r: Ref, debug: String| {
+        let mut h = DefaultHasher::new();
+        debug.hash(&mut h);
+        for to in site.outgoing.get(&r).into_iter().flatten() {
+            site.title_of(to).hash(&mut h);
+            if to.kind == Kind::Agency {
+                site.agency(&to.id).map(|a| &a.acronym).hash(&mut h);
+            }
+        }
+        out.insert(r, h.finish());
+    };
+    for x in &site.orders {
+        put(Ref::new(Kind::Order, x.meta.id.as_str()), format!("{x:?}"));
+    }
+    for x in &site.provisions {
+        put(
+            Ref::new(Kind::Provision, x.meta.id.as_str()),
+            format!("{x:?}"),
+        );
+    }
+    for x in &site.agencies {
+        put(Ref::new(Kind::Agency, x.meta.id.as_str()), format!("{x:?}"));
+    }
+    for x in &site.sources {
+        put(Ref::new(Kind::Source, x.meta.id.as_str()), format!("{x:?}"));
+    }
+    for x in &site.events {
+        put(Ref::new(Kind::Event, x.meta.id.as_str()), format!("{x:?}"));
+    }
+    for x in &site.pages {
+        put(Ref::new(Kind::Page, x.meta.id.as_str()), format!("{x:?}"));
+    }
+    out
+}
+
+/// Entities whose signature changed, or that were added or removed.
+fn changed(old: &HashMap<Ref, u64>, new: &HashMap<Ref, u64>) -> HashSet<Ref> {
+    let mut out: HashSet<Ref> = new
+        .iter()
+        .filter(|(r, sig)| old.get(*r) != Some(*sig))
+        .map(|(r, _)| r.clone())
+        .collect();
+    out.extend(old.keys().filter(|r| !new.contains_key(*r)).cloned());
+    out
+}
+
+/// Entities whose pages must be rendered again: the changed ones and their
+/// neighbours in the link graph, before and after the change.
+fn neighbours(old: Option<&Site>, new: &Site, changed: &HashSet<Ref>) -> HashSet<Ref> {
+    let mut out = changed.clone();
+    for site in old.into_iter().chain(Some(new)) {
+        for r in changed {
+            for n in site
+                .outgoing
+                .get(r)
+                .into_iter()
+                .chain(site.incoming.get(r))
+                .flatten()
+            {
+                out.insert(n.clone());
+            }
+        }
+    }
+    out
+}

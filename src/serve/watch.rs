@@ -1,0 +1,174 @@
+//! Watching the site's files and sorting each change by what it needs.
+
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+
+use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
+
+use super::session::ChangeKind;
+use crate::config::CONFIG_FILE;
+
+/// How long the debouncer waits for a burst of events (an editor's save) to end.
+pub const DEBOUNCE: Duration = Duration::from_millis(100);
+
+/// Folders of a site that can hold watched files.
+const WATCHED_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
+
+/// What a batch of file events asks for.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub kinds: BTreeSet<ChangeKind>,
+    pub paths: Vec<PathBuf>,
+    pub error: Option<String>,
+}
+
+pub struct Watcher {
+    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    root: PathBuf,
+    watched: BTreeSet<PathBuf>,
+}
+
+impl Watcher {
+    /// Watch `root`; batches of relevant changes are sent to `tx`.
+    pub fn start(root: &Path, output: &Path, tx: Sender<Batch>) -> Result<Watcher, String> {
+        let root_abs = root
+            .canonicalize()
+            .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+        let output = crate::output::absolute(output);
+        let r = root_abs.clone();
+        let debouncer = new_debouncer(DEBOUNCE, None, move |res: DebounceEventResult| {
+            let batch = match res {
+                Ok(events) => {
+                    let mut b = Batch::default();
+                    // Reading a file (our own builds do) is not a change.
+                    let changes = events
+                        .into_iter()
+                        .filter(|e| !matches!(e.event.kind, EventKind::Access(_)));
+                    for path in changes.flat_map(|e| e.event.paths) {
+                        if let Some(kind) = classify(&r, &output, &path) {
+                            b.kinds.insert(kind);
+                            b.paths.push(path);
+                        }
+                    }
+                    b
+                }
+                Err(errors) => Batch {
+                    error: Some(
+                        errors
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                    ..Batch::default()
+                },
+            };
+            if !batch.kinds.is_empty() || batch.error.is_some() {
+                let _ = tx.send(batch);
+            }
+        })
+        .map_err(|e| format!("cannot watch files: {e}"))?;
+        let mut w = Watcher {
+            debouncer,
+            root: root_abs,
+            watched: BTreeSet::new(),
+        };
+        w.debouncer
+            .watch(&w.root, RecursiveMode::NonRecursive)
+            .map_err(|e| format!("cannot watch {}: {e}", w.root.display()))?;
+        w.watch_new_dirs();
+        Ok(w)
+    }
+
+    /// Start watching site folders created since the last call (a new `templates/`).
+    pub fn watch_new_dirs(&mut self) {
+        for name in WATCHED_DIRS {
+            let dir = self.root.join(name);
+            if dir.is_dir()
+                && !self.watched.contains(&dir)
+                && self.debouncer.watch(&dir, RecursiveMode::Recursive).is_ok()
+            {
+                self.watched.insert(dir);
+            }
+        }
+        self.watched.retain(|d| d.is_dir());
+    }
+}
+
+/// What kind of change a path is, or None when it does not matter.
+pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
+    if path.starts_with(output) {
+        return None;
+    }
+    let rel = path.strip_prefix(root).ok()?;
+    let name = rel.file_name()?.to_str()?;
+    if is_temporary(name) {
+        return None;
+    }
+    let parts: Vec<&str> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => s.to_str(),
+            _ => None,
+        })
+        .collect();
+    match parts.as_slice() {
+        [f] if *f == CONFIG_FILE => Some(ChangeKind::Config),
+        ["content", ..] => Some(ChangeKind::Content),
+        [f] if *f == "content" => Some(ChangeKind::Content),
+        ["templates", ..] => Some(ChangeKind::Template),
+        ["static", ..] => Some(ChangeKind::Static),
+        ["themes", _, "templates", ..] => Some(ChangeKind::Template),
+        ["themes", _, "static", ..] => Some(ChangeKind::Static),
+        // A whole theme folder moved in or out.
+        ["themes", ..] => Some(ChangeKind::Template),
+        _ => None,
+    }
+}
+
+/// Editors' swap, backup and lock files.
+fn is_temporary(name: &str) -> bool {
+    name.starts_with(".#")
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".swo")
+        || name.ends_with(".tmp")
+        || name.ends_with(".kate-swp")
+        || name == "4913"
+        || name == ".DS_Store"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_sorted_by_kind() {
+        let root = Path::new("/s");
+        let out = Path::new("/s/public");
+        let c = |p: &str| classify(root, out, Path::new(p));
+        assert_eq!(c("/s/content/provisions/x.md"), Some(ChangeKind::Content));
+        assert_eq!(c("/s/content"), Some(ChangeKind::Content));
+        assert_eq!(c("/s/templates/page.html"), Some(ChangeKind::Template));
+        assert_eq!(
+            c("/s/themes/default/templates/base.html"),
+            Some(ChangeKind::Template)
+        );
+        assert_eq!(
+            c("/s/themes/default/static/style.css"),
+            Some(ChangeKind::Static)
+        );
+        assert_eq!(c("/s/static/logo.png"), Some(ChangeKind::Static));
+        assert_eq!(c("/s/site.yaml"), Some(ChangeKind::Config));
+        assert_eq!(c("/s/public/index.html"), None);
+        assert_eq!(c("/s/content/provisions/.x.md.swp"), None);
+        assert_eq!(c("/s/content/provisions/x.md~"), None);
+        assert_eq!(c("/s/content/4913"), None);
+        assert_eq!(c("/s/README.md"), None);
+    }
+}

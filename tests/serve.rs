@@ -1,0 +1,470 @@
+//! The dev server: incremental rebuilds equal full builds; the real binary
+//! serves pages, 404s and redirects, refuses traversal, pushes reloads and
+//! errors over Server-Sent Events as files are edited, deleted and renamed.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use common::*;
+use gazette::build::BuildOptions;
+use gazette::render::Contents;
+use gazette::serve::session::{ChangeKind, Outputs, Session};
+
+fn bytes(outputs: &Outputs) -> BTreeMap<String, Vec<u8>> {
+    outputs
+        .iter()
+        .map(|(k, v)| {
+            let b = match v {
+                Contents::Bytes(b) => b.clone(),
+                Contents::Copy(p) => std::fs::read(p).unwrap(),
+            };
+            (k.clone(), b)
+        })
+        .collect()
+}
+
+fn full_build(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut s = Session::new(opts(root));
+    s.full_build().unwrap();
+    bytes(&s.outputs())
+}
+
+fn opts(root: &Path) -> BuildOptions {
+    BuildOptions {
+        as_of: Some(jiff::civil::date(2026, 6, 20)),
+        ..BuildOptions::new(root)
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = read(path);
+    assert!(
+        text.contains(from),
+        "{} does not contain {from:?}",
+        path.display()
+    );
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
+/// Apply each edit, rebuild incrementally, and compare with a fresh full build.
+#[test]
+fn incremental_rebuilds_equal_full_builds() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let mut session = Session::new(opts(&root));
+    session.full_build().unwrap();
+    let content = |p: &str| root.join("content").join(p);
+    type Step = Box<dyn Fn()>;
+    let steps: Vec<(&str, ChangeKind, Step)> = vec![
+        (
+            "agency title",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("agencies/treasury.md");
+                move || edit(&p, "Department of the Treasury", "Treasury Department")
+            }),
+        ),
+        (
+            "agency acronym",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("agencies/cisa.md");
+                move || edit(&p, "acronym: CISA", "acronym: CISA-X")
+            }),
+        ),
+        (
+            "order signing date",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("orders/eo.md");
+                move || edit(&p, "signed: 2026-06-02", "signed: 2026-06-05")
+            }),
+        ),
+        (
+            "order short title",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("orders/eo.md");
+                move || edit(&p, "short_title: AI EO", "short_title: The EO")
+            }),
+        ),
+        (
+            "provision body",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("provisions/review.md");
+                move || edit(&p, "Review body.", "Review body, with [[treasury]].")
+            }),
+        ),
+        (
+            "source title",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("sources/reuters.md");
+                move || edit(&p, "Trump signs AI order", "Order signed")
+            }),
+        ),
+        (
+            "new provision",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("provisions/new-one.md");
+                move || {
+                    std::fs::write(&p, "---\ntitle: New\norder: eo\nagencies: [dhs]\nsummary: S\nsources: [cfr]\n---\n").unwrap()
+                }
+            }),
+        ),
+        (
+            "rename provision",
+            ChangeKind::Content,
+            Box::new({
+                let (a, b) = (
+                    content("provisions/new-one.md"),
+                    content("provisions/renamed.md"),
+                );
+                move || std::fs::rename(&a, &b).unwrap()
+            }),
+        ),
+        (
+            "delete event",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("events/follow-up.md");
+                move || std::fs::remove_file(&p).unwrap()
+            }),
+        ),
+        (
+            "page title",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("pages/about.md");
+                move || edit(&p, "title: About", "title: About us")
+            }),
+        ),
+        (
+            "template",
+            ChangeKind::Template,
+            Box::new({
+                let d = root.join("templates");
+                move || {
+                    std::fs::create_dir_all(&d).unwrap();
+                    std::fs::write(d.join("page.html"), "{% extends \"base.html\" %}{% block content %}<p>{{ entity.title }}</p>{% endblock content %}").unwrap()
+                }
+            }),
+        ),
+        (
+            "static",
+            ChangeKind::Static,
+            Box::new({
+                let p = root.join("static/logo.txt");
+                move || std::fs::write(&p, "new logo").unwrap()
+            }),
+        ),
+    ];
+    for (name, kind, step) in steps {
+        step();
+        let report = session
+            .rebuild(&[kind].into_iter().collect())
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let incremental = bytes(&session.outputs());
+        let full = full_build(&root);
+        assert_eq!(
+            incremental.keys().collect::<Vec<_>>(),
+            full.keys().collect::<Vec<_>>(),
+            "{name}: files differ"
+        );
+        for (path, b) in &full {
+            assert!(
+                incremental[path] == *b,
+                "{name}: {path} differs from a full build"
+            );
+        }
+        if kind == ChangeKind::Content && name != "page title" {
+            let total = full.keys().filter(|k| k.ends_with(".html")).count();
+            assert!(
+                report.rendered < total,
+                "{name}: rendered {} of {total} pages",
+                report.rendered
+            );
+        }
+    }
+}
+
+#[test]
+fn a_failed_rebuild_keeps_the_last_good_site() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let mut session = Session::new(opts(&root));
+    session.full_build().unwrap();
+    let before = bytes(&session.outputs());
+    std::fs::write(
+        root.join("content/agencies/bad.md"),
+        "---\ntitle: Bad\nparent: nowhere\n---\n",
+    )
+    .unwrap();
+    let errors = session
+        .rebuild(&[ChangeKind::Content].into_iter().collect())
+        .unwrap_err();
+    assert_eq!(errors[0].location(), "content/agencies/bad.md:3:9");
+    assert_eq!(bytes(&session.outputs()), before);
+    std::fs::remove_file(root.join("content/agencies/bad.md")).unwrap();
+    session
+        .rebuild(&[ChangeKind::Content].into_iter().collect())
+        .unwrap();
+    assert_eq!(bytes(&session.outputs()), before);
+}
+
+// --- The real server -------------------------------------------------------
+
+struct Server {
+    child: Child,
+    port: u16,
+    _stdout: Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(root: &Path) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["serve", "--port", "0", "--as-of", "2026-06-20", "--root"])
+        .arg(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start gazette serve");
+    let mut child = child;
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Owned by `Server` from here on, so that it is killed whatever happens.
+    let mut server = Server {
+        child,
+        port: 0,
+        _stdout: rx,
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.port == 0 {
+        let line = server
+            ._stdout
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("server starts");
+        if let Some(url) = line.strip_prefix("Serving at ") {
+            server.port = url
+                .split(':')
+                .nth(2)
+                .and_then(|p| p.split('/').next())
+                .and_then(|p| p.parse().ok())
+                .expect("port");
+        }
+    }
+    server
+}
+
+/// A raw HTTP request, so that paths reach the server exactly as written.
+fn raw_get(port: u16, path: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (status, head.to_string(), body.to_string())
+}
+
+/// Lines of the SSE stream, read on a thread.
+fn sse(port: u16) -> Receiver<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET /__gazette/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    )
+    .unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(s).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The next SSE event (name, data), skipping pings.
+fn next_event(rx: &Receiver<String>) -> (String, String) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut name = String::new();
+    let mut data = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("an SSE event");
+        if let Some(n) = line.strip_prefix("event: ") {
+            name = n.to_string();
+        } else if let Some(d) = line.strip_prefix("data: ") {
+            data.push(d.to_string());
+        } else if line.is_empty() && !name.is_empty() {
+            return (name, data.join("\n"));
+        }
+    }
+}
+
+#[test]
+fn serves_pages_404s_redirects_and_refuses_traversal() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    std::fs::write(root.join("outside.txt"), "secret").unwrap();
+    let server = start(&root);
+    let (status, head, body) = raw_get(server.port, "/");
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("Content-Type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(
+        body.contains("/__gazette/livereload.js"),
+        "served pages get the reload script"
+    );
+    let (status, _, _) = raw_get(server.port, "/style.css");
+    assert_eq!(status, 200);
+    let (status, head, _) = raw_get(server.port, "/provisions/review");
+    assert_eq!(status, 301);
+    assert!(head.contains("Location: /provisions/review/"), "{head}");
+    let (status, _, body) = raw_get(server.port, "/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"), "the site's own 404 page");
+    for path in [
+        "/../outside.txt",
+        "/%2e%2e/outside.txt",
+        "/static/..%2f..%2foutside.txt",
+        "/a\\..\\outside.txt",
+        "/%00",
+        "/C:/outside.txt",
+    ] {
+        let (status, _, body) = raw_get(server.port, path);
+        assert!(status == 400 || status == 404, "{path}: {status}");
+        assert!(!body.contains("secret"), "{path} leaked a file");
+    }
+    // HEAD: headers only.
+    let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(s, "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut buf = String::new();
+    let _ = s.read_to_string(&mut buf);
+    assert!(buf.starts_with("HTTP/1.1 200"), "{buf}");
+    assert!(!buf.contains("<html"), "HEAD has no body");
+}
+
+#[test]
+fn edits_push_reloads_and_errors_over_sse() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let server = start(&root);
+    let events = sse(server.port);
+    let (name, first_id) = next_event(&events);
+    assert_eq!(name, "build");
+    let agency = root.join("content/agencies/treasury.md");
+
+    // An edit: a new build, and the page shows it.
+    edit(&agency, "Department of the Treasury", "Treasury, edited");
+    let (name, id) = next_event(&events);
+    assert_eq!(name, "build");
+    assert_ne!(id, first_id);
+    let (_, _, body) = raw_get(server.port, "/agencies/treasury/");
+    assert!(body.contains("Treasury, edited"));
+
+    // A mistake: an errors event with the position; the last good page still served.
+    edit(&agency, "acronym: Treasury", "acronym: Treasury\nparnt: x");
+    let (name, data) = next_event(&events);
+    assert_eq!(name, "errors");
+    assert!(data.contains("content/agencies/treasury.md:4:1"), "{data}");
+    let (status, _, body) = raw_get(server.port, "/agencies/treasury/");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Treasury, edited") && body.contains("gazette-errors"),
+        "last good page with the overlay data"
+    );
+
+    // The fix: a build event, no overlay.
+    edit(&agency, "\nparnt: x", "");
+    let (name, _) = next_event(&events);
+    assert_eq!(name, "build");
+    let (_, _, body) = raw_get(server.port, "/agencies/treasury/");
+    assert!(!body.contains("gazette-errors"));
+
+    // Delete and rename files.
+    std::fs::remove_file(root.join("content/events/follow-up.md")).unwrap();
+    assert_eq!(next_event(&events).0, "build");
+    assert_eq!(raw_get(server.port, "/events/follow-up/").0, 404);
+    std::fs::rename(
+        root.join("content/pages/about.md"),
+        root.join("content/pages/about-us.md"),
+    )
+    .unwrap();
+    assert_eq!(next_event(&events).0, "build");
+    assert_eq!(raw_get(server.port, "/about/").0, 404);
+    assert_eq!(raw_get(server.port, "/about-us/").0, 200);
+
+    // A whole folder moved away and back.
+    std::fs::rename(root.join("content/events"), root.join("events-away")).unwrap();
+    assert_eq!(next_event(&events).0, "build");
+    assert_eq!(raw_get(server.port, "/events/signing/").0, 404);
+    std::fs::rename(root.join("events-away"), root.join("content/events")).unwrap();
+    assert_eq!(next_event(&events).0, "build");
+    assert_eq!(raw_get(server.port, "/events/signing/").0, 200);
+
+    // Editor swap files do not trigger rebuilds; build output is never written.
+    std::fs::write(root.join("content/agencies/.treasury.md.swp"), "x").unwrap();
+    std::fs::write(root.join("content/agencies/treasury.md~"), "x").unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(events.try_recv().is_err(), "no event for temporary files");
+    assert!(
+        !root.join("public").exists(),
+        "serve writes nothing to public/"
+    );
+}
+
+#[test]
+fn a_busy_port_moves_to_the_next_one() {
+    let busy = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(&root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.starts_with(&format!("Port {port} is in use; using ")),
+        "{first}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
