@@ -6,6 +6,23 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
+
+/// Print a line to stdout. A closed stdout (`gazette serve | head`) must not
+/// stop the server, so write errors are ignored rather than panicking.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// Print a line to stderr, ignoring write errors (see `say!`).
+macro_rules! shout {
+    ($($t:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
 use gazette::build::{self, BuildError, BuildOptions};
 use gazette::content::Kind;
 use gazette::diagnostics::{Diagnostic, Severity};
@@ -171,16 +188,16 @@ fn init(a: InitArgs) -> ExitCode {
         Ok(files) => {
             if a.out.verbose {
                 for f in &files {
-                    println!("  created {}", f.display());
+                    say!("  created {}", f.display());
                 }
             }
             if !a.out.quiet {
-                println!(
+                say!(
                     "Created a new site in {} ({} files).",
                     a.dir.display(),
                     files.len()
                 );
-                println!("Next: cd {} && gazette build", a.dir.display());
+                say!("Next: cd {} && gazette build", a.dir.display());
             }
             ExitCode::SUCCESS
         }
@@ -199,9 +216,9 @@ fn run_build(a: BuildArgs) -> ExitCode {
             print_diagnostics(&report.warnings, a.out.quiet);
             if !a.out.quiet {
                 let secs = started.elapsed().as_secs_f64();
-                println!("Built {} pages in {secs:.2} s", thousands(report.pages));
+                say!("Built {} pages in {secs:.2} s", thousands(report.pages));
                 if a.out.verbose {
-                    println!(
+                    say!(
                         "  {} files in {}, as of {}",
                         thousands(report.files),
                         report.output.display(),
@@ -228,24 +245,24 @@ fn serve(a: ServeArgs) -> ExitCode {
     let result = run(opts, &mut |event| match event {
         ServeEvent::PortTaken { wanted, used } => {
             if !quiet {
-                println!("Port {wanted} is in use; using {used}.");
+                say!("Port {wanted} is in use; using {used}.");
             }
         }
         ServeEvent::Exposed { addr } => {
-            eprintln!(
+            shout!(
                 "{}: serving on {addr}, reachable from other machines on your network",
                 paint("warning", "1;33")
             );
         }
         ServeEvent::Listening { url } => {
             if !quiet {
-                println!("Serving at {url} (Ctrl-C to stop)");
+                say!("Serving at {url} (Ctrl-C to stop)");
             }
         }
         ServeEvent::Built(report) => {
             print_diagnostics(&report.warnings, quiet);
             if !quiet {
-                println!(
+                say!(
                     "Built {} pages in {:.2} s",
                     thousands(report.rendered),
                     report.elapsed.as_secs_f64()
@@ -267,14 +284,14 @@ fn serve(a: ServeArgs) -> ExitCode {
                         gazette::serve::session::ChangeKind::Config => "site.yaml",
                     })
                     .collect();
-                println!(
+                say!(
                     "Rebuilt ({} changed): {} pages in {} ms",
                     what.join(", "),
                     thousands(report.rendered),
                     since_change.as_millis()
                 );
                 if verbose {
-                    println!("  {} files served", thousands(report.files));
+                    say!("  {} files served", thousands(report.files));
                 }
             }
         }
@@ -284,12 +301,12 @@ fn serve(a: ServeArgs) -> ExitCode {
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
                 .count();
-            eprintln!(
+            shout!(
                 "Rebuild failed: {n} {}; still serving the last good site",
                 if n == 1 { "error" } else { "errors" }
             );
         }
-        ServeEvent::WatchError(e) => eprintln!("{}: {e}", paint("warning", "1;33")),
+        ServeEvent::WatchError(e) => shout!("{}: {e}", paint("warning", "1;33")),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -303,7 +320,7 @@ fn check(a: CheckArgs) -> ExitCode {
         Ok(warnings) => {
             print_diagnostics(&warnings, a.out.quiet);
             if !a.out.quiet {
-                println!("No problems found in {}", display_root(&opts.root));
+                say!("No problems found in {}", display_root(&opts.root));
             }
             ExitCode::SUCCESS
         }
@@ -316,7 +333,7 @@ fn new(a: NewArgs) -> ExitCode {
     match scaffold::new_file(&root, a.kind, &a.slug) {
         Ok(path) => {
             if !a.out.quiet {
-                println!(
+                say!(
                     "Created {}",
                     path.strip_prefix(&root).unwrap_or(&path).display()
                 );
@@ -342,12 +359,12 @@ fn content_failure(diags: &[Diagnostic], what: &str) -> ExitCode {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let noun = if errors == 1 { "error" } else { "errors" };
-    eprintln!("{what} failed: {errors} {noun}");
+    shout!("{what} failed: {errors} {noun}");
     ExitCode::from(1)
 }
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("{}: {message}", paint("error", "1;31"));
+    shout!("{}: {message}", paint("error", "1;31"));
     ExitCode::from(1)
 }
 
@@ -363,7 +380,7 @@ fn print_diagnostics(diags: &[Diagnostic], quiet: bool) {
         };
         let needle = format!(": {label}: ");
         let colored = text.replacen(&needle, &format!(": {}: ", paint(label, color)), 1);
-        eprintln!("{colored}\n");
+        shout!("{colored}\n");
     }
 }
 
