@@ -152,7 +152,7 @@ pub fn render(
     if diags.has_errors() {
         return Err(diags.sorted());
     }
-    files.extend(render::static_files(&opts.root, &site.config.theme));
+    files.extend(render::static_files(&opts.root, &site.config.theme).map_err(|d| d.sorted())?);
     Ok((site, files, diags))
 }
 

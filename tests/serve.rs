@@ -297,6 +297,16 @@ fn raw_get(port: u16, path: &str) -> (u16, String, String) {
     (status, head.to_string(), body.to_string())
 }
 
+/// Wait until `check` holds: a save can reach the server as more than one
+/// batch of events, so the build event seen may be for the first part.
+fn eventually(what: &str, check: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Lines of the SSE stream, read on a thread.
 fn sse(port: u16) -> Receiver<String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -318,13 +328,17 @@ fn sse(port: u16) -> Receiver<String> {
 
 /// The next SSE event (name, data), skipping pings.
 fn next_event(rx: &Receiver<String>) -> (String, String) {
+    next_event_for(rx, "an SSE event")
+}
+
+fn next_event_for(rx: &Receiver<String>, what: &str) -> (String, String) {
     let deadline = Instant::now() + Duration::from_secs(15);
     let mut name = String::new();
     let mut data = Vec::new();
     loop {
         let line = rx
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("an SSE event");
+            .unwrap_or_else(|e| panic!("waiting for {what}: {e}"));
         if let Some(n) = line.strip_prefix("event: ") {
             name = n.to_string();
         } else if let Some(d) = line.strip_prefix("data: ") {
@@ -393,8 +407,11 @@ fn edits_push_reloads_and_errors_over_sse() {
     let (name, id) = next_event(&events);
     assert_eq!(name, "build");
     assert_ne!(id, first_id);
-    let (_, _, body) = raw_get(server.port, "/agencies/treasury/");
-    assert!(body.contains("Treasury, edited"));
+    eventually("the edit", || {
+        raw_get(server.port, "/agencies/treasury/")
+            .2
+            .contains("Treasury, edited")
+    });
 
     // A mistake: an errors event with the position; the last good page still served.
     edit(&agency, "acronym: Treasury", "acronym: Treasury\nparnt: x");
@@ -417,24 +434,31 @@ fn edits_push_reloads_and_errors_over_sse() {
 
     // Delete and rename files.
     std::fs::remove_file(root.join("content/events/follow-up.md")).unwrap();
-    assert_eq!(next_event(&events).0, "build");
-    assert_eq!(raw_get(server.port, "/events/follow-up/").0, 404);
+    assert_eq!(next_event_for(&events, "delete").0, "build");
+    eventually("the deletion", || {
+        raw_get(server.port, "/events/follow-up/").0 == 404
+    });
     std::fs::rename(
         root.join("content/pages/about.md"),
         root.join("content/pages/about-us.md"),
     )
     .unwrap();
     assert_eq!(next_event(&events).0, "build");
-    assert_eq!(raw_get(server.port, "/about/").0, 404);
-    assert_eq!(raw_get(server.port, "/about-us/").0, 200);
+    eventually("the rename", || {
+        raw_get(server.port, "/about/").0 == 404 && raw_get(server.port, "/about-us/").0 == 200
+    });
 
     // A whole folder moved away and back.
     std::fs::rename(root.join("content/events"), root.join("events-away")).unwrap();
-    assert_eq!(next_event(&events).0, "build");
-    assert_eq!(raw_get(server.port, "/events/signing/").0, 404);
+    assert_eq!(next_event_for(&events, "folder moved out").0, "build");
+    eventually("the folder to go", || {
+        raw_get(server.port, "/events/signing/").0 == 404
+    });
     std::fs::rename(root.join("events-away"), root.join("content/events")).unwrap();
-    assert_eq!(next_event(&events).0, "build");
-    assert_eq!(raw_get(server.port, "/events/signing/").0, 200);
+    assert_eq!(next_event_for(&events, "folder moved back").0, "build");
+    eventually("the folder to come back", || {
+        raw_get(server.port, "/events/signing/").0 == 200
+    });
 
     // Editor swap files do not trigger rebuilds; build output is never written.
     std::fs::write(root.join("content/agencies/.treasury.md.swp"), "x").unwrap();
@@ -467,4 +491,48 @@ fn a_busy_port_moves_to_the_next_one() {
     );
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[test]
+fn serves_under_the_base_path_of_base_url() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    edit(
+        &root.join("site.yaml"),
+        "base_url: https://example.org/",
+        "base_url: https://example.org/kb/",
+    );
+    let server = start(&root);
+    let (status, _, body) = raw_get(server.port, "/kb/provisions/review/");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("href=\"/kb/agencies/cisa/\""),
+        "links carry the base path"
+    );
+    assert!(body.contains("src=\"/kb/__gazette/livereload.js\""));
+    let (status, head, _) = raw_get(server.port, "/");
+    assert_eq!(status, 301);
+    assert!(head.contains("Location: /kb/"), "{head}");
+    assert_eq!(raw_get(server.port, "/kb/__gazette/livereload.js").0, 200);
+}
+
+#[cfg(unix)]
+#[test]
+fn static_links_that_point_outside_the_site_are_refused() {
+    let (tmp, root) = copy_site(&fixture("basic"));
+    std::fs::write(tmp.path().join("secret.txt"), "secret").unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("secret.txt"), root.join("static/leak.txt"))
+        .unwrap();
+    let run = gazette(&["build", "--root", root.to_str().unwrap()], tmp.path());
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with(
+            "static/leak.txt: error: this static file is a link to a file outside the site"
+        ),
+        "{}",
+        run.stderr
+    );
+    let server = start(&root);
+    let (status, _, body) = raw_get(server.port, "/leak.txt");
+    assert_eq!(status, 404);
+    assert!(!body.contains("secret"));
 }

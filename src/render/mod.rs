@@ -531,7 +531,9 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// Static files: the theme's, then the site's `static/` (which wins on a clash).
-pub fn static_files(root: &Path, theme: &str) -> Vec<OutputFile> {
+/// A file that is a link to somewhere outside the site is an error: a build
+/// never publishes what is not part of the site.
+pub fn static_files(root: &Path, theme: &str) -> Result<Vec<OutputFile>, Diagnostics> {
     let mut files: Vec<OutputFile> = Vec::new();
     let theme_static = root.join("themes").join(theme).join("static");
     if root.join("themes").join(theme).join("templates").is_dir() {
@@ -552,7 +554,33 @@ pub fn static_files(root: &Path, theme: &str) -> Vec<OutputFile> {
         files.retain(|x| x.path != f.path);
         files.push(f);
     }
-    files
+    let mut diags = Diagnostics::new();
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    for f in &files {
+        if let Contents::Copy(p) = &f.contents {
+            let inside = p
+                .canonicalize()
+                .is_ok_and(|real| real.starts_with(&real_root));
+            if !inside {
+                let shown = p.strip_prefix(root).unwrap_or(p);
+                diags.push(
+                    Diagnostic::error(
+                        shown,
+                        None,
+                        "this static file is a link to a file outside the site",
+                    )
+                    .with_help(Some(
+                        "copy the file into static/ instead of linking to it".into(),
+                    )),
+                );
+            }
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(files)
+    }
 }
 
 fn collect_static(dir: &Path, out: &mut Vec<OutputFile>) {
@@ -564,7 +592,10 @@ fn collect_static(dir: &Path, out: &mut Vec<OutputFile>) {
         .into_iter()
         .flatten()
     {
-        if entry.file_type().is_file() {
+        // A link to a file counts as that file; static_files() refuses links out of the site.
+        let is_file =
+            entry.file_type().is_file() || (entry.path_is_symlink() && entry.path().is_file());
+        if is_file {
             if let Ok(rel) = entry.path().strip_prefix(dir) {
                 out.push(OutputFile {
                     path: rel.to_string_lossy().replace('\\', "/"),

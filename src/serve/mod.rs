@@ -105,10 +105,10 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
         let (server, state, events) = (Arc::clone(&server), Arc::clone(&state), events.clone());
         std::thread::spawn(move || http::run(server, state, events));
     }
-    on_event(ServeEvent::Listening { url });
-
+    // Watch before announcing the address, so that no save after it is missed.
     let (tx, rx) = channel();
     let mut watcher = watch::Watcher::start(&build.root, &build.output_dir(), tx)?;
+    on_event(ServeEvent::Listening { url });
     let mut last_errors: Vec<Diagnostic> = Vec::new();
     while let Ok(batch) = rx.recv() {
         if let Some(e) = batch.error {

@@ -96,7 +96,7 @@ impl Session {
             self.templates =
                 Some(Templates::load(&self.opts.root, &config.theme).map_err(|d| d.sorted())?);
         }
-        let content_changed = self.content.refresh(&self.opts.root);
+        self.content.refresh(&self.opts.root);
         let (site, diags) = build::resolve_content(&self.opts, &config, &self.content);
         if diags.has_errors() {
             return Err(diags.sorted());
@@ -119,33 +119,40 @@ impl Session {
         if render_diags.has_errors() {
             return Err(render_diags.sorted());
         }
+        let statics = if everything || changes.contains(&ChangeKind::Static) {
+            Some(render::static_files(&self.opts.root, &config.theme).map_err(|d| d.sorted())?)
+        } else {
+            None
+        };
+        // Everything succeeded: from here on, the new site replaces the old one.
         let rendered = files.iter().filter(|f| f.path.ends_with(".html")).count();
-        // Drop pages that no longer exist (removed or renamed entities), keep the rest.
-        let current: HashSet<String> = render::jobs(&site)
-            .iter()
-            .map(|j| render::job_path(&site, j))
-            .collect();
         if render_all {
             self.pages.clear();
         } else {
-            self.pages
-                .retain(|path, _| !path.ends_with(".html") || current.contains(path));
-            self.pages
-                .retain(|path, _| path.ends_with(".html") || files.iter().any(|f| &f.path == path));
+            // Drop pages that no longer exist (removed or renamed entities) and
+            // other files that were not written again (an agency's calendar).
+            let current: HashSet<String> = render::jobs(&site)
+                .iter()
+                .map(|j| render::job_path(&site, j))
+                .collect();
+            let fresh: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+            self.pages.retain(|path, _| {
+                if path.ends_with(".html") {
+                    current.contains(path)
+                } else {
+                    fresh.contains(path.as_str())
+                }
+            });
         }
         for f in files {
             self.pages.insert(f.path, f.contents);
         }
-        if everything || changes.contains(&ChangeKind::Static) {
-            self.statics = render::static_files(&self.opts.root, &config.theme)
-                .into_iter()
-                .map(|f| (f.path, f.contents))
-                .collect();
+        if let Some(statics) = statics {
+            self.statics = statics.into_iter().map(|f| (f.path, f.contents)).collect();
         }
         let mut outputs = self.statics.clone();
         outputs.extend(self.pages.iter().map(|(k, v)| (k.clone(), v.clone())));
         self.outputs = Arc::new(outputs);
-        let _ = content_changed;
         self.site = Some(site);
         self.signatures = signatures;
         Ok(Report {

@@ -5,6 +5,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
+use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
 use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 
@@ -44,9 +45,7 @@ impl Watcher {
                 Ok(events) => {
                     let mut b = Batch::default();
                     // Reading a file (our own builds do) is not a change.
-                    let changes = events
-                        .into_iter()
-                        .filter(|e| !matches!(e.event.kind, EventKind::Access(_)));
+                    let changes = events.into_iter().filter(|e| !is_read(&e.event.kind));
                     for path in changes.flat_map(|e| e.event.paths) {
                         if let Some(kind) = classify(&r, &output, &path) {
                             b.kinds.insert(kind);
@@ -96,6 +95,12 @@ impl Watcher {
         }
         self.watched.retain(|d| d.is_dir());
     }
+}
+
+/// Opening or reading a file (our own builds do) is not a change; closing one
+/// after writing is.
+fn is_read(kind: &EventKind) -> bool {
+    matches!(kind, EventKind::Access(a) if !matches!(a, AccessKind::Close(AccessMode::Write)))
 }
 
 /// What kind of change a path is, or None when it does not matter.
