@@ -103,6 +103,30 @@ fn incremental_rebuilds_equal_full_builds() {
             }),
         ),
         (
+            "provision body text only",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("provisions/clearinghouse.md");
+                move || edit(&p, "Treasury]] leads;", "Treasury]] leads the work;")
+            }),
+        ),
+        (
+            "event body, shown in the feed",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("events/signing.md");
+                move || std::fs::write(&p, read(&p) + "\nSigned at the White House.\n").unwrap()
+            }),
+        ),
+        (
+            "home page text",
+            ChangeKind::Content,
+            Box::new({
+                let p = root.join("content/_index.md");
+                move || edit(&p, "Tracking", "Following")
+            }),
+        ),
+        (
             "source title",
             ChangeKind::Content,
             Box::new({

@@ -256,15 +256,16 @@ pub fn jobs(site: &Site) -> Vec<Job> {
 
 /// Render every page of `site`, with the feed, calendars, sitemap and robots.txt.
 pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diagnostics) {
-    render_selected(site, templates, |_| true)
+    render_selected(site, templates, |_| true, true)
 }
 
-/// Render the pages for which `keep` is true, and always the feed, calendars,
-/// sitemap and robots.txt (which list every page).
+/// Render the pages for which `keep` is true, and, with `extras`, the feed,
+/// calendars, sitemap and robots.txt (which are about the whole site).
 pub fn render_selected(
     site: &Site,
     templates: &Templates,
     keep: impl Fn(&Job) -> bool + Sync,
+    with_extras: bool,
 ) -> (Vec<OutputFile>, Diagnostics) {
     let views = Views::new(site);
     let site_view = views.site_view();
@@ -291,8 +292,10 @@ pub fn render_selected(
             Err(d) => diags.push(d),
         }
     }
-    let pages: Vec<String> = all.iter().map(|j| job_path(site, j)).collect();
-    files.extend(extras(site, &views, &pages));
+    if with_extras {
+        let pages: Vec<String> = all.iter().map(|j| job_path(site, j)).collect();
+        files.extend(extras(site, &views, &pages));
+    }
     (files, diags)
 }
 

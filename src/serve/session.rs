@@ -52,7 +52,7 @@ pub struct Session {
     templates: Option<Templates>,
     /// The last good site, its signatures, and its outputs.
     site: Option<Site>,
-    signatures: HashMap<Ref, u64>,
+    signatures: HashMap<Ref, Signature>,
     pages: Outputs,
     statics: Outputs,
     outputs: Arc<Outputs>,
@@ -105,17 +105,32 @@ impl Session {
         let signatures = signatures(&site);
         let render_all =
             everything || changes.contains(&ChangeKind::Template) || self.site.is_none();
-        let changed = changed(&self.signatures, &signatures);
+        let deep = changed(&self.signatures, &signatures, |s| s.deep);
+        let shallow = changed(&self.signatures, &signatures, |s| s.shallow);
+        let home_changed = self
+            .site
+            .as_ref()
+            .is_none_or(|old| old.home_html != site.home_html);
         // Free pages are linked from every page's footer.
-        let render_all = render_all || changed.iter().any(|r| r.kind == Kind::Page);
-        let affected = if render_all {
-            HashSet::new()
-        } else {
-            neighbours(self.site.as_ref(), &site, &changed)
-        };
-        let (files, render_diags) = render::render_selected(&site, templates, |job| {
-            render_all || job.owner(&site).is_none_or(|r| affected.contains(&r))
-        });
+        let render_all = render_all || shallow.iter().any(|r| r.kind == Kind::Page);
+        // What other pages show of an entity changed: its neighbours and the
+        // site-wide pages must show it too. Otherwise only its own pages change.
+        let site_wide = render_all || home_changed || !shallow.is_empty();
+        let mut affected = deep;
+        if !render_all {
+            affected.extend(neighbours(self.site.as_ref(), &site, &shallow));
+        }
+        let (files, render_diags) = render::render_selected(
+            &site,
+            templates,
+            |job| {
+                render_all
+                    || job
+                        .owner(&site)
+                        .map_or(site_wide, |r| affected.contains(&r))
+            },
+            site_wide,
+        );
         if render_diags.has_errors() {
             return Err(render_diags.sorted());
         }
@@ -140,7 +155,7 @@ impl Session {
                 if path.ends_with(".html") {
                     current.contains(path)
                 } else {
-                    fresh.contains(path.as_str())
+                    !site_wide || fresh.contains(path.as_str())
                 }
             });
         }
@@ -164,51 +179,115 @@ impl Session {
     }
 }
 
-/// A hash of everything about an entity that its own page or its neighbours'
-/// pages may show: its model (with computed dates and rendered body) and the
-/// titles of what it references.
-fn signatures(site: &Site) -> HashMap<Ref, u64> {
+/// Two hashes of an entity: `deep`, everything its own pages show (its model,
+/// with computed dates and rendered body, and the titles of what it
+/// references); `shallow`, what other pages show of it (the same without its
+/// body, except for events, whose text the feed carries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Signature {
+    deep: u64,
+    shallow: u64,
+}
+
+fn signatures(site: &Site) -> HashMap<Ref, Signature> {
     let mut out = HashMap::new();
-    let mut put = |r: Ref, debug: String| {
-        let mut h = DefaultHasher::new();
-        debug.hash(&mut h);
+    // `outline`: the entity without its body; `also_shown`: body text that other pages show too.
+    let mut put = |r: Ref, meta: &crate::model::Meta, also_shown: String, outline: String| {
+        let mut links = DefaultHasher::new();
         for to in site.outgoing.get(&r).into_iter().flatten() {
-            site.title_of(to).hash(&mut h);
+            to.hash(&mut links);
+            site.title_of(to).hash(&mut links);
             if to.kind == Kind::Agency {
-                site.agency(&to.id).map(|a| &a.acronym).hash(&mut h);
+                site.agency(&to.id).map(|a| &a.acronym).hash(&mut links);
             }
         }
-        out.insert(r, h.finish());
+        let links = links.finish();
+        let hash = |text: &str, extra: &str| {
+            let mut h = DefaultHasher::new();
+            (text, extra, links).hash(&mut h);
+            h.finish()
+        };
+        let body = format!("{}{:?}", meta.body_html, meta.citations);
+        out.insert(
+            r,
+            Signature {
+                deep: hash(&outline, &body),
+                shallow: hash(&outline, &also_shown),
+            },
+        );
     };
+    // Debug output of the entity with its body left out: what its neighbours may show.
+    fn without_body<T: std::fmt::Debug + Clone>(
+        x: &T,
+        meta: impl Fn(&mut T) -> &mut crate::model::Meta,
+    ) -> String {
+        let mut x = x.clone();
+        let m = meta(&mut x);
+        m.body_html.clear();
+        m.citations.clear();
+        format!("{x:?}")
+    }
     for x in &site.orders {
-        put(Ref::new(Kind::Order, x.meta.id.as_str()), format!("{x:?}"));
+        put(
+            Ref::new(Kind::Order, x.meta.id.as_str()),
+            &x.meta,
+            String::new(),
+            without_body(x, |x| &mut x.meta),
+        );
     }
     for x in &site.provisions {
         put(
             Ref::new(Kind::Provision, x.meta.id.as_str()),
-            format!("{x:?}"),
+            &x.meta,
+            String::new(),
+            without_body(x, |x| &mut x.meta),
         );
     }
     for x in &site.agencies {
-        put(Ref::new(Kind::Agency, x.meta.id.as_str()), format!("{x:?}"));
+        put(
+            Ref::new(Kind::Agency, x.meta.id.as_str()),
+            &x.meta,
+            String::new(),
+            without_body(x, |x| &mut x.meta),
+        );
     }
     for x in &site.sources {
-        put(Ref::new(Kind::Source, x.meta.id.as_str()), format!("{x:?}"));
+        put(
+            Ref::new(Kind::Source, x.meta.id.as_str()),
+            &x.meta,
+            String::new(),
+            without_body(x, |x| &mut x.meta),
+        );
     }
     for x in &site.events {
-        put(Ref::new(Kind::Event, x.meta.id.as_str()), format!("{x:?}"));
+        // The feed shows an event's text: it counts for other pages too.
+        put(
+            Ref::new(Kind::Event, x.meta.id.as_str()),
+            &x.meta,
+            x.meta.body_html.clone(),
+            without_body(x, |x| &mut x.meta),
+        );
     }
     for x in &site.pages {
-        put(Ref::new(Kind::Page, x.meta.id.as_str()), format!("{x:?}"));
+        put(
+            Ref::new(Kind::Page, x.meta.id.as_str()),
+            &x.meta,
+            String::new(),
+            without_body(x, |x| &mut x.meta),
+        );
     }
     out
 }
 
-/// Entities whose signature changed, or that were added or removed.
-fn changed(old: &HashMap<Ref, u64>, new: &HashMap<Ref, u64>) -> HashSet<Ref> {
+/// Entities whose signature (`part` of it) changed, or that were added or removed.
+fn changed(
+    old: &HashMap<Ref, Signature>,
+    new: &HashMap<Ref, Signature>,
+    part: impl Fn(&Signature) -> u64,
+) -> HashSet<Ref> {
     let mut out: HashSet<Ref> = new
         .iter()
-        .filter(|(r, sig)| old.get(*r) != Some(*sig))
+        .filter(|(r, sig)| old.get(*r).map(&part) != Some(part(sig)))
         .map(|(r, _)| r.clone())
         .collect();
     out.extend(old.keys().filter(|r| !new.contains_key(*r)).cloned());

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Dev-server rebuild benchmark: the time from a provision's save to the reload
+# event, on the shipped site and on a generated site of PROVISIONS provisions
+# (default 10,000), with a full build of each as the peer to compare against.
+#
+#   bench/serve.sh [PROVISIONS] [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-10000}
+runs=${2:-5}
+cargo build --release --quiet
+bin=$PWD/target/release/gazette
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/shipped" && cp -r site.yaml content "$work/shipped/"
+python3 bench/gen_site.py "$work" "$n" >/dev/null
+
+full() { # median seconds of 3 full builds
+  for _ in 1 2 3; do /usr/bin/time -f "%e" "$bin" build --quiet --root "$1" 2>&1 >/dev/null | tail -1; done | sort -g | sed -n 2p
+}
+
+echo "shipped site: full build $(full "$work/shipped") s"
+python3 bench/serve_latency.py "$bin" "$work/shipped" "$work/shipped/content/provisions/ai-cybersecurity-clearinghouse.md" "$runs"
+echo "generated site ($n provisions): full build $(full "$work/gazette") s"
+python3 bench/serve_latency.py "$bin" "$work/gazette" "$work/gazette/content/provisions/p4242.md" "$runs"
