@@ -26,6 +26,7 @@ pub mod config;
 pub mod content;
 pub mod dates;
 pub mod diagnostics;
+pub mod export;
 pub mod feed;
 pub mod fs;
 pub mod markdown;

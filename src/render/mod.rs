@@ -349,6 +349,10 @@ fn extras(site: &Site, views: &Views, pages: &[String]) -> Vec<OutputFile> {
         contents: bytes(feed::atom(site)),
     });
     files.push(OutputFile {
+        path: "api/site.json".into(),
+        contents: bytes(crate::export::site_json(site)),
+    });
+    files.push(OutputFile {
         path: "sitemap.xml".into(),
         contents: bytes(sitemap(site, pages)),
     });

@@ -1,0 +1,383 @@
+//! `/api/site.json`: the whole knowledge base, machine-readable.
+//!
+//! Every entity under its id, with its fields, resolved references (ids),
+//! computed deadline dates and statuses, backlinks and the changes between
+//! versions. The shape is documented in docs/json-export.md and, as JSON
+//! Schema, in docs/site.schema.json; a test validates the shipped site's
+//! export against it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::changes::{NumericChange, Segment};
+use crate::content::Kind;
+use crate::dates::Standing;
+use crate::model::*;
+
+/// The export format's version; bumped on incompatible changes.
+pub const FORMAT: &str = "gazette-site/1";
+
+#[derive(Serialize)]
+struct Export<'s> {
+    format: &'static str,
+    generator: String,
+    site: SiteInfo<'s>,
+    orders: Vec<OrderOut<'s>>,
+    provisions: Vec<ProvisionOut<'s>>,
+    agencies: Vec<AgencyOut<'s>>,
+    sources: Vec<SourceOut<'s>>,
+    events: Vec<EventOut<'s>>,
+    pages: Vec<PageOut<'s>>,
+}
+
+#[derive(Serialize)]
+struct SiteInfo<'s> {
+    title: &'s str,
+    description: &'s str,
+    base_url: String,
+    language: &'s str,
+    as_of: String,
+}
+
+/// Fields every entity has.
+#[derive(Serialize)]
+struct Common<'s> {
+    id: &'s str,
+    url: String,
+    title: &'s str,
+    /// The body as HTML.
+    body_html: &'s str,
+    /// Ids of what this entity references, by kind (`agency`: [...]).
+    references: BTreeMap<Kind, Vec<&'s str>>,
+    /// Ids of what references it, by kind.
+    backlinks: BTreeMap<Kind, Vec<&'s str>>,
+}
+
+#[derive(Serialize)]
+struct OrderOut<'s> {
+    #[serde(flatten)]
+    common: Common<'s>,
+    short_title: Option<&'s str>,
+    issuer: &'s str,
+    signed: Option<String>,
+    published: Option<String>,
+    citation: Option<&'s str>,
+    status: crate::content::raw::OrderStatus,
+    summary: Option<&'s str>,
+    sources: &'s [String],
+    versions: Vec<VersionOut<'s>>,
+    changes: Vec<ChangeOut<'s>>,
+}
+
+#[derive(Serialize)]
+struct ProvisionOut<'s> {
+    #[serde(flatten)]
+    common: Common<'s>,
+    order: &'s str,
+    section: Option<&'s str>,
+    agencies: &'s [String],
+    summary: &'s str,
+    sources: &'s [String],
+    deadlines: Vec<DeadlineOut<'s>>,
+    versions: Vec<VersionOut<'s>>,
+    changes: Vec<ChangeOut<'s>>,
+    disagreements: Vec<DisagreementOut<'s>>,
+}
+
+#[derive(Serialize)]
+struct DeadlineOut<'s> {
+    id: &'s str,
+    action: &'s str,
+    agency: &'s str,
+    /// The due date (computed when relative), or null when none is set.
+    due: Option<String>,
+    /// How a relative date was computed.
+    derivation: Option<DerivationOut<'s>>,
+    note: Option<&'s str>,
+    /// The status recorded by an editor, if any.
+    status: Option<crate::content::raw::DeadlineStatus>,
+    status_sources: &'s [String],
+    /// The status as of the site's as-of date.
+    standing: Standing,
+    standing_label: String,
+    sources: &'s [String],
+}
+
+#[derive(Serialize)]
+struct DerivationOut<'s> {
+    within_days: i64,
+    from_date: String,
+    from_label: &'s str,
+    /// `kind/id` of the item counted from.
+    from: Option<String>,
+}
+
+#[derive(Serialize)]
+struct VersionOut<'s> {
+    id: &'s str,
+    label: &'s str,
+    date: Option<String>,
+    text: &'s str,
+    paraphrase: bool,
+    subject: Option<&'s str>,
+    sources: &'s [String],
+}
+
+#[derive(Serialize)]
+struct ChangeOut<'s> {
+    from: &'s str,
+    to: &'s str,
+    numeric: Vec<NumericOut<'s>>,
+    segments: &'s [Segment],
+}
+
+#[derive(Serialize)]
+struct NumericOut<'s> {
+    headline: String,
+    #[serde(flatten)]
+    change: &'s NumericChange,
+}
+
+#[derive(Serialize)]
+struct DisagreementOut<'s> {
+    claim: &'s str,
+    accounts: Vec<AccountOut<'s>>,
+}
+
+#[derive(Serialize)]
+struct AccountOut<'s> {
+    says: &'s str,
+    sources: &'s [String],
+    preferred: bool,
+    reason: Option<&'s str>,
+}
+
+#[derive(Serialize)]
+struct AgencyOut<'s> {
+    #[serde(flatten)]
+    common: Common<'s>,
+    acronym: Option<&'s str>,
+    parent: Option<&'s str>,
+    website: Option<&'s str>,
+}
+
+#[derive(Serialize)]
+struct SourceOut<'s> {
+    #[serde(flatten)]
+    common: Common<'s>,
+    publisher: &'s str,
+    kind: crate::content::raw::SourceKind,
+    date: Option<String>,
+    address: Option<&'s str>,
+    archived_address: Option<&'s str>,
+    accessed: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EventOut<'s> {
+    #[serde(flatten)]
+    common: Common<'s>,
+    date: Option<String>,
+    derivation: Option<DerivationOut<'s>>,
+    kind: crate::content::raw::EventKind,
+    sources: &'s [String],
+    /// `kind/id` of each related entity.
+    related: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct PageOut<'s> {
+    #[serde(flatten)]
+    common: Common<'s>,
+    weight: Option<i64>,
+}
+
+/// The export as pretty-printed JSON.
+pub fn site_json(site: &Site) -> String {
+    let e = Export {
+        format: FORMAT,
+        generator: format!("gazette {}", env!("CARGO_PKG_VERSION")),
+        site: SiteInfo {
+            title: &site.config.title,
+            description: &site.config.description,
+            base_url: site.config.base_url.absolute("/"),
+            language: &site.config.language,
+            as_of: site.as_of.to_string(),
+        },
+        orders: site
+            .orders
+            .iter()
+            .map(|o| OrderOut {
+                common: common(site, Kind::Order, &o.meta),
+                short_title: o.short_title.as_deref(),
+                issuer: &o.issuer,
+                signed: o.signed.map(|d| d.to_string()),
+                published: o.published.map(|d| d.to_string()),
+                citation: o.citation.as_deref(),
+                status: o.status,
+                summary: o.summary.as_deref(),
+                sources: &o.sources,
+                versions: versions(&o.versions),
+                changes: changes(&o.versions, &o.changes),
+            })
+            .collect(),
+        provisions: site
+            .provisions
+            .iter()
+            .map(|p| ProvisionOut {
+                common: common(site, Kind::Provision, &p.meta),
+                order: &p.order,
+                section: p.section.as_deref(),
+                agencies: &p.agencies,
+                summary: &p.summary,
+                sources: &p.sources,
+                deadlines: p.deadlines.iter().map(|d| deadline(site, d)).collect(),
+                versions: versions(&p.versions),
+                changes: changes(&p.versions, &p.changes),
+                disagreements: p
+                    .disagreements
+                    .iter()
+                    .map(|d| DisagreementOut {
+                        claim: &d.claim,
+                        accounts: d
+                            .accounts
+                            .iter()
+                            .map(|a| AccountOut {
+                                says: &a.says,
+                                sources: &a.sources,
+                                preferred: a.preferred,
+                                reason: a.reason.as_deref(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        agencies: site
+            .agencies
+            .iter()
+            .map(|a| AgencyOut {
+                common: common(site, Kind::Agency, &a.meta),
+                acronym: a.acronym.as_deref(),
+                parent: a.parent.as_deref(),
+                website: a.url.as_deref(),
+            })
+            .collect(),
+        sources: site
+            .sources
+            .iter()
+            .map(|s| SourceOut {
+                common: common(site, Kind::Source, &s.meta),
+                publisher: &s.publisher,
+                kind: s.kind,
+                date: s.date.map(|d| d.to_string()),
+                address: s.url.as_deref(),
+                archived_address: s.archived_url.as_deref(),
+                accessed: s.accessed.map(|d| d.to_string()),
+            })
+            .collect(),
+        events: site
+            .events
+            .iter()
+            .map(|e| EventOut {
+                common: common(site, Kind::Event, &e.meta),
+                date: e.date.as_ref().map(|w| w.date.to_string()),
+                derivation: e.date.as_ref().and_then(derivation),
+                kind: e.kind,
+                sources: &e.sources,
+                related: e.related.iter().map(|r| format!("{}/{}", r.kind.name(), r.id)).collect(),
+            })
+            .collect(),
+        pages: site
+            .pages
+            .iter()
+            .map(|p| PageOut {
+                common: common(site, Kind::Page, &p.meta),
+                weight: p.weight,
+            })
+            .collect(),
+    };
+    // Serializing plain data to a String cannot fail.
+    serde_json::to_string_pretty(&e).unwrap_or_default()
+}
+
+fn common<'s>(site: &'s Site, kind: Kind, meta: &'s Meta) -> Common<'s> {
+    let r = Ref::new(kind, meta.id.as_str());
+    let ids = |set: Option<&'s std::collections::BTreeSet<Ref>>| {
+        let mut out: BTreeMap<Kind, Vec<&'s str>> = BTreeMap::new();
+        for x in set.into_iter().flatten().filter(|x| **x != r) {
+            out.entry(x.kind).or_default().push(x.id.as_str());
+        }
+        out
+    };
+    Common {
+        id: &meta.id,
+        url: site.config.base_url.absolute(&r.path()),
+        title: &meta.title,
+        body_html: &meta.body_html,
+        references: ids(site.outgoing.get(&r)),
+        backlinks: ids(site.incoming.get(&r)),
+    }
+}
+
+fn derivation(w: &When) -> Option<DerivationOut<'_>> {
+    w.derivation.as_ref().map(|d| DerivationOut {
+        within_days: d.days,
+        from_date: d.from_date.to_string(),
+        from_label: &d.from_label,
+        from: d.from.as_ref().map(|r| format!("{}/{}", r.kind.name(), r.id)),
+    })
+}
+
+fn deadline<'s>(site: &Site, d: &'s Deadline) -> DeadlineOut<'s> {
+    let due = d.due.as_ref().map(|w| w.date);
+    let standing = Standing::of(due, d.status, site.as_of);
+    DeadlineOut {
+        id: &d.id,
+        action: &d.action,
+        agency: &d.agency,
+        due: due.map(|x| x.to_string()),
+        derivation: d.due.as_ref().and_then(derivation),
+        note: d.note.as_deref(),
+        status: d.status,
+        status_sources: &d.status_sources,
+        standing,
+        standing_label: standing.label(),
+        sources: &d.sources,
+    }
+}
+
+fn versions(v: &[Version]) -> Vec<VersionOut<'_>> {
+    v.iter()
+        .map(|v| VersionOut {
+            id: &v.id,
+            label: &v.label,
+            date: v.date.map(|d| d.to_string()),
+            text: &v.text,
+            paraphrase: v.paraphrase,
+            subject: v.subject.as_deref(),
+            sources: &v.sources,
+        })
+        .collect()
+}
+
+fn changes<'s>(versions: &'s [Version], changes: &'s [Change]) -> Vec<ChangeOut<'s>> {
+    changes
+        .iter()
+        .map(|c| ChangeOut {
+            from: &versions[c.from].id,
+            to: &versions[c.to].id,
+            numeric: c
+                .comparison
+                .numeric
+                .iter()
+                .map(|n| NumericOut {
+                    headline: n.headline(versions[c.to].subject.as_deref()),
+                    change: n,
+                })
+                .collect(),
+            segments: &c.comparison.segments,
+        })
+        .collect()
+}
