@@ -28,6 +28,7 @@ pub const DEFAULT_THEME: &[(&str, &str)] = theme_files![
     "templates/deadlines.html",
     "templates/changes.html",
     "templates/version.html",
+    "templates/matrix.html",
     "static/style.css",
     "static/gazette.js",
 ];

@@ -182,6 +182,7 @@ pub enum Job {
     NotFound,
     Deadlines,
     Changes,
+    Matrix,
     /// A version page: the order or provision (kind, position) and the version's position.
     Version(Kind, usize, usize),
     /// `/timeline/`, filtered to an agency (by position) or a kind of item.
@@ -217,6 +218,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         Job::NotFound,
         Job::Deadlines,
         Job::Changes,
+        Job::Matrix,
         Job::Timeline(None, None),
     ];
     for (i, o) in site.orders.iter().enumerate() {
@@ -307,6 +309,7 @@ pub fn job_path(site: &Site, job: &Job) -> String {
         Job::NotFound => "404.html".into(),
         Job::Deadlines => "deadlines/index.html".into(),
         Job::Changes => "changes/index.html".into(),
+        Job::Matrix => "matrix/index.html".into(),
         Job::Index(kind) => format!("{}/index.html", kind.folder()),
         Job::Timeline(agency, kind) => dir(timeline_path(site, agency, kind)),
         Job::Version(kind, i, v) => {
@@ -390,6 +393,12 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
             );
             ctx.insert("deadlines", &views.deadlines_page());
             ("deadlines.html", "deadlines/index.html".into())
+        }
+        Job::Matrix => {
+            let description = "Which agencies each provision tasks, with their deadlines.";
+            ctx.insert("page", &views.page_view("Agencies and provisions", description, "/matrix/", "matrix"));
+            ctx.insert("matrix", &views.matrix());
+            ("matrix.html", "matrix/index.html".into())
         }
         Job::Changes => {
             let description = "Every change between a draft and the final text, with redlines and the numbers that changed.";

@@ -380,6 +380,7 @@ impl<'s> Views<'s> {
             ("Deadlines", "/deadlines/", "deadlines"),
             ("Timeline", "/timeline/", "timeline"),
             ("Changes", "/changes/", "changes"),
+            ("Matrix", "/matrix/", "matrix"),
             ("Agencies", "/agencies/", "agencies"),
             ("Sources", "/sources/", "sources"),
         ];
@@ -1414,5 +1415,115 @@ fn collect_headlines(
                 owner: owner.clone(),
             });
         }
+    }
+}
+
+/// `/matrix/`: which agency each provision tasks, one table per order.
+#[derive(Debug, Serialize)]
+pub struct MatrixView {
+    /// Column headings: every agency a provision tasks or sets a deadline for.
+    pub agencies: Vec<MatrixAgencyView>,
+    pub orders: Vec<MatrixOrderView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MatrixAgencyView {
+    pub id: String,
+    /// The acronym, or the title when there is none.
+    pub short: String,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MatrixOrderView {
+    pub order: LinkView,
+    pub rows: Vec<MatrixRowView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MatrixRowView {
+    pub provision: LinkView,
+    /// One cell per agency column, in the same order.
+    pub cells: Vec<MatrixCellView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MatrixCellView {
+    /// True when the provision tasks this agency.
+    pub tasked: bool,
+    /// The agency's first deadline in the provision, else the provision page.
+    pub url: String,
+    /// The earliest due date of the agency's deadlines here, if any.
+    pub due: Option<DateView>,
+    pub deadlines: usize,
+    /// "DHS: 3 deadlines, first due July 2, 2026", for screen readers and tooltips.
+    pub label: String,
+}
+
+impl Views<'_> {
+    pub fn matrix(&self) -> MatrixView {
+        let s = self.site;
+        let tasks = |p: &Provision, a: &str| p.agencies.iter().any(|x| x == a) || p.deadlines.iter().any(|d| d.agency == a);
+        let columns: Vec<&Agency> = s
+            .agencies
+            .iter()
+            .filter(|a| s.provisions.iter().any(|p| tasks(p, &a.meta.id)))
+            .collect();
+        let agencies = columns
+            .iter()
+            .map(|a| MatrixAgencyView {
+                id: a.meta.id.clone(),
+                short: a.acronym.clone().unwrap_or_else(|| a.meta.title.clone()),
+                title: a.meta.title.clone(),
+                url: self.link(&Kind::Agency.path_of(&a.meta.id)),
+            })
+            .collect();
+        let orders = s
+            .orders
+            .iter()
+            .map(|o| MatrixOrderView {
+                order: self.entity_link(&Ref::new(Kind::Order, o.meta.id.as_str())),
+                rows: s
+                    .provisions
+                    .iter()
+                    .filter(|p| p.order == o.meta.id)
+                    .map(|p| {
+                        let page = self.link(&Kind::Provision.path_of(&p.meta.id));
+                        let cells = columns
+                            .iter()
+                            .map(|a| {
+                                let id = a.meta.id.as_str();
+                                let mut own: Vec<&Deadline> = p.deadlines.iter().filter(|d| d.agency == id).collect();
+                                own.sort_by_key(|d| (d.due.as_ref().map(|w| w.date).is_none(), d.due.as_ref().map(|w| w.date)));
+                                let first = own.first();
+                                let due = first.and_then(|d| d.due.as_ref()).map(|w| DateView::new(w.date));
+                                let short = a.acronym.clone().unwrap_or_else(|| a.meta.title.clone());
+                                let label = match (own.len(), &due) {
+                                    (0, _) if tasks(p, id) => format!("{short}: tasked"),
+                                    (0, _) => String::new(),
+                                    (1, Some(d)) => format!("{short}: 1 deadline, due {}", d.display),
+                                    (1, None) => format!("{short}: 1 deadline, no date set"),
+                                    (n, Some(d)) => format!("{short}: {n} deadlines, first due {}", d.display),
+                                    (n, None) => format!("{short}: {n} deadlines, no date set"),
+                                };
+                                MatrixCellView {
+                                    tasked: tasks(p, id),
+                                    url: first.map_or_else(|| page.clone(), |d| format!("{page}#deadline-{}", d.id)),
+                                    due,
+                                    deadlines: own.len(),
+                                    label,
+                                }
+                            })
+                            .collect();
+                        MatrixRowView {
+                            provision: self.entity_link(&Ref::new(Kind::Provision, p.meta.id.as_str())),
+                            cells,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        MatrixView { agencies, orders }
     }
 }
