@@ -153,6 +153,10 @@ pub fn render(
         return Err(diags.sorted());
     }
     files.extend(render::static_files(&opts.root, &site.config.theme).map_err(|d| d.sorted())?);
+    files.extend(
+        crate::search::index(&site)
+            .map_err(|e| vec![Diagnostic::error("search index", None, e)])?,
+    );
     Ok((site, files, diags))
 }
 

@@ -286,7 +286,11 @@ pub fn site_json(site: &Site) -> String {
                 derivation: e.date.as_ref().and_then(derivation),
                 kind: e.kind,
                 sources: &e.sources,
-                related: e.related.iter().map(|r| format!("{}/{}", r.kind.name(), r.id)).collect(),
+                related: e
+                    .related
+                    .iter()
+                    .map(|r| format!("{}/{}", r.kind.name(), r.id))
+                    .collect(),
             })
             .collect(),
         pages: site
@@ -326,7 +330,10 @@ fn derivation(w: &When) -> Option<DerivationOut<'_>> {
         within_days: d.days,
         from_date: d.from_date.to_string(),
         from_label: &d.from_label,
-        from: d.from.as_ref().map(|r| format!("{}/{}", r.kind.name(), r.id)),
+        from: d
+            .from
+            .as_ref()
+            .map(|r| format!("{}/{}", r.kind.name(), r.id)),
     })
 }
 

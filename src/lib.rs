@@ -35,6 +35,7 @@ pub mod output;
 pub mod render;
 pub mod resolve;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod theme;
 pub mod timeline;

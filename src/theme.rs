@@ -29,6 +29,7 @@ pub const DEFAULT_THEME: &[(&str, &str)] = theme_files![
     "templates/changes.html",
     "templates/version.html",
     "templates/matrix.html",
+    "templates/search.html",
     "static/style.css",
     "static/gazette.js",
 ];

@@ -183,6 +183,7 @@ pub enum Job {
     Deadlines,
     Changes,
     Matrix,
+    Search,
     /// A version page: the order or provision (kind, position) and the version's position.
     Version(Kind, usize, usize),
     /// `/timeline/`, filtered to an agency (by position) or a kind of item.
@@ -219,6 +220,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         Job::Deadlines,
         Job::Changes,
         Job::Matrix,
+        Job::Search,
         Job::Timeline(None, None),
     ];
     for (i, o) in site.orders.iter().enumerate() {
@@ -256,9 +258,20 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     jobs
 }
 
-/// Render every page of `site`, with the feed, calendars, sitemap and robots.txt.
+/// Render every page of `site`, with the feed, calendars, sitemap, robots.txt
+/// and the JSON export.
 pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diagnostics) {
-    render_selected(site, templates, |_| true, true)
+    let (mut files, diags) = render_selected(site, templates, |_| true, true);
+    files.push(export_file(site));
+    (files, diags)
+}
+
+/// `/api/site.json`, which carries every entity's body: any change reaches it.
+pub fn export_file(site: &Site) -> OutputFile {
+    OutputFile {
+        path: "api/site.json".into(),
+        contents: Contents::Bytes(crate::export::site_json(site).into_bytes()),
+    }
 }
 
 /// Render the pages for which `keep` is true, and, with `extras`, the feed,
@@ -310,6 +323,7 @@ pub fn job_path(site: &Site, job: &Job) -> String {
         Job::Deadlines => "deadlines/index.html".into(),
         Job::Changes => "changes/index.html".into(),
         Job::Matrix => "matrix/index.html".into(),
+        Job::Search => "search/index.html".into(),
         Job::Index(kind) => format!("{}/index.html", kind.folder()),
         Job::Timeline(agency, kind) => dir(timeline_path(site, agency, kind)),
         Job::Version(kind, i, v) => {
@@ -351,10 +365,7 @@ fn extras(site: &Site, views: &Views, pages: &[String]) -> Vec<OutputFile> {
         path: "feed.xml".into(),
         contents: bytes(feed::atom(site)),
     });
-    files.push(OutputFile {
-        path: "api/site.json".into(),
-        contents: bytes(crate::export::site_json(site)),
-    });
+
     files.push(OutputFile {
         path: "sitemap.xml".into(),
         contents: bytes(sitemap(site, pages)),
@@ -394,9 +405,21 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
             ctx.insert("deadlines", &views.deadlines_page());
             ("deadlines.html", "deadlines/index.html".into())
         }
+        Job::Search => {
+            let description = "Search every order, provision, agency, source and event.";
+            ctx.insert(
+                "page",
+                &views.page_view("Search", description, "/search/", "search"),
+            );
+            ctx.insert("search", &views.search_page());
+            ("search.html", "search/index.html".into())
+        }
         Job::Matrix => {
             let description = "Which agencies each provision tasks, with their deadlines.";
-            ctx.insert("page", &views.page_view("Agencies and provisions", description, "/matrix/", "matrix"));
+            ctx.insert(
+                "page",
+                &views.page_view("Agencies and provisions", description, "/matrix/", "matrix"),
+            );
             ctx.insert("matrix", &views.matrix());
             ("matrix.html", "matrix/index.html".into())
         }

@@ -1464,7 +1464,9 @@ pub struct MatrixCellView {
 impl Views<'_> {
     pub fn matrix(&self) -> MatrixView {
         let s = self.site;
-        let tasks = |p: &Provision, a: &str| p.agencies.iter().any(|x| x == a) || p.deadlines.iter().any(|d| d.agency == a);
+        let tasks = |p: &Provision, a: &str| {
+            p.agencies.iter().any(|x| x == a) || p.deadlines.iter().any(|d| d.agency == a)
+        };
         let columns: Vec<&Agency> = s
             .agencies
             .iter()
@@ -1494,22 +1496,38 @@ impl Views<'_> {
                             .iter()
                             .map(|a| {
                                 let id = a.meta.id.as_str();
-                                let mut own: Vec<&Deadline> = p.deadlines.iter().filter(|d| d.agency == id).collect();
-                                own.sort_by_key(|d| (d.due.as_ref().map(|w| w.date).is_none(), d.due.as_ref().map(|w| w.date)));
+                                let mut own: Vec<&Deadline> =
+                                    p.deadlines.iter().filter(|d| d.agency == id).collect();
+                                own.sort_by_key(|d| {
+                                    (
+                                        d.due.as_ref().map(|w| w.date).is_none(),
+                                        d.due.as_ref().map(|w| w.date),
+                                    )
+                                });
                                 let first = own.first();
-                                let due = first.and_then(|d| d.due.as_ref()).map(|w| DateView::new(w.date));
-                                let short = a.acronym.clone().unwrap_or_else(|| a.meta.title.clone());
+                                let due = first
+                                    .and_then(|d| d.due.as_ref())
+                                    .map(|w| DateView::new(w.date));
+                                let short =
+                                    a.acronym.clone().unwrap_or_else(|| a.meta.title.clone());
                                 let label = match (own.len(), &due) {
                                     (0, _) if tasks(p, id) => format!("{short}: tasked"),
                                     (0, _) => String::new(),
-                                    (1, Some(d)) => format!("{short}: 1 deadline, due {}", d.display),
+                                    (1, Some(d)) => {
+                                        format!("{short}: 1 deadline, due {}", d.display)
+                                    }
                                     (1, None) => format!("{short}: 1 deadline, no date set"),
-                                    (n, Some(d)) => format!("{short}: {n} deadlines, first due {}", d.display),
+                                    (n, Some(d)) => {
+                                        format!("{short}: {n} deadlines, first due {}", d.display)
+                                    }
                                     (n, None) => format!("{short}: {n} deadlines, no date set"),
                                 };
                                 MatrixCellView {
                                     tasked: tasks(p, id),
-                                    url: first.map_or_else(|| page.clone(), |d| format!("{page}#deadline-{}", d.id)),
+                                    url: first.map_or_else(
+                                        || page.clone(),
+                                        |d| format!("{page}#deadline-{}", d.id),
+                                    ),
                                     due,
                                     deadlines: own.len(),
                                     label,
@@ -1517,7 +1535,8 @@ impl Views<'_> {
                             })
                             .collect();
                         MatrixRowView {
-                            provision: self.entity_link(&Ref::new(Kind::Provision, p.meta.id.as_str())),
+                            provision: self
+                                .entity_link(&Ref::new(Kind::Provision, p.meta.id.as_str())),
                             cells,
                         }
                     })
@@ -1525,5 +1544,37 @@ impl Views<'_> {
             })
             .collect();
         MatrixView { agencies, orders }
+    }
+}
+
+/// `/search/`
+#[derive(Debug, Serialize)]
+pub struct SearchView {
+    /// Where Pagefind's index and scripts are.
+    pub bundle_url: String,
+    /// The kind indexes, for browsing without JavaScript.
+    pub indexes: Vec<LinkView>,
+}
+
+impl Views<'_> {
+    pub fn search_page(&self) -> SearchView {
+        SearchView {
+            bundle_url: self.link(&format!("/{}/", crate::search::BUNDLE)),
+            indexes: [
+                Kind::Order,
+                Kind::Provision,
+                Kind::Agency,
+                Kind::Source,
+                Kind::Event,
+            ]
+            .into_iter()
+            .map(|k| LinkView {
+                title: k.plural_label().to_string(),
+                url: self.link(&format!("/{}/", k.folder())),
+                kind: k.name().to_string(),
+                key: k.folder().to_string(),
+            })
+            .collect(),
+        }
     }
 }

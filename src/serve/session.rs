@@ -31,6 +31,9 @@ pub enum ChangeKind {
     Config,
 }
 
+/// Up to this many entities, the dev server rebuilds the search index on every save.
+const SEARCH_EVERY_SAVE: usize = 2_000;
+
 /// The built site, by output path.
 pub type Outputs = BTreeMap<String, Contents>;
 
@@ -55,6 +58,7 @@ pub struct Session {
     signatures: HashMap<Ref, Signature>,
     pages: Outputs,
     statics: Outputs,
+    search: Outputs,
     outputs: Arc<Outputs>,
 }
 
@@ -69,6 +73,7 @@ impl Session {
             signatures: HashMap::new(),
             pages: Outputs::new(),
             statics: Outputs::new(),
+            search: Outputs::new(),
             outputs: Arc::new(Outputs::new()),
         }
     }
@@ -120,7 +125,7 @@ impl Session {
         if !render_all {
             affected.extend(neighbours(self.site.as_ref(), &site, &shallow));
         }
-        let (files, render_diags) = render::render_selected(
+        let (mut files, render_diags) = render::render_selected(
             &site,
             templates,
             |job| {
@@ -134,8 +139,26 @@ impl Session {
         if render_diags.has_errors() {
             return Err(render_diags.sorted());
         }
+        files.push(render::export_file(&site));
         let statics = if everything || changes.contains(&ChangeKind::Static) {
             Some(render::static_files(&self.opts.root, &config.theme).map_err(|d| d.sorted())?)
+        } else {
+            None
+        };
+        // The search index covers every entity's text: rebuild it with any change
+        // on sites small enough for that to be quick; on large ones only when
+        // what other pages show changed (body edits reach it on the next such change).
+        let entities = site.orders.len()
+            + site.provisions.len()
+            + site.agencies.len()
+            + site.sources.len()
+            + site.events.len()
+            + site.pages.len();
+        let search = if site_wide || entities <= SEARCH_EVERY_SAVE {
+            Some(
+                crate::search::index(&site)
+                    .map_err(|e| vec![Diagnostic::error("search index", None, e)])?,
+            )
         } else {
             None
         };
@@ -155,17 +178,21 @@ impl Session {
                 if path.ends_with(".html") {
                     current.contains(path)
                 } else {
-                    !site_wide || fresh.contains(path.as_str())
+                    !site_wide || fresh.contains(path.as_str()) || path.as_str() == "api/site.json"
                 }
             });
         }
         for f in files {
             self.pages.insert(f.path, f.contents);
         }
+        if let Some(files) = search {
+            self.search = files.into_iter().map(|f| (f.path, f.contents)).collect();
+        }
         if let Some(statics) = statics {
             self.statics = statics.into_iter().map(|f| (f.path, f.contents)).collect();
         }
         let mut outputs = self.statics.clone();
+        outputs.extend(self.search.iter().map(|(k, v)| (k.clone(), v.clone())));
         outputs.extend(self.pages.iter().map(|(k, v)| (k.clone(), v.clone())));
         self.outputs = Arc::new(outputs);
         self.site = Some(site);

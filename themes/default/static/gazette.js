@@ -26,6 +26,27 @@
     });
   }
 
+  // Search page: Pagefind's UI, started with the query of the header's search box.
+  var search = document.querySelector("[data-search]");
+  if (search && window.PagefindUI) {
+    var ui = new window.PagefindUI({
+      element: "#search",
+      bundlePath: search.getAttribute("data-bundle"),
+      showImages: false,
+      showSubResults: false,
+      resetStyles: false,
+      autofocus: true,
+      processResult: function (result) {
+        if (result.meta && result.meta.kind) {
+          result.meta.title = result.meta.kind + ": " + result.meta.title;
+        }
+        return result;
+      }
+    });
+    var q = new URLSearchParams(location.search).get("q");
+    if (q) { ui.triggerSearch(q); }
+  }
+
   // Tables marked data-sortable: sort by a column when its heading is chosen.
   document.querySelectorAll("table[data-sortable]").forEach(function (table) {
     var heads = table.querySelectorAll("thead th[aria-sort]");
