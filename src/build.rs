@@ -160,9 +160,17 @@ pub fn render(
     Ok((site, files, diags))
 }
 
-/// Validate everything a build would, writing nothing.
+/// Validate everything a build would, writing nothing; then check that every
+/// internal link and `#anchor` of the rendered site resolves.
 pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    render(opts).map(|(_, _, d)| d.sorted())
+    let (site, files, diags) = render(opts)?;
+    let broken = crate::linkcheck::check(&files, &site.config.base_url.path);
+    if broken.has_errors() {
+        let mut all = diags;
+        all.extend(broken);
+        return Err(all.sorted());
+    }
+    Ok(diags.sorted())
 }
 
 /// Build the site into its output folder.

@@ -29,6 +29,7 @@ pub mod diagnostics;
 pub mod export;
 pub mod feed;
 pub mod fs;
+pub mod linkcheck;
 pub mod markdown;
 pub mod model;
 pub mod output;

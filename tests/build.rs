@@ -401,3 +401,69 @@ fn a_template_error_names_the_template_file() {
         run.stderr
     );
 }
+
+#[test]
+fn check_reports_broken_internal_links_and_anchors() {
+    let (tmp, root) = copy_site(&fixture("basic"));
+    let page = root.join("content/pages/about.md");
+    std::fs::write(
+        &page,
+        read(&page)
+            + "\nSee [the review](/provisions/review/#no-such-part) and [gone](/nowhere/).\n",
+    )
+    .unwrap();
+    let run = gazette(&["check", "--root", root.to_str().unwrap()], tmp.path());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("about/index.html: error: broken link `/provisions/review/#no-such-part`: no element with id `no-such-part` on provisions/review/index.html"), "{}", run.stderr);
+    assert!(run.stderr.contains("about/index.html: error: broken link `/nowhere/`: no file nowhere/index.html in the site"), "{}", run.stderr);
+}
+
+#[test]
+fn every_page_has_a_unique_title_description_canonical_and_sharing_tags() {
+    let (_tmp, root) = build_basic(&[]);
+    let public = root.join("public");
+    let mut titles = std::collections::HashMap::new();
+    for rel in files(&public) {
+        let name = rel.to_string_lossy().to_string();
+        if !name.ends_with(".html") || name.starts_with("pagefind/") {
+            continue;
+        }
+        let doc = html(&public.join(&rel));
+        let title = texts(&doc, "title").join("");
+        if let Some(other) = titles.insert(title.clone(), name.clone()) {
+            panic!("{name} and {other} share the title {title:?}");
+        }
+        if name == "404.html" {
+            continue;
+        }
+        let description = attrs(&doc, "meta[name=description]", "content");
+        assert!(
+            description.first().is_some_and(|d| !d.is_empty()),
+            "{name} has no description"
+        );
+        assert_eq!(
+            attrs(&doc, "link[rel=canonical]", "href").len(),
+            1,
+            "{name}: canonical"
+        );
+        assert!(attrs(&doc, "link[rel=canonical]", "href")[0].starts_with("https://example.org/"));
+        assert_eq!(
+            attrs(&doc, "meta[property='og:title']", "content").len(),
+            1,
+            "{name}: og:title"
+        );
+        assert_eq!(
+            attrs(&doc, "meta[property='og:description']", "content"),
+            description,
+            "{name}: og:description"
+        );
+        assert_eq!(
+            attrs(&doc, "link[type='application/atom+xml']", "href"),
+            ["/feed.xml"]
+        );
+        assert_eq!(
+            attrs(&doc, "link[type='text/calendar']", "href"),
+            ["/calendar.ics"]
+        );
+    }
+}

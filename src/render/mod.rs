@@ -118,6 +118,17 @@ impl Templates {
     }
 }
 
+/// The start of a body as plain text, cut at a word, for a page description.
+fn excerpt(html: &str) -> String {
+    let text = crate::markdown::plain_text(html);
+    if text.chars().count() <= 160 {
+        return text;
+    }
+    let cut: String = text.chars().take(157).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{cut}…")
+}
+
 /// Tera reports `--> name.html:15:112`; take the template and position from it.
 fn template_location(text: &str) -> Option<(String, Pos)> {
     let after = &text[text.find("--> ")? + 4..];
@@ -440,7 +451,15 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
             let path = format!("{}versions/{}/", kind.path_of(id), versions[*v].id);
             if let Some(view) = views.version_page(*kind, id, versions, *v) {
                 let title = format!("{}: {}", view.version.label, view.owner.title);
-                ctx.insert("page", &views.page_view(&title, "", &path, kind.folder()));
+                let d = if view.version.is_current {
+                    format!("The current text of {}.", view.owner.title)
+                } else {
+                    format!(
+                        "An earlier version of {}: not the current text.",
+                        view.owner.title
+                    )
+                };
+                ctx.insert("page", &views.page_view(&title, &d, &path, kind.folder()));
                 ctx.insert("version_page", &view);
             }
             (
@@ -498,11 +517,11 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
                 Kind::Agency => {
                     let a = &site.agencies[*i];
                     ctx.insert("agency", &views.agency(a));
-                    let d = a
-                        .acronym
-                        .as_ref()
-                        .map(|x| format!("{} ({x}): its tasks and deadlines.", a.meta.title))
-                        .unwrap_or_default();
+                    let name = match &a.acronym {
+                        Some(x) => format!("{} ({x})", a.meta.title),
+                        None => a.meta.title.clone(),
+                    };
+                    let d = format!("{name}: what the orders ask of it, and by when.");
                     (&a.meta.title, d, &a.meta.id, "agency.html")
                 }
                 Kind::Source => {
@@ -518,12 +537,22 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
                 Kind::Event => {
                     let e = &site.events[*i];
                     ctx.insert("event", &views.event(e));
-                    (&e.meta.title, String::new(), &e.meta.id, "event.html")
+                    let when = e.date.as_ref().map_or_else(
+                        || "Date not reported".to_string(),
+                        |w| crate::dates::display(w.date),
+                    );
+                    let d = format!("{when}: {}", e.meta.title);
+                    (&e.meta.title, d, &e.meta.id, "event.html")
                 }
                 Kind::Page => {
                     let p = &site.pages[*i];
                     ctx.insert("entity", &views.page(p));
-                    (&p.meta.title, String::new(), &p.meta.id, "page.html")
+                    (
+                        &p.meta.title,
+                        excerpt(&p.meta.body_html),
+                        &p.meta.id,
+                        "page.html",
+                    )
                 }
             };
             let path = kind.path_of(id);
