@@ -15,4 +15,19 @@ if [ -z "${GAZETTE_SKIP_BROWSER:-}" ] && ! { command -v chromium >/dev/null && c
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# The W3C Nu HTML checker (npm vnu-jar, run with Java) and axe-core, for the
+# page-quality tests; kept under target/ so that `cargo clean` removes them.
+tools=target/test-tools
+if [ -z "${GAZETTE_SKIP_BROWSER:-}" ] && ! [ -f "$tools/node_modules/vnu-jar/build/dist/vnu.jar" -a -f "$tools/node_modules/axe-core/axe.min.js" ]; then
+  echo "Installing vnu-jar and axe-core for the page-quality tests..." >&2
+  mkdir -p "$tools"
+  npm install --silent --no-audit --no-fund --prefix "$tools" vnu-jar@26 axe-core@4 >/dev/null
+fi
+if [ -z "${GAZETTE_SKIP_BROWSER:-}" ] && ! command -v java >/dev/null; then
+  echo "Installing Java for the HTML checker..." >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq default-jre-headless >/dev/null
+fi
+
 cargo test "$@"

@@ -66,7 +66,6 @@ pub fn index(site: &Site) -> Result<Vec<OutputFile>, String> {
 }
 
 fn records(site: &Site) -> Vec<Record> {
-    let base = &site.config.base_url;
     let mut out = Vec::new();
     let mut push = |kind: Kind, label: &'static str, meta: &Meta, extra: Vec<&str>| {
         let mut text = vec![meta.title.as_str()];
@@ -78,7 +77,8 @@ fn records(site: &Site) -> Vec<Record> {
             text.push_str(&body);
         }
         out.push(Record {
-            url: base.link(&kind.path_of(&meta.id)),
+            // Pagefind's UI puts the bundle's own base path in front of these.
+            url: kind.path_of(&meta.id),
             text,
             title: meta.title.clone(),
             kind: label,

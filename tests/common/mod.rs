@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod webdriver;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

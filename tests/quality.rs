@@ -1,0 +1,221 @@
+//! Pages that pass a validator's and a browser's scrutiny: every page of the
+//! shipped site and of a fixture is valid HTML (the W3C Nu checker), every
+//! kind of page has no WCAG 2.1 A/AA violation under axe-core, nothing scrolls
+//! sideways at 375 px, and search works from a static host under a sub-path.
+//! The tools are installed by scripts/test.sh (GAZETTE_SKIP_BROWSER=1 skips).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::webdriver::{free_port, Kill, WebDriver};
+use common::*;
+use serde_json::{json, Value};
+
+fn tool(rel: &str) -> Option<PathBuf> {
+    if std::env::var_os("GAZETTE_SKIP_BROWSER").is_some() {
+        return None;
+    }
+    let p = repo_root().join("target/test-tools/node_modules").join(rel);
+    assert!(p.is_file(), "{} missing: run scripts/test.sh", p.display());
+    Some(p)
+}
+
+fn build(root: &Path, cwd: &Path, args: &[&str]) {
+    let mut all = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--as-of",
+        "2026-07-10",
+    ];
+    all.extend_from_slice(args);
+    let run = gazette(&all, cwd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+fn nu_errors(dir: &Path) -> String {
+    let Some(jar) = tool("vnu-jar/build/dist/vnu.jar") else {
+        return String::new();
+    };
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(jar)
+        .args(["--errors-only", "--skip-non-html", "--format", "gnu"])
+        .arg(dir)
+        .output()
+        .expect("run java");
+    String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout)
+}
+
+#[test]
+fn every_page_is_valid_html() {
+    for (name, (tmp, root)) in [
+        ("shipped", copy_shipped_site()),
+        ("fixture", copy_site(&fixture("basic"))),
+    ] {
+        build(&root, tmp.path(), &[]);
+        let errors = nu_errors(&root.join("public"));
+        assert!(errors.trim().is_empty(), "{name} site:\n{errors}");
+    }
+}
+
+/// Serve `dir` with Python's static file server, as a plain static host would.
+fn static_host(dir: &Path) -> (Kill, u16) {
+    let port = free_port();
+    let child = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 http.server");
+    let kill = Kill(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "static server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (kill, port)
+}
+
+/// One page of each kind.
+const PAGES: &[&str] = &[
+    "",
+    "orders/",
+    "orders/ai-innovation-and-security/",
+    "provisions/voluntary-pre-release-review/",
+    "provisions/voluntary-pre-release-review/versions/reported-draft/",
+    "agencies/treasury/",
+    "sources/regulatory-brief/",
+    "events/order-signed/",
+    "about/",
+    "timeline/",
+    "timeline/agencies/dhs/",
+    "deadlines/",
+    "changes/",
+    "matrix/",
+    "search/",
+    "404.html",
+];
+
+#[test]
+fn pages_pass_axe_and_fit_a_phone() {
+    let Some(axe) = tool("axe-core/axe.min.js") else {
+        return;
+    };
+    let Some(browser) = WebDriver::start() else {
+        return;
+    };
+    let axe = read(&axe);
+    let (tmp, root) = copy_shipped_site();
+    build(&root, tmp.path(), &[]);
+    let (_host, port) = static_host(&root.join("public"));
+    let run_axe = "var done = arguments[arguments.length - 1];
+         axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+            .then(function (r) { done(r.violations.map(function (v) { return v.id + ': ' + v.help + ' (' + v.nodes.length + ')'; })); })
+            .catch(function (e) { done(['axe failed: ' + e]); });";
+    // A control: axe must see a planted violation.
+    browser.goto(&format!("http://127.0.0.1:{port}/"));
+    browser.eval(&axe);
+    browser.eval(
+        "var i = document.createElement('img'); i.src = 'x.png'; document.body.appendChild(i);",
+    );
+    let control = browser.eval_async(run_axe).to_string();
+    assert!(
+        control.contains("image-alt"),
+        "axe did not report a planted image without alt: {control}"
+    );
+    let mut problems = Vec::new();
+    for page in PAGES {
+        let url = format!("http://127.0.0.1:{port}/{page}");
+        browser.set_window(1280, 900);
+        browser.goto(&url);
+        browser.eval(&axe);
+        let result = browser.eval_async(run_axe);
+        for v in result.as_array().into_iter().flatten() {
+            problems.push(format!("/{page}: {}", v.as_str().unwrap_or_default()));
+        }
+        browser.set_window(375, 800);
+        browser.goto(&url);
+        let widths = browser.eval(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+        );
+        let (scroll, client) = (
+            widths[0].as_i64().unwrap_or(0),
+            widths[1].as_i64().unwrap_or(0),
+        );
+        if scroll > client {
+            problems.push(format!(
+                "/{page}: scrolls sideways at 375 px ({scroll} > {client})"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn search_works_from_a_static_host_under_a_sub_path() {
+    let Some(browser) = WebDriver::start() else {
+        return;
+    };
+    let (tmp, root) = copy_shipped_site();
+    let www = tmp.path().join("www");
+    let (_host, port) = {
+        std::fs::create_dir_all(&www).unwrap();
+        static_host(&www)
+    };
+    let base = format!("http://127.0.0.1:{port}/kb/");
+    let out = www.join("kb");
+    build(
+        &root,
+        tmp.path(),
+        &[
+            "--base-url",
+            &base,
+            "--output",
+            out.to_str().unwrap(),
+            "--allow-outside",
+        ],
+    );
+    browser.goto(&base);
+    // Type into the header's search box and submit with the keyboard.
+    browser.eval("var q = document.getElementById('site-search-q'); q.focus(); q.value = 'clearinghouse'; q.form.requestSubmit();");
+    let first = "var a = document.querySelector('.pagefind-ui__result-link'); return a ? a.getAttribute('href') : null";
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let href = loop {
+        if let Some(h) = browser.eval(first).as_str() {
+            break h.to_string();
+        }
+        assert!(Instant::now() < deadline, "no search results");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        href.starts_with("/kb/"),
+        "results link under the sub-path: {href}"
+    );
+    browser.eval("document.querySelector('.pagefind-ui__result-link').click();");
+    browser.wait_for(
+        "return location.pathname",
+        json!(href),
+        "following the result",
+    );
+    let h1 = browser.eval("return document.querySelector('h1').textContent");
+    assert!(
+        h1.as_str()
+            .unwrap_or_default()
+            .to_lowercase()
+            .contains("clearinghouse"),
+        "{h1}"
+    );
+    assert_ne!(browser.eval("return document.title"), Value::Null);
+}
