@@ -297,25 +297,24 @@ fn words_around(t: &[Token], at: usize, before: bool) -> String {
     words.concat().trim().to_string()
 }
 
-/// Inline redline HTML: kept text, `<del>` and `<ins>` with words a screen reader announces.
+/// `<del>`/`<ins>` around `text`, with the words a screen reader announces.
+fn marked(tag: &str, announce: &str, text: &str) -> String {
+    format!(
+        "<{tag}><span class=\"visually-hidden\">[{announce}: </span>{}<span class=\"visually-hidden\">]</span></{tag}>",
+        escape(text)
+    )
+}
+
+/// Inline redline HTML: kept text, deletions and insertions.
 pub fn inline_html(segments: &[Segment]) -> String {
-    let mut out = String::new();
-    for s in segments {
-        match s {
-            Segment::Equal(t) => out.push_str(&escape(t)),
-            Segment::Delete(t) => {
-                out.push_str("<del><span class=\"visually-hidden\">[deleted: </span>");
-                out.push_str(&escape(t));
-                out.push_str("<span class=\"visually-hidden\">]</span></del>");
-            }
-            Segment::Insert(t) => {
-                out.push_str("<ins><span class=\"visually-hidden\">[inserted: </span>");
-                out.push_str(&escape(t));
-                out.push_str("<span class=\"visually-hidden\">]</span></ins>");
-            }
-        }
-    }
-    out
+    segments
+        .iter()
+        .map(|s| match s {
+            Segment::Equal(t) => escape(t),
+            Segment::Delete(t) => marked("del", "deleted", t),
+            Segment::Insert(t) => marked("ins", "inserted", t),
+        })
+        .collect()
 }
 
 /// Side-by-side HTML: (old text with deletions marked, new text with insertions marked).
@@ -328,16 +327,8 @@ pub fn side_by_side_html(segments: &[Segment]) -> (String, String) {
                 old.push_str(&escape(t));
                 new.push_str(&escape(t));
             }
-            Segment::Delete(t) => {
-                old.push_str("<del><span class=\"visually-hidden\">[deleted: </span>");
-                old.push_str(&escape(t));
-                old.push_str("<span class=\"visually-hidden\">]</span></del>");
-            }
-            Segment::Insert(t) => {
-                new.push_str("<ins><span class=\"visually-hidden\">[inserted: </span>");
-                new.push_str(&escape(t));
-                new.push_str("<span class=\"visually-hidden\">]</span></ins>");
-            }
+            Segment::Delete(t) => old.push_str(&marked("del", "deleted", t)),
+            Segment::Insert(t) => new.push_str(&marked("ins", "inserted", t)),
         }
     }
     (old, new)

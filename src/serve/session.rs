@@ -254,52 +254,30 @@ fn signatures(site: &Site) -> HashMap<Ref, Signature> {
         m.citations.clear();
         format!("{x:?}")
     }
-    for x in &site.orders {
-        put(
-            Ref::new(Kind::Order, x.meta.id.as_str()),
-            &x.meta,
-            String::new(),
-            without_body(x, |x| &mut x.meta),
-        );
+    macro_rules! each {
+        ($list:expr, $kind:expr) => {
+            for x in $list {
+                put(
+                    Ref::new($kind, x.meta.id.as_str()),
+                    &x.meta,
+                    String::new(),
+                    without_body(x, |x| &mut x.meta),
+                );
+            }
+        };
     }
-    for x in &site.provisions {
-        put(
-            Ref::new(Kind::Provision, x.meta.id.as_str()),
-            &x.meta,
-            String::new(),
-            without_body(x, |x| &mut x.meta),
-        );
-    }
-    for x in &site.agencies {
-        put(
-            Ref::new(Kind::Agency, x.meta.id.as_str()),
-            &x.meta,
-            String::new(),
-            without_body(x, |x| &mut x.meta),
-        );
-    }
-    for x in &site.sources {
-        put(
-            Ref::new(Kind::Source, x.meta.id.as_str()),
-            &x.meta,
-            String::new(),
-            without_body(x, |x| &mut x.meta),
-        );
-    }
+    each!(&site.orders, Kind::Order);
+    each!(&site.provisions, Kind::Provision);
+    each!(&site.agencies, Kind::Agency);
+    each!(&site.sources, Kind::Source);
+    each!(&site.pages, Kind::Page);
     for x in &site.events {
         // The feed shows an event's text: it counts for other pages too.
+        let body = x.meta.body_html.clone();
         put(
             Ref::new(Kind::Event, x.meta.id.as_str()),
             &x.meta,
-            x.meta.body_html.clone(),
-            without_body(x, |x| &mut x.meta),
-        );
-    }
-    for x in &site.pages {
-        put(
-            Ref::new(Kind::Page, x.meta.id.as_str()),
-            &x.meta,
-            String::new(),
+            body,
             without_body(x, |x| &mut x.meta),
         );
     }
