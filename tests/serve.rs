@@ -560,3 +560,37 @@ fn static_links_that_point_outside_the_site_are_refused() {
     assert_eq!(status, 404);
     assert!(!body.contains("secret"));
 }
+
+#[test]
+fn a_stuck_client_does_not_block_others() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let server = start(&root);
+    // Half a request, never finished, and an SSE stream nobody reads.
+    let mut stuck = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(stuck, "GET /provisions/review/ HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let _events = sse(server.port);
+    let started = Instant::now();
+    let (status, _, _) = raw_get(server.port, "/agencies/cisa/");
+    assert_eq!(status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn built_sites_carry_no_live_reload_script() {
+    let (tmp, root) = copy_site(&fixture("basic"));
+    let run = gazette(&["build", "--root", root.to_str().unwrap()], tmp.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for rel in files(&root.join("public")) {
+        if rel.extension().is_some_and(|e| e == "html") {
+            assert!(
+                !read(&root.join("public").join(&rel)).contains("__gazette"),
+                "{}",
+                rel.display()
+            );
+        }
+    }
+}
