@@ -301,7 +301,7 @@ fn load_file(root: &Path, content_dir: &Path, path: &Path) -> Loaded {
     parts.pop();
     if parts.is_empty() && name == "_index.md" {
         let lines = LineIndex::new(&text);
-        return match split_front_matter(&text, &lines) {
+        return match split_front_matter(&text) {
             Ok((_, body_start)) => Loaded::Home(HomeText {
                 path: shown,
                 body_start,
@@ -364,7 +364,7 @@ fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: 
     let (yaml_range, body_start, first_line) = if is_yaml {
         ((0, text.len()), text.len(), 1)
     } else {
-        match split_front_matter(&text, &lines) {
+        match split_front_matter(&text) {
             Ok((Some(range), body)) => (range, body, 2),
             Ok((None, _)) => {
                 return Loaded::Failed(
@@ -409,7 +409,7 @@ fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: 
 type Split = (Option<(usize, usize)>, usize);
 
 /// Find `---` front matter: the byte range of its YAML and where the body starts.
-fn split_front_matter(text: &str, lines: &LineIndex) -> Result<Split, (Pos, String)> {
+fn split_front_matter(text: &str) -> Result<Split, (Pos, String)> {
     let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - text_no_bom.len();
     let first = text_no_bom.lines().next().unwrap_or_default();
@@ -431,7 +431,6 @@ fn split_front_matter(text: &str, lines: &LineIndex) -> Result<Split, (Pos, Stri
         }
         offset += line.len();
     }
-    let _ = lines;
     Err((
         Pos::new(1, 1),
         "front matter is not closed: add a `---` line after the last field".into(),
@@ -475,13 +474,13 @@ mod tests {
     #[test]
     fn front_matter_split() {
         let t = "---\ntitle: A\n---\nBody\n";
-        let (range, body) = split_front_matter(t, &LineIndex::new(t)).unwrap();
+        let (range, body) = split_front_matter(t).unwrap();
         let (a, b) = range.unwrap();
         assert_eq!(&t[a..b], "title: A\n");
         assert_eq!(&t[body..], "Body\n");
-        assert!(split_front_matter("---\ntitle: A\n", &LineIndex::new("")).is_err());
+        assert!(split_front_matter("---\ntitle: A\n").is_err());
         assert_eq!(
-            split_front_matter("# Hi", &LineIndex::new("")).unwrap().0,
+            split_front_matter("# Hi").unwrap().0,
             None
         );
     }
