@@ -479,10 +479,7 @@ mod tests {
         assert_eq!(&t[a..b], "title: A\n");
         assert_eq!(&t[body..], "Body\n");
         assert!(split_front_matter("---\ntitle: A\n").is_err());
-        assert_eq!(
-            split_front_matter("# Hi").unwrap().0,
-            None
-        );
+        assert_eq!(split_front_matter("# Hi").unwrap().0, None);
     }
 
     #[test]
