@@ -25,6 +25,16 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Allow an output folder outside the site root.
     pub allow_outside: bool,
+    /// Counts pages as they are rendered, for a progress display.
+    pub progress: Option<std::sync::Arc<Progress>>,
+}
+
+/// How far a build is: pages rendered of pages to render. Shared with
+/// whoever displays it; the library only counts.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub total: std::sync::atomic::AtomicUsize,
+    pub done: std::sync::atomic::AtomicUsize,
 }
 
 impl BuildOptions {
@@ -147,7 +157,8 @@ pub fn render(
     let Some(templates) = templates else {
         return Err(diags.sorted());
     };
-    let (mut files, render_diags) = render::render_site(&site, &templates);
+    let (mut files, render_diags) =
+        render::render_site_counted(&site, &templates, opts.progress.as_deref());
     diags.extend(render_diags);
     if diags.has_errors() {
         return Err(diags.sorted());

@@ -1,6 +1,6 @@
 //! The `gazette` command line. All printing happens here; the library returns data.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -211,7 +211,13 @@ fn run_build(a: BuildArgs) -> ExitCode {
     opts.base_url = a.base_url;
     opts.allow_outside = a.allow_outside;
     let started = Instant::now();
-    match build::build(&opts) {
+    let progress = std::sync::Arc::new(build::Progress::default());
+    opts.progress = Some(std::sync::Arc::clone(&progress));
+    let bar =
+        (!a.out.quiet && std::io::stderr().is_terminal()).then(|| ProgressBar::start(progress));
+    let result = build::build(&opts);
+    drop(bar);
+    match result {
         Ok(report) => {
             print_diagnostics(&report.warnings, a.out.quiet);
             if !a.out.quiet {
@@ -381,6 +387,66 @@ fn print_diagnostics(diags: &[Diagnostic], quiet: bool) {
         let needle = format!(": {label}: ");
         let colored = text.replacen(&needle, &format!(": {}: ", paint(label, color)), 1);
         shout!("{colored}\n");
+    }
+}
+
+/// A progress bar on stderr, shown only when a build takes more than a second.
+struct ProgressBar {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProgressBar {
+    fn start(progress: std::sync::Arc<build::Progress>) -> ProgressBar {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut drawn = false;
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                if started.elapsed().as_secs_f64() < 1.0 {
+                    continue;
+                }
+                let total = progress.total.load(Ordering::Relaxed);
+                let done = progress.done.load(Ordering::Relaxed).min(total);
+                let line = if total == 0 {
+                    "Reading content...".to_string()
+                } else if done == total {
+                    "Indexing for search and writing files...".to_string()
+                } else {
+                    let filled = done * 30 / total;
+                    format!(
+                        "[{}{}] {}/{} pages",
+                        "#".repeat(filled),
+                        ".".repeat(30 - filled),
+                        thousands(done),
+                        thousands(total)
+                    )
+                };
+                let mut err = std::io::stderr();
+                let _ = write!(err, "\r\x1b[2K{line}");
+                let _ = err.flush();
+                drawn = true;
+            }
+            if drawn {
+                let _ = write!(std::io::stderr(), "\r\x1b[2K");
+            }
+        });
+        ProgressBar {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ProgressBar {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 

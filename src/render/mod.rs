@@ -272,7 +272,20 @@ pub fn jobs(site: &Site) -> Vec<Job> {
 /// Render every page of `site`, with the feed, calendars, sitemap, robots.txt
 /// and the JSON export.
 pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diagnostics) {
-    let (mut files, diags) = render_selected(site, templates, |_| true, true);
+    render_site_counted(site, templates, None)
+}
+
+/// [`render_site`], counting rendered pages in `progress`.
+pub fn render_site_counted(
+    site: &Site,
+    templates: &Templates,
+    progress: Option<&crate::build::Progress>,
+) -> (Vec<OutputFile>, Diagnostics) {
+    if let Some(p) = progress {
+        p.total
+            .store(jobs(site).len(), std::sync::atomic::Ordering::Relaxed);
+    }
+    let (mut files, diags) = render_pages(site, templates, |_| true, true, progress);
     files.push(export_file(site));
     (files, diags)
 }
@@ -293,6 +306,16 @@ pub fn render_selected(
     keep: impl Fn(&Job) -> bool + Sync,
     with_extras: bool,
 ) -> (Vec<OutputFile>, Diagnostics) {
+    render_pages(site, templates, keep, with_extras, None)
+}
+
+fn render_pages(
+    site: &Site,
+    templates: &Templates,
+    keep: impl Fn(&Job) -> bool + Sync,
+    with_extras: bool,
+    progress: Option<&crate::build::Progress>,
+) -> (Vec<OutputFile>, Diagnostics) {
     let views = Views::new(site);
     let site_view = views.site_view();
     let all = jobs(site);
@@ -304,6 +327,9 @@ pub fn render_selected(
             ctx.insert("site", &site_view);
             let (template, path) = fill(&views, job, &mut ctx);
             let html = templates.render(template, &ctx)?;
+            if let Some(p) = progress {
+                p.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             Ok(OutputFile {
                 path,
                 contents: Contents::Bytes(html.into_bytes()),
