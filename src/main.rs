@@ -326,7 +326,14 @@ fn check(a: CheckArgs) -> ExitCode {
         Ok(warnings) => {
             print_diagnostics(&warnings, a.out.quiet);
             if !a.out.quiet {
-                say!("No problems found in {}", display_root(&opts.root));
+                match warnings.len() {
+                    0 => say!("No problems found in {}", display_root(&opts.root)),
+                    n => say!(
+                        "No errors in {}; {n} {}",
+                        display_root(&opts.root),
+                        if n == 1 { "warning" } else { "warnings" }
+                    ),
+                }
             }
             ExitCode::SUCCESS
         }
