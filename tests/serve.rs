@@ -21,7 +21,7 @@ fn bytes(outputs: &Outputs) -> BTreeMap<String, Vec<u8>> {
     outputs
         .iter()
         .map(|(k, v)| {
-            let b = match v {
+            let b = match v.as_ref() {
                 Contents::Bytes(b) => b.clone(),
                 Contents::Copy(p) => std::fs::read(p).unwrap(),
             };

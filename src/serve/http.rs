@@ -164,7 +164,7 @@ fn handle(request: Request, state: &RwLock<State>, events: &Broadcaster) {
         }
         Lookup::Missing => (404, "404.html".to_string()),
     };
-    let body = match guard.outputs.get(&key) {
+    let body = match guard.outputs.get(&key).map(AsRef::as_ref) {
         Some(Contents::Bytes(b)) => Some(b.clone()),
         Some(Contents::Copy(p)) => read_inside(&guard.root, p),
         None => None,
@@ -409,9 +409,9 @@ mod tests {
     #[test]
     fn lookup_index_and_redirects() {
         let mut o = Outputs::new();
-        o.insert("index.html".into(), Contents::Bytes(vec![]));
-        o.insert("orders/index.html".into(), Contents::Bytes(vec![]));
-        o.insert("style.css".into(), Contents::Bytes(vec![]));
+        for name in ["index.html", "orders/index.html", "style.css"] {
+            o.insert(name.into(), Arc::new(Contents::Bytes(vec![])));
+        }
         assert!(matches!(lookup(&o, ""), Lookup::Found(k) if k == "index.html"));
         assert!(matches!(lookup(&o, "orders/"), Lookup::Found(k) if k == "orders/index.html"));
         assert!(matches!(lookup(&o, "orders"), Lookup::Redirect));

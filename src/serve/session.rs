@@ -35,7 +35,8 @@ pub enum ChangeKind {
 const SEARCH_EVERY_SAVE: usize = 2_000;
 
 /// The built site, by output path.
-pub type Outputs = BTreeMap<String, Contents>;
+/// Files are shared between successive builds, so keeping the unchanged ones costs no copy.
+pub type Outputs = BTreeMap<String, Arc<Contents>>;
 
 /// What a rebuild did.
 #[derive(Debug, Clone)]
@@ -183,13 +184,13 @@ impl Session {
             });
         }
         for f in files {
-            self.pages.insert(f.path, f.contents);
+            self.pages.insert(f.path, Arc::new(f.contents));
         }
         if let Some(files) = search {
-            self.search = files.into_iter().map(|f| (f.path, f.contents)).collect();
+            self.search = files.into_iter().map(|f| (f.path, Arc::new(f.contents))).collect();
         }
         if let Some(statics) = statics {
-            self.statics = statics.into_iter().map(|f| (f.path, f.contents)).collect();
+            self.statics = statics.into_iter().map(|f| (f.path, Arc::new(f.contents))).collect();
         }
         let mut outputs = self.statics.clone();
         outputs.extend(self.search.iter().map(|(k, v)| (k.clone(), v.clone())));
