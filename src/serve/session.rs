@@ -187,10 +187,16 @@ impl Session {
             self.pages.insert(f.path, Arc::new(f.contents));
         }
         if let Some(files) = search {
-            self.search = files.into_iter().map(|f| (f.path, Arc::new(f.contents))).collect();
+            self.search = files
+                .into_iter()
+                .map(|f| (f.path, Arc::new(f.contents)))
+                .collect();
         }
         if let Some(statics) = statics {
-            self.statics = statics.into_iter().map(|f| (f.path, Arc::new(f.contents))).collect();
+            self.statics = statics
+                .into_iter()
+                .map(|f| (f.path, Arc::new(f.contents)))
+                .collect();
         }
         let mut outputs = self.statics.clone();
         outputs.extend(self.search.iter().map(|(k, v)| (k.clone(), v.clone())));
