@@ -10,15 +10,9 @@
 # peak RSS of each, and the ratios gazette/Hugo. The machine is shared, so
 # compare ratios within one run, not seconds across runs.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 n=${1:-10000}
 runs=${2:-3}
-cargo build --release --quiet
-bin=$PWD/target/release/gazette
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-python3 bench/gen_site.py "$work" "$n" >/dev/null
-mkdir -p "$work/shipped" && cp -r site.yaml content "$work/shipped/"
+source "$(dirname "$0")/setup.sh"
 
 # median wall seconds and peak KiB of RUNS runs of a command
 measure() {

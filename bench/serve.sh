@@ -5,15 +5,9 @@
 #
 #   bench/serve.sh [PROVISIONS] [RUNS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
 n=${1:-10000}
 runs=${2:-5}
-cargo build --release --quiet
-bin=$PWD/target/release/gazette
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/shipped" && cp -r site.yaml content "$work/shipped/"
-python3 bench/gen_site.py "$work" "$n" >/dev/null
+source "$(dirname "$0")/setup.sh"
 
 full() { # median seconds of 3 full builds
   for _ in 1 2 3; do /usr/bin/time -f "%e" "$bin" build --quiet --root "$1" 2>&1 >/dev/null | tail -1; done | sort -g | sed -n 2p
