@@ -16,4 +16,4 @@ full() { # median seconds of 3 full builds
 echo "shipped site: full build $(full "$work/shipped") s"
 python3 bench/serve_latency.py "$bin" "$work/shipped" "$work/shipped/content/provisions/ai-cybersecurity-clearinghouse.md" "$runs"
 echo "generated site ($n provisions): full build $(full "$work/gazette") s"
-python3 bench/serve_latency.py "$bin" "$work/gazette" "$work/gazette/content/provisions/p4242.md" "$runs"
+python3 bench/serve_latency.py "$bin" "$work/gazette" "$work/gazette/content/provisions/p$((n / 2)).md" "$runs"
