@@ -219,3 +219,66 @@ fn search_works_from_a_static_host_under_a_sub_path() {
     );
     assert_ne!(browser.eval("return document.title"), Value::Null);
 }
+
+#[test]
+fn timeline_filters_in_place_and_deadlines_sort_with_javascript() {
+    let Some(browser) = WebDriver::start() else {
+        return;
+    };
+    let (tmp, root) = copy_shipped_site();
+    build(&root, tmp.path(), &[]);
+    let (_host, port) = static_host(&root.join("public"));
+
+    browser.goto(&format!("http://127.0.0.1:{port}/timeline/"));
+    let visible = "return Array.from(document.querySelectorAll('li.item')).filter(function (li) { return !li.hidden; }).length";
+    let all = browser.eval(visible).as_i64().unwrap_or(0);
+    let deadlines = browser
+        .eval("return document.querySelectorAll('li.item-deadline').length")
+        .as_i64()
+        .unwrap_or(0);
+    assert!(
+        all > deadlines && deadlines > 0,
+        "{all} items, {deadlines} deadlines"
+    );
+    browser.eval("document.querySelector('a[data-filter-kind=\"deadline\"]').click()");
+    assert_eq!(
+        browser.eval(visible).as_i64(),
+        Some(deadlines),
+        "filtered in place"
+    );
+    assert_eq!(
+        browser.eval("return location.pathname"),
+        json!("/timeline/kinds/deadline/"),
+        "the address follows the filter"
+    );
+    browser.eval("document.querySelector('a[data-filter-agency=\"dhs\"]').click()");
+    let dhs = browser
+        .eval("return document.querySelectorAll('li.item[data-agencies~=\"dhs\"]').length")
+        .as_i64();
+    assert_eq!(browser.eval(visible).as_i64(), dhs);
+
+    browser.goto(&format!("http://127.0.0.1:{port}/deadlines/"));
+    let first_action =
+        "return document.querySelector('table.all-deadlines tbody tr td').textContent.trim()";
+    let before = browser.eval(first_action);
+    browser.eval("document.querySelector('table.all-deadlines th button.sort').click()");
+    assert_eq!(
+        browser.eval(
+            "return document.querySelector('table.all-deadlines th').getAttribute('aria-sort')"
+        ),
+        json!("ascending")
+    );
+    let actions = browser.eval(
+        "return Array.from(document.querySelectorAll('table.all-deadlines tbody tr')).map(function (r) { return r.cells[0].textContent.trim().toLowerCase(); })",
+    );
+    let list: Vec<String> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let mut sorted = list.clone();
+    sorted.sort();
+    assert_eq!(list, sorted, "sorted by action");
+    assert_ne!(browser.eval(first_action), before, "the order changed");
+}
