@@ -123,7 +123,7 @@ struct ServeArgs {
     out: Output,
 }
 
-/// Validate the site (content, references, dates, templates) without writing anything.
+/// Validate the site (content, references, dates, templates, internal links and anchors) without writing anything.
 #[derive(Debug, Args)]
 struct CheckArgs {
     #[command(flatten)]
