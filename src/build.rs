@@ -134,7 +134,7 @@ pub fn resolve_content(
 /// Load and resolve the site: everything up to, not including, rendering.
 pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Vec<Diagnostic>> {
     let config = load_config(opts)?;
-    let (content, _) = content::load(&opts.root);
+    let content = content::load(&opts.root);
     Ok(resolve_content(opts, &config, &content))
 }
 

@@ -27,23 +27,15 @@ pub fn agency_calendar(site: &Site, items: &[Item], agency: &str) -> String {
     })
 }
 
-/// The host that scopes UIDs: the deployment host, or a stand-in.
-fn uid_host(site: &Site) -> String {
-    let origin = &site.config.base_url.origin;
-    let host = origin.split("://").nth(1).unwrap_or_default();
-    if host.is_empty() {
-        "gazette.localhost".to_string()
-    } else {
-        host.to_string()
-    }
-}
+/// Scopes UIDs and feed ids when `base_url` has no host.
+pub const STAND_IN_HOST: &str = "gazette.localhost";
 
 fn ics_date(d: Date) -> String {
     d.strftime("%Y%m%d").to_string()
 }
 
 fn render(site: &Site, items: &[Item], name: &str, keep: impl Fn(&Item) -> bool) -> String {
-    let host = uid_host(site);
+    let host = site.config.base_url.host().unwrap_or(STAND_IN_HOST);
     let stamp = format!("{}T000000Z", ics_date(site.as_of));
     let mut cal = Calendar::empty();
     cal.append_property(Property::new("VERSION", "2.0"));
@@ -64,7 +56,7 @@ fn render(site: &Site, items: &[Item], name: &str, keep: impl Fn(&Item) -> bool)
         .iter()
         .filter(|i| calendar_kinds.contains(&i.kind) && i.page.kind != Kind::Order && keep(i))
     {
-        cal.push(event(site, item, &host, &stamp));
+        cal.push(event(site, item, host, &stamp));
     }
     cal.done().to_string()
 }

@@ -91,6 +91,14 @@ impl BaseUrl {
         Ok(BaseUrl { origin, path })
     }
 
+    /// The host (and port) of the origin, when `base_url` has one: `example.org`.
+    pub fn host(&self) -> Option<&str> {
+        self.origin
+            .split_once("://")
+            .map(|(_, host)| host)
+            .filter(|h| !h.is_empty())
+    }
+
     /// The absolute URL of a site path such as `/orders/x/` (origin may be empty).
     pub fn absolute(&self, site_path: &str) -> String {
         format!("{}{}", self.origin, self.link(site_path))
@@ -149,6 +157,8 @@ mod tests {
         assert_eq!(b.path, "/kb/");
         assert_eq!(b.link("/orders/x/"), "/kb/orders/x/");
         assert_eq!(b.absolute("/"), "https://example.org/kb/");
+        assert_eq!(b.host(), Some("example.org"));
+        assert_eq!(BaseUrl::parse("/docs/").unwrap().host(), None);
         let root = BaseUrl::parse("https://example.org").unwrap();
         assert_eq!(root.path, "/");
         assert_eq!(BaseUrl::parse("/docs/").unwrap().path, "/docs/");

@@ -18,11 +18,7 @@ struct FeedItem {
 /// Build `/feed.xml`.
 pub fn atom(site: &Site) -> String {
     let base = &site.config.base_url;
-    let host = base
-        .origin
-        .split("://")
-        .nth(1)
-        .unwrap_or("gazette.localhost");
+    let host = base.host().unwrap_or(crate::calendar::STAND_IN_HOST);
     let tag = |date: Date, what: &str| format!("tag:{host},{}:{what}", date.year());
     let mut items = Vec::new();
     for e in &site.events {

@@ -246,12 +246,12 @@ impl Content {
     }
 }
 
-/// Walk `root/content`, reading every `.md`, `.yaml` and `.yml` file.
-pub fn load(root: &Path) -> (Content, Diagnostics) {
+/// Walk `root/content`, reading every `.md`, `.yaml` and `.yml` file; problems
+/// are in [`Content::diagnostics`].
+pub fn load(root: &Path) -> Content {
     let mut content = Content::default();
     content.refresh(root);
-    let diags = content.diagnostics();
-    (content, diags)
+    content
 }
 
 #[derive(Debug)]

@@ -459,7 +459,7 @@ impl<'s> Views<'s> {
                     publisher: s.publisher.clone(),
                     date: s.date.map(DateView::new),
                     external_url: s.url.clone(),
-                    kind: kind_name(s.kind).to_string(),
+                    kind: wire_name(s.kind),
                 })
             })
             .collect()
@@ -598,10 +598,7 @@ impl<'s> Views<'s> {
                         .map(|x| NumericChangeView {
                             headline: x.headline(to.subject.as_deref()),
                             summary: x.summary(),
-                            kind: serde_json::to_value(x.kind)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_string))
-                                .unwrap_or_default(),
+                            kind: wire_name(x.kind),
                             unit: x.unit.clone(),
                             old_value: x.old_value,
                             new_value: x.new_value,
@@ -650,7 +647,7 @@ impl<'s> Views<'s> {
             signed: o.signed.map(DateView::new),
             published: o.published.map(DateView::new),
             citation: o.citation.clone(),
-            status: status_name(o),
+            status: wire_name(o.status),
             summary: o.summary.clone(),
             sources: self.source_refs(&o.sources, &n),
             provisions: provisions.iter().map(|p| self.provision_item(p)).collect(),
@@ -741,7 +738,7 @@ impl<'s> Views<'s> {
             publisher: s.publisher.clone(),
             date: s.date.map(DateView::new),
             external_url: s.url.clone(),
-            kind: kind_name(s.kind).to_string(),
+            kind: wire_name(s.kind),
             kind_label: kind_label(s.kind).to_string(),
             archived_url: s.archived_url.clone(),
             accessed: s.accessed.map(DateView::new),
@@ -755,7 +752,7 @@ impl<'s> Views<'s> {
             entity: self.entity(Kind::Event, &e.meta, &n),
             date: e.date.as_ref().map(|w| DateView::new(w.date)),
             derivation,
-            kind: event_kind_name(e),
+            kind: wire_name(e.kind),
             sources: self.source_refs(&e.sources, &n),
             related: e.related.iter().map(|r| self.entity_link(r)).collect(),
         }
@@ -779,7 +776,7 @@ impl<'s> Views<'s> {
                         o.signed
                             .map(|d| format!("signed {}", dates::display(d)))
                             .unwrap_or_default(),
-                        status_name(o),
+                        wire_name(o.status),
                     ]),
                     group: String::new(),
                 })
@@ -849,7 +846,7 @@ impl<'s> Views<'s> {
                             .as_ref()
                             .map(|w| dates::display(w.date))
                             .unwrap_or_else(|| "date unknown".into()),
-                        event_kind_name(e),
+                        wire_name(e.kind),
                     ]),
                     group: String::new(),
                 })
@@ -923,7 +920,7 @@ impl<'s> Views<'s> {
                 title: e.meta.title.clone(),
                 url: self.link(&Kind::Event.path_of(&e.meta.id)),
                 date: e.date.as_ref().map(|w| DateView::new(w.date)),
-                kind: event_kind_name(e),
+                kind: wire_name(e.kind),
             })
             .collect();
         let counts = [
@@ -949,7 +946,7 @@ impl<'s> Views<'s> {
                     url: self.link(&Kind::Order.path_of(&o.meta.id)),
                     issuer: o.issuer.clone(),
                     signed: o.signed.map(DateView::new),
-                    status: status_name(o),
+                    status: wire_name(o.status),
                     summary: o.summary.clone(),
                     provision_count: s.provisions.iter().filter(|p| p.order == o.meta.id).count(),
                 })
@@ -1014,27 +1011,12 @@ fn join_nonempty(parts: &[String]) -> String {
         .join(" · ")
 }
 
-fn status_name(o: &Order) -> String {
-    serde_json::to_value(o.status)
+/// The name a value has in content files (`signed`, `publication`, `news`): its serde name.
+fn wire_name(value: impl Serialize) -> String {
+    serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
-}
-
-fn event_kind_name(e: &Event) -> String {
-    serde_json::to_value(e.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn kind_name(k: SourceKind) -> &'static str {
-    match k {
-        SourceKind::Primary => "primary",
-        SourceKind::Official => "official",
-        SourceKind::News => "news",
-        SourceKind::Analysis => "analysis",
-    }
 }
 
 fn kind_label(k: SourceKind) -> &'static str {

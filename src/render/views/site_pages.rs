@@ -87,14 +87,12 @@ pub struct DeadlinesView {
 impl Views<'_> {
     pub fn calendar_link(&self, path: &str) -> CalendarLinkView {
         let base = &self.site.config.base_url;
-        let absolute = (!base.origin.is_empty()).then(|| base.absolute(path));
         CalendarLinkView {
             url: self.link(path),
-            subscribe_url: absolute.as_ref().map(|a| {
-                let rest = a.split_once("://").map_or(a.as_str(), |(_, r)| r);
-                format!("webcal://{rest}")
-            }),
-            absolute_url: absolute,
+            subscribe_url: base
+                .host()
+                .map(|host| format!("webcal://{host}{}", self.link(path))),
+            absolute_url: base.host().map(|_| base.absolute(path)),
         }
     }
 
