@@ -163,11 +163,16 @@ pub fn render(
     if diags.has_errors() {
         return Err(diags.sorted());
     }
-    files.extend(render::static_files(&opts.root, &site.config.theme).map_err(|d| d.sorted())?);
     files.extend(
         crate::search::index(&site)
             .map_err(|e| vec![Diagnostic::error("search index", None, e)])?,
     );
+    let statics = render::static_files(&opts.root, &site.config.theme).map_err(|d| d.sorted())?;
+    let collisions = render::check_routes(&files, &statics, &opts.root);
+    if collisions.has_errors() {
+        return Err(collisions.sorted());
+    }
+    files.extend(statics);
     Ok((site, files, diags))
 }
 

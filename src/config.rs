@@ -115,13 +115,19 @@ impl Config {
     pub fn load(root: &Path) -> Result<Config, Diagnostic> {
         let path = root.join(CONFIG_FILE);
         let shown = Path::new(CONFIG_FILE);
-        let bytes = std::fs::read(&path).map_err(|e| {
-            Diagnostic::error(shown, None, format!("cannot read {}: {e}", path.display())).with_help(Some(
-                "run gazette in a site folder, pass --root DIR, or create one with `gazette init DIR`".into(),
-            ))
-        })?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Diagnostic::error(shown, None, "site.yaml is not valid UTF-8 text"))?;
+        match std::fs::metadata(&path) {
+            // A FIFO or a device would block or never end: only regular files are read.
+            Ok(m) if !m.is_file() => {
+                return Err(Diagnostic::error(shown, None, "site.yaml is not a regular file"))
+            }
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Diagnostic::error(shown, None, format!("cannot read {}: {e}", path.display())).with_help(Some(
+                    "run gazette in a site folder, pass --root DIR, or create one with `gazette init DIR`".into(),
+                )))
+            }
+        }
+        let text = crate::content::read_text(&path, shown)?;
         let index = LineIndex::new(&text);
         let raw: RawConfig = yaml::parse(&text, 1, "site.yaml").map_err(|e| {
             Diagnostic::error(shown, e.pos, e.message)
@@ -132,12 +138,24 @@ impl Config {
         let base_url = BaseUrl::parse(raw.base_url.as_deref().unwrap_or("/")).map_err(|m| {
             Diagnostic::error(shown, spans.get("base_url"), m).with_source(&text, &index)
         })?;
+        let theme = raw.theme.unwrap_or_else(|| "default".into());
+        // The theme names a folder under themes/: a slug, so it cannot point elsewhere.
+        if let Err(m) = crate::content::check_slug(&theme) {
+            return Err(
+                Diagnostic::error(shown, spans.get("theme"), format!("theme: {m}"))
+                    .with_source(&text, &index)
+                    .with_help(Some(
+                        "name a folder of themes/, or leave `theme` out for the default theme"
+                            .into(),
+                    )),
+            );
+        }
         Ok(Config {
             title: raw.title,
             description: raw.description.unwrap_or_default(),
             base_url,
             language: raw.language.unwrap_or_else(|| "en".into()),
-            theme: raw.theme.unwrap_or_else(|| "default".into()),
+            theme,
             as_of: raw.as_of,
             base_url_pos: spans
                 .get("base_url")

@@ -1,14 +1,15 @@
 //! Calendar arithmetic for deadlines and events, and a deadline's status as of a date.
 
 use jiff::civil::Date;
-use jiff::ToSpan;
 use serde::Serialize;
 
 use crate::content::raw::DeadlineStatus;
 
 /// `date` plus `days` calendar days, or None past the end of the calendar.
 pub fn add_days(date: Date, days: i64) -> Option<Date> {
-    date.checked_add(days.days()).ok()
+    // `i64::days()` panics past jiff's range; the checked form cannot.
+    let span = jiff::Span::new().try_days(days).ok()?;
+    date.checked_add(span).ok()
 }
 
 /// Whole calendar days from `from` to `to` (negative when `to` is earlier).

@@ -5,7 +5,7 @@
 //! target it rejects comes back as a [`Problem`] with the byte offset where it
 //! was written, so the caller can report `path:line:column`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
@@ -45,6 +45,21 @@ pub trait Linker {
 pub struct Problem {
     pub offset: usize,
     pub error: LinkError,
+    /// A warning (the page is still right, something was left out), not an error.
+    pub warning: bool,
+}
+
+impl Problem {
+    fn error(offset: usize, message: impl Into<String>, help: Option<&str>) -> Problem {
+        Problem {
+            offset,
+            error: LinkError {
+                message: message.into(),
+                help: help.map(str::to_string),
+            },
+            warning: false,
+        }
+    }
 }
 
 pub struct Rendered {
@@ -61,6 +76,10 @@ fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
 }
 
+/// Render `text`. Content is untrusted: raw HTML is left out (with a
+/// warning), link and image addresses other than http(s), mailto and
+/// relative ones are refused, and heading attributes other than `{#id}` and
+/// `{.class}` are refused, so no script can reach a page from Markdown.
 pub fn render(text: &str, linker: &mut dyn Linker) -> Rendered {
     let mut r = Renderer {
         linker,
@@ -68,6 +87,9 @@ pub fn render(text: &str, linker: &mut dyn Linker) -> Rendered {
         problems: Vec::new(),
         pending_text: Vec::new(),
         skip_link_text: 0,
+        link_depth: 0,
+        raw_html_reported: false,
+        heading_ids: HashSet::new(),
     };
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
         r.event(event, range);
@@ -90,6 +112,12 @@ struct Renderer<'l, 'a> {
     pending_text: Vec<(CowStr<'a>, usize)>,
     /// Inside a `[[id]]` without shown text: its own text is replaced by the title.
     skip_link_text: usize,
+    /// Inside a link's text, where a citation (itself a link) cannot go.
+    link_depth: usize,
+    /// Raw HTML is reported once per text, at its first occurrence.
+    raw_html_reported: bool,
+    /// Explicit `{#id}`s seen so far.
+    heading_ids: HashSet<String>,
 }
 
 impl<'a> Renderer<'_, 'a> {
@@ -115,9 +143,15 @@ impl<'a> Renderer<'_, 'a> {
                 link_type: LinkType::WikiLink { has_pothole },
                 dest_url,
                 ..
-            }) => self.wikilink(&dest_url, has_pothole, range.start),
-            Event::End(TagEnd::Link) if self.skip_link_text > 0 => {
-                self.skip_link_text -= 1;
+            }) => {
+                self.link_depth += 1;
+                self.wikilink(&dest_url, has_pothole, range.start)
+            }
+            Event::End(TagEnd::Link) => {
+                self.link_depth = self.link_depth.saturating_sub(1);
+                if self.skip_link_text > 0 {
+                    self.skip_link_text -= 1;
+                }
                 self.out.push(Event::End(TagEnd::Link));
             }
             Event::Start(Tag::Link {
@@ -125,8 +159,9 @@ impl<'a> Renderer<'_, 'a> {
                 dest_url,
                 title,
                 id,
-            }) if dest_url.starts_with('/') && !dest_url.starts_with("//") => {
-                let dest_url = self.linker.site_link(&dest_url).into();
+            }) => {
+                self.link_depth += 1;
+                let dest_url = self.checked_url(dest_url, range.start, "link");
                 self.out.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -134,8 +169,101 @@ impl<'a> Renderer<'_, 'a> {
                     id,
                 }));
             }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = self.checked_url(dest_url, range.start, "image");
+                self.out.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Html(_) | Event::InlineHtml(_) => self.raw_html(range.start),
+            Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                if !attrs.is_empty() {
+                    self.problems.push(Problem::error(
+                        range.start,
+                        "a heading may carry only an id `{#id}` and classes `{.class}`",
+                        Some("remove the other attributes"),
+                    ));
+                }
+                let classes = classes.into_iter().filter(|c| is_safe_token(c)).collect();
+                let id = id.filter(|id| self.heading_id_ok(id, range.start));
+                self.out.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs: Vec::new(),
+                }));
+            }
             other if self.skip_link_text > 0 => drop(other),
             other => self.out.push(other),
+        }
+    }
+
+    /// A link or image address as it may appear in a page: site paths get the
+    /// base path; a refused scheme becomes an empty address and an error.
+    fn checked_url(&mut self, url: CowStr<'a>, offset: usize, what: &str) -> CowStr<'a> {
+        match url_scheme(&url) {
+            UrlKind::SitePath => self.linker.site_link(&url).into(),
+            UrlKind::Relative | UrlKind::Allowed => url,
+            UrlKind::Refused(scheme) => {
+                self.problems.push(Problem::error(
+                    offset,
+                    format!("{what} address with the `{scheme}:` scheme is not allowed"),
+                    Some("addresses in content are http(s), mailto or paths within the site"),
+                ));
+                "".into()
+            }
+        }
+    }
+
+    /// Whether an explicit `{#id}` may be used; reports why not.
+    fn heading_id_ok(&mut self, id: &str, offset: usize) -> bool {
+        let refused = if !is_safe_token(id) {
+            Some("may hold only letters, digits, `-` and `_`")
+        } else if is_reserved_id(id) {
+            Some("is taken by the page itself")
+        } else if !self.heading_ids.insert(id.to_string()) {
+            Some("is used twice in this text")
+        } else {
+            None
+        };
+        if let Some(why) = refused {
+            self.problems.push(Problem::error(
+                offset,
+                format!("heading id `{id}` {why}"),
+                Some("choose another `{#id}`, or remove it to have one made from the heading"),
+            ));
+        }
+        refused.is_none()
+    }
+
+    fn raw_html(&mut self, offset: usize) {
+        if !self.raw_html_reported {
+            self.raw_html_reported = true;
+            self.problems.push(Problem {
+                offset,
+                error: LinkError {
+                    message: "raw HTML is left out of pages".into(),
+                    help: Some(
+                        "write it in Markdown; see \"Markdown\" in docs/editing.md for what is allowed"
+                            .into(),
+                    ),
+                },
+                warning: true,
+            });
         }
     }
 
@@ -143,7 +271,11 @@ impl<'a> Renderer<'_, 'a> {
         let (href, title) = match self.linker.wikilink(target.trim()) {
             Ok(link) => (link.href, link.title),
             Err(error) => {
-                self.problems.push(Problem { offset, error });
+                self.problems.push(Problem {
+                    offset,
+                    error,
+                    warning: false,
+                });
                 ("#broken-link".to_string(), target.to_string())
             }
         };
@@ -179,7 +311,27 @@ impl<'a> Renderer<'_, 'a> {
             pieces.last().map_or(0, |(t, o)| o + t.len())
         };
         let mut rest = 0;
-        for cite in find_citations(&merged) {
+        for found in find_citations(&merged) {
+            let cite = match found {
+                Ok(cite) => cite,
+                Err(bad) => {
+                    self.problems.push(Problem::error(
+                        source_offset(bad.at),
+                        bad.message,
+                        Some(bad.help),
+                    ));
+                    continue;
+                }
+            };
+            if self.link_depth > 0 {
+                // A citation is a link; links cannot nest. Leave it as written.
+                self.problems.push(Problem::error(
+                    source_offset(cite.range.start),
+                    "a citation cannot be inside a link's text",
+                    Some("put the citation after the link: [text](url) [@source]"),
+                ));
+                continue;
+            }
             // "text [@a]" renders as "text[1]": the citation hugs the word it supports.
             let before = merged[rest..cite.range.start].trim_end_matches([' ', '\n']);
             if !before.is_empty() {
@@ -188,6 +340,13 @@ impl<'a> Renderer<'_, 'a> {
             let html = self.citation_html(&cite, |i| source_offset(cite.range.start + i));
             self.out.push(Event::InlineHtml(html.into()));
             rest = cite.range.end;
+        }
+        if let Some(i) = merged.find("[[") {
+            self.problems.push(Problem::error(
+                source_offset(i),
+                "a wikilink is not closed, or names nothing",
+                Some("write [[id]], [[kind/id]] or [[id|shown text]] on one line"),
+            ));
         }
         if rest < merged.len() {
             self.out
@@ -209,6 +368,7 @@ impl<'a> Renderer<'_, 'a> {
                     self.problems.push(Problem {
                         offset: offset_of(item.at),
                         error,
+                        warning: false,
                     });
                     format!("<span class=\"broken-link\">@{}</span>", escape(&item.id))
                 }
@@ -245,7 +405,17 @@ struct CiteItem {
     at: usize,
 }
 
-fn find_citations(text: &str) -> Vec<Citation> {
+/// A bracket that starts like a citation but is not one.
+#[derive(Debug, PartialEq, Eq)]
+struct Malformed {
+    /// Index in the text where the problem is.
+    at: usize,
+    message: String,
+    help: &'static str,
+}
+
+/// Citations in `text`, and brackets that look like citations but are malformed.
+fn find_citations(text: &str) -> Vec<Result<Citation, Malformed>> {
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(open) = text[from..].find('[').map(|i| i + from) {
@@ -258,39 +428,72 @@ fn find_citations(text: &str) -> Vec<Citation> {
             from = open + 1 + nested;
             continue;
         }
-        if let Some(mut items) = parse_citation(inner) {
-            for item in &mut items {
-                item.at += 1;
+        match parse_citation(inner) {
+            Some(Ok(mut items)) => {
+                for item in &mut items {
+                    item.at += 1;
+                }
+                found.push(Ok(Citation {
+                    range: open..close + 1,
+                    items,
+                }));
             }
-            found.push(Citation {
-                range: open..close + 1,
-                items,
-            });
+            Some(Err(mut bad)) => {
+                bad.at += open + 1;
+                found.push(Err(bad));
+            }
+            None => {}
         }
         from = close + 1;
     }
     found
 }
 
-fn parse_citation(inner: &str) -> Option<Vec<CiteItem>> {
+/// The items of `[see @a, p. 4; @b]` (without the brackets); None when no
+/// part starts a citation key, so the bracket is ordinary text.
+fn parse_citation(inner: &str) -> Option<Result<Vec<CiteItem>, Malformed>> {
+    inner.split(';').find_map(find_at)?;
     let mut items = Vec::new();
     let mut part_start = 0;
     for part in inner.split(';') {
-        let at_rel = find_at(part)?;
+        let bad = |at: usize, message: &str, help| {
+            Err(Malformed {
+                at: part_start + at,
+                message: message.to_string(),
+                help,
+            })
+        };
+        let Some(at_rel) = find_at(part) else {
+            return Some(bad(
+                0,
+                "each part of a citation names a source: `@id`",
+                "write [@a; @b], or remove the empty part",
+            ));
+        };
         let prefix = part[..at_rel].trim().to_string();
         let after = &part[at_rel + 1..];
         let id_len = after
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .unwrap_or(after.len());
         if id_len == 0 {
-            return None;
+            return Some(bad(
+                at_rel,
+                "a citation needs a source id after `@`",
+                "write [@source-id]",
+            ));
         }
         let id = after[..id_len].to_string();
         let tail = after[id_len..].trim();
         let locator = match tail.strip_prefix(',') {
             Some(l) => l.trim().to_string(),
             None if tail.is_empty() => String::new(),
-            None => return None,
+            None => {
+                return Some(bad(
+                    at_rel,
+                    "text after a citation's source id must follow a comma",
+                    "write [@source-id, p. 4]",
+                ))
+            }
         };
         items.push(CiteItem {
             prefix,
@@ -300,7 +503,7 @@ fn parse_citation(inner: &str) -> Option<Vec<CiteItem>> {
         });
         part_start += part.len() + 1;
     }
-    (!items.is_empty()).then_some(items)
+    Some(Ok(items))
 }
 
 /// The `@` that starts a citation key: at the start of the part or after a space.
@@ -324,8 +527,30 @@ fn escape(s: &str) -> String {
     out
 }
 
-/// Give every heading without an explicit `{#id}` an id from its text, unique in the page.
+/// Ids the default theme gives elements of the pages that show Markdown; a
+/// heading may not take them.
+const RESERVED_IDS: &[&str] = &["main", "search", "site-search-q", "gazette-errors"];
+/// Prefixes of ids the theme makes from entity ids and numbers.
+const RESERVED_PREFIXES: &[&str] = &["deadline-", "version-", "source-", "order-", "cite-"];
+
+fn is_reserved_id(id: &str) -> bool {
+    RESERVED_IDS.contains(&id)
+        || id.ends_with("-heading")
+        || RESERVED_PREFIXES.iter().any(|p| id.starts_with(p))
+}
+
+/// Letters, digits, `-` and `_`: safe in an attribute and a URL fragment.
+fn is_safe_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Give every heading without an explicit `{#id}` an id from its text,
+/// unique in the page and clear of the theme's own ids. Linear in the number
+/// of headings: each base name remembers its next free suffix.
 fn with_heading_ids(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    // Explicit ids were checked as they were read (see `Renderer::heading`).
     let mut used: HashSet<String> = events
         .iter()
         .filter_map(|e| match e {
@@ -334,6 +559,7 @@ fn with_heading_ids(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
         })
         .collect();
     let mut out = events;
+    let mut next: HashMap<String, usize> = HashMap::new();
     let mut i = 0;
     while i < out.len() {
         if let Event::Start(Tag::Heading { id: None, .. }) = &out[i] {
@@ -345,18 +571,23 @@ fn with_heading_ids(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
                     _ => {}
                 }
             }
-            let base = crate::content::slugify(&text);
-            let base = if base.is_empty() {
-                "section".to_string()
-            } else {
-                base
-            };
-            let mut candidate = base.clone();
-            let mut n = 1;
-            while used.contains(&candidate) {
-                candidate = format!("{base}-{n}");
-                n += 1;
+            let mut base = crate::content::slugify(&text);
+            if base.is_empty() {
+                base = "section".to_string();
+            } else if is_reserved_id(&base) {
+                base = format!("section-{base}");
             }
+            let n = next.entry(base.clone()).or_insert(0);
+            let mut candidate = if *n == 0 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
+            while used.contains(&candidate) {
+                *n += 1;
+                candidate = format!("{base}-{n}");
+            }
+            *n += 1;
             used.insert(candidate.clone());
             if let Event::Start(Tag::Heading { id, .. }) = &mut out[i] {
                 *id = Some(candidate.into());
@@ -365,6 +596,51 @@ fn with_heading_ids(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
         i += 1;
     }
     out
+}
+
+/// What an address in content is, for the purpose of letting it into a page.
+#[derive(Debug, PartialEq, Eq)]
+pub enum UrlKind {
+    /// `/orders/x/`: under the site's base path.
+    SitePath,
+    /// `#anchor`, `../x`, `page.html`, `//host/x` (scheme-relative).
+    Relative,
+    /// http, https or mailto.
+    Allowed,
+    /// Any other scheme (javascript, data, vbscript, file...), lowercased.
+    Refused(String),
+}
+
+/// Classify `url` as a browser would read it: leading spaces and control
+/// characters are ignored and tabs and newlines anywhere are dropped, so
+/// `" java\tscript:"` is the javascript scheme.
+pub fn url_scheme(url: &str) -> UrlKind {
+    let cleaned: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let scheme_end = cleaned.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    if let Some(end) = scheme_end.filter(|&e| cleaned[e..].starts_with(':')) {
+        let scheme = &cleaned[..end];
+        let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if valid {
+            let scheme = scheme.to_ascii_lowercase();
+            return match scheme.as_str() {
+                "http" | "https" | "mailto" => UrlKind::Allowed,
+                _ => UrlKind::Refused(scheme),
+            };
+        }
+        // `a b:c` is not a scheme to a browser either: a relative path.
+    }
+    if cleaned.starts_with('/') && !cleaned.starts_with("//") && !cleaned.starts_with("/\\") {
+        UrlKind::SitePath
+    } else {
+        UrlKind::Relative
+    }
 }
 
 /// Render a short inline Markdown string (a summary) without a wrapping paragraph.
@@ -504,5 +780,137 @@ mod tests {
         <p><a href="/kb/orders/">home</a></p>
         "#
         );
+    }
+
+    #[test]
+    fn no_script_reaches_the_page() {
+        let attacks = [
+            "<script>alert(1)</script>",
+            "x <img src=x onerror=alert(1)> y",
+            "<iframe src=\"https://evil.example\"></iframe>",
+            "[x](javascript:alert(1))",
+            "[x](JaVaScRiPt:alert(1))",
+            "[x](&#106;avascript:alert(1))",
+            "<javascript:alert(1)>",
+            "![](javascript:alert(1))",
+            "[x](data:text/html;base64,PHNjcmlwdD4=)",
+            "[x](vbscript:msgbox)",
+            "## Title {onclick=alert(1)}",
+            "<!-- unclosed",
+            "</main><p>",
+        ];
+        for md in attacks {
+            let r = html(md);
+            let lower = r.html.to_lowercase();
+            for bad in [
+                "<script", "onerror=", "<iframe", "onclick=", "<!--", "</main",
+            ] {
+                assert!(!lower.contains(bad), "{md:?} gave {}", r.html);
+            }
+            for attr in ["href=\"", "src=\""] {
+                for (i, _) in lower.match_indices(attr) {
+                    let value = &lower[i + attr.len()..];
+                    let value = &value[..value.find('"').unwrap()];
+                    assert!(
+                        !matches!(url_scheme(value), UrlKind::Refused(_)),
+                        "{md:?} gave {}",
+                        r.html
+                    );
+                }
+            }
+            assert!(!r.problems.is_empty(), "{md:?} was not reported");
+        }
+    }
+
+    #[test]
+    fn raw_html_is_a_warning_once_and_script_urls_are_errors() {
+        let r = html("<b>a</b> and <i>b</i>\n\n[x](javascript:void)");
+        let warnings: Vec<_> = r.problems.iter().filter(|p| p.warning).collect();
+        assert_eq!(warnings.len(), 1, "{:?}", r.problems);
+        assert_eq!(warnings[0].offset, 0);
+        let errors: Vec<_> = r.problems.iter().filter(|p| !p.warning).collect();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].error.message.contains("`javascript:`"));
+    }
+
+    #[test]
+    fn safe_addresses_pass() {
+        let r = html("[a](https://x.org/) [b](mailto:a@b.org) [c](#here) [d](../x/) [e](/orders/) ![i](img.png)");
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert!(r.html.contains("href=\"/kb/orders/\""));
+        assert!(r.html.contains("href=\"mailto:a@b.org\""));
+    }
+
+    #[test]
+    fn url_schemes() {
+        assert_eq!(url_scheme("https://a"), UrlKind::Allowed);
+        assert_eq!(url_scheme("HTTP://a"), UrlKind::Allowed);
+        assert_eq!(url_scheme("/a/b"), UrlKind::SitePath);
+        assert_eq!(url_scheme("//a/b"), UrlKind::Relative);
+        assert_eq!(url_scheme("a/b:c"), UrlKind::Relative);
+        assert_eq!(url_scheme("#x"), UrlKind::Relative);
+        assert_eq!(
+            url_scheme("\u{1}javascript:x"),
+            UrlKind::Refused("javascript".into())
+        );
+        assert_eq!(
+            url_scheme("java\nscript:x"),
+            UrlKind::Refused("javascript".into())
+        );
+        assert_eq!(
+            url_scheme("file:///etc/passwd"),
+            UrlKind::Refused("file".into())
+        );
+    }
+
+    #[test]
+    fn malformed_citations_and_wikilinks_are_errors() {
+        for md in [
+            "See [@].",
+            "See [@a; ].",
+            "See [@a garbage].",
+            "See [[]].",
+            "See [[cisa and more.",
+        ] {
+            let r = html(md);
+            assert_eq!(r.problems.len(), 1, "{md:?}: {:?}", r.problems);
+            assert!(!r.problems[0].warning);
+        }
+        let r = html("See [@a; ].");
+        assert_eq!(r.problems[0].offset, "See [@a;".len());
+    }
+
+    #[test]
+    fn a_citation_inside_a_link_is_an_error_not_a_nested_link() {
+        let r = html("[see [@a] here](https://x.org)");
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert_eq!(r.html.matches("<a ").count(), 1, "{}", r.html);
+    }
+
+    #[test]
+    fn heading_ids_stay_clear_of_the_page_and_of_each_other() {
+        let r = html("# Main\n\n## Source 1\n\n## X {#main}\n\n## Y {#y}\n\n## Z {#y}");
+        assert!(
+            r.html.contains("<h1 id=\"main-1\">") || r.html.contains("<h1 id=\"section-main\">"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("id=\"section-source-1\""), "{}", r.html);
+        assert_eq!(r.html.matches("id=\"main\"").count(), 0, "{}", r.html);
+        assert_eq!(r.html.matches("id=\"y\"").count(), 1, "{}", r.html);
+        assert_eq!(r.problems.len(), 2, "{:?}", r.problems);
+    }
+
+    #[test]
+    fn many_equal_headings_get_distinct_ids() {
+        let md = "## Same\n\n".repeat(5000);
+        let r = html(&md);
+        let ids: HashSet<&str> = r
+            .html
+            .match_indices("id=\"")
+            .map(|(i, _)| &r.html[i + 4..i + 4 + r.html[i + 4..].find('"').unwrap()])
+            .collect();
+        assert_eq!(ids.len(), 5000);
+        assert!(ids.contains("same-4999"));
     }
 }

@@ -80,9 +80,15 @@ pub fn check_output_dir(
     output: &Path,
     allow_outside: bool,
 ) -> Result<(), OutputError> {
+    let refuse = |m: String| Err(OutputError::Refused(m));
+    if std::fs::symlink_metadata(output).is_ok_and(|m| m.file_type().is_symlink()) {
+        return refuse(format!(
+            "refusing to write to {}: it is a symbolic link; gazette replaces its output folder as a whole, so give it a real folder",
+            output.display()
+        ));
+    }
     let root = absolute(root);
     let output = absolute(output);
-    let refuse = |m: String| Err(OutputError::Refused(m));
     if output == root {
         return refuse(format!(
             "refusing to write the site into its own root folder {}",
@@ -130,6 +136,13 @@ pub fn check_output_dir(
 }
 
 /// Write `files` as the new contents of `output`, replacing the old tree only on success.
+///
+/// The new tree is written to `.NAME.building-PID` beside the output folder,
+/// then swapped in. On Linux the swap is one `renameat2(RENAME_EXCHANGE)`: at
+/// every instant `NAME` is either the whole old site or the whole new one.
+/// Elsewhere (or on a file system without it) it is two renames, with the old
+/// tree put back if the second fails. Folders left by a build that was killed
+/// (their PID no longer runs) are removed by the next build.
 pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
     let output = absolute(output);
     let parent = output
@@ -140,33 +153,146 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), OutputError
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "public".into());
+    fs::create_dir_all(&parent)?;
+    remove_leftovers(&parent, &name);
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.building-{pid}"));
-    let old = parent.join(format!(".{name}.old-{pid}"));
     if staging.exists() {
         fs::remove_dir_all(&staging)?;
     }
-    let result = write_tree(&staging, files);
-    if let Err(e) = result {
+    let result = write_tree(&staging, files)
+        .map_err(OutputError::from)
+        .and_then(|()| swap_in(&staging, &output));
+    if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+/// Make `staging` the output folder; whatever was there before is removed
+/// if gazette made it (or it was empty).
+fn swap_in(staging: &Path, output: &Path) -> Result<(), OutputError> {
+    if std::fs::symlink_metadata(output).is_err() {
+        return Ok(fs::rename(staging, output)?);
+    }
+    match exchange(staging, output) {
+        Ok(()) => {}
+        Err(e)
+            if e.raw_os_error()
+                .is_some_and(|c| c == libc::EINVAL || c == libc::ENOSYS) =>
+        {
+            two_step_swap(staging, output)?;
+            return Ok(());
+        }
+        Err(e) => {
+            return Err(FsError {
+                path: output.to_path_buf(),
+                action: "swap in the new site at",
+                source: e,
+            }
+            .into())
+        }
+    }
+    // `staging` now holds the previous site.
+    remove_previous(staging)
+}
+
+/// The fallback: move the old tree aside, move the new one in, put the old
+/// one back if that fails.
+fn two_step_swap(staging: &Path, output: &Path) -> Result<(), OutputError> {
+    let old = staging.with_file_name(
+        staging
+            .file_name()
+            .map(|n| n.to_string_lossy().replace(".building-", ".old-"))
+            .unwrap_or_else(|| ".old".into()),
+    );
+    fs::rename(output, &old)?;
+    if let Err(e) = fs::rename(staging, output) {
+        let _ = std::fs::rename(&old, output);
         return Err(e.into());
     }
-    if output.exists() {
-        fs::rename(&output, &old)?;
-        if let Err(e) = fs::rename(&staging, &output) {
-            // Put the previous site back.
-            let _ = std::fs::rename(&old, &output);
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e.into());
-        }
-        if old.join(MARKER).is_file() {
-            fs::remove_dir_all(&old)?;
-        }
+    remove_previous(&old)
+}
+
+/// Remove a replaced output folder: gazette's own (marked) or an empty one.
+fn remove_previous(dir: &Path) -> Result<(), OutputError> {
+    if dir.join(MARKER).is_file() {
+        fs::remove_dir_all(dir)?;
     } else {
-        fs::create_dir_all(&parent)?;
-        fs::rename(&staging, &output)?;
+        let _ = std::fs::remove_dir(dir);
     }
     Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::from_raw_os_error(libc::EINVAL))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths; AT_FDCWD with absolute paths.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from_raw_os_error(libc::ENOSYS))
+}
+
+/// Remove `.NAME.building-PID` and `.NAME.old-PID` folders whose build is no
+/// longer running: what a killed build left behind. Only folders gazette
+/// marked (or empty ones) are removed.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [format!(".{name}.building-"), format!(".{name}.old-")];
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().to_string();
+        let Some(pid) = prefixes
+            .iter()
+            .find_map(|p| file_name.strip_prefix(p.as_str()))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || process_alive(pid) {
+            continue;
+        }
+        let _ = remove_previous(&entry.path());
+    }
+}
+
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(not(unix))]
+fn process_alive(_: u32) -> bool {
+    // Without a way to ask, assume it runs: leftovers stay rather than risk a live build.
+    true
 }
 
 fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), FsError> {
@@ -223,5 +349,63 @@ mod tests {
         assert!(out.join(MARKER).is_file());
         let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no staging or old folders left behind");
+    }
+
+    #[test]
+    fn leftovers_of_killed_builds_are_removed_and_live_ones_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let dead = tmp.path().join(".public.building-2000000000");
+        let dead_old = tmp.path().join(".public.old-2000000001");
+        let live = tmp
+            .path()
+            .join(format!(".public.building-{}", std::process::id() + 0));
+        let foreign = tmp.path().join(".public.building-2000000002");
+        for d in [&dead, &dead_old] {
+            std::fs::create_dir_all(d.join("x")).unwrap();
+            std::fs::write(d.join(MARKER), "").unwrap();
+        }
+        std::fs::create_dir_all(&foreign).unwrap();
+        std::fs::write(foreign.join("mine.txt"), "not gazette's").unwrap();
+        let file = OutputFile {
+            path: "index.html".into(),
+            contents: Contents::Bytes(b"hi".to_vec()),
+        };
+        write_site(&out, &[file]).unwrap();
+        assert!(
+            !dead.exists() && !dead_old.exists(),
+            "dead builds' folders removed"
+        );
+        assert!(foreign.exists(), "an unmarked folder is never removed");
+        assert!(!live.exists());
+    }
+
+    #[test]
+    fn an_empty_folder_is_replaced_without_leftovers() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        let file = OutputFile {
+            path: "index.html".into(),
+            contents: Contents::Bytes(b"hi".to_vec()),
+        };
+        write_site(&out, &[file]).unwrap();
+        let names: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("public")]);
+        assert!(out.join("index.html").is_file());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_output_folder_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("nowhere"), root.join("public")).unwrap();
+        let e = check_output_dir(&root, &root.join("public"), false).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
     }
 }

@@ -29,6 +29,7 @@ pub fn parse<T: DeserializeOwned>(
 ) -> Result<T, YamlError> {
     // An empty document is an empty mapping, so that missing keys are reported as such.
     let text = if text.trim().is_empty() { "{}" } else { text };
+    guard(text, first_line)?;
     serde_yaml::from_str(text).map_err(|e| {
         let pos = e
             .location()
@@ -36,6 +37,58 @@ pub fn parse<T: DeserializeOwned>(
         let (message, help) = explain(&e.to_string(), what);
         YamlError { pos, message, help }
     })
+}
+
+/// How deeply front matter may nest lists and mappings (gazette's own
+/// fields need five levels).
+pub const MAX_DEPTH: usize = 32;
+
+/// Refuse, in one linear pass before serde sees it, what would make parsing
+/// slow or output huge: nesting deeper than [`MAX_DEPTH`], and aliases
+/// (`*name`), which can repeat one large value thousands of times. Syntax
+/// errors are left to serde_yaml, whose messages are explained below.
+fn guard(text: &str, first_line: usize) -> Result<(), YamlError> {
+    let mut parser = Parser::new_from_str(text);
+    let mut depth = 0usize;
+    let at = |mark: Marker| Some(Pos::new(mark.line() + first_line - 1, mark.col() + 1));
+    loop {
+        let (event, mark) = match parser.next_token() {
+            Ok(e) => e,
+            // The scanner's own limit on flow nesting (`[[[[...`): report it here,
+            // as serde_yaml takes minutes to reach the same conclusion.
+            Err(e) if e.info().contains("recursion limit") => {
+                return Err(YamlError {
+                    pos: at(*e.marker()),
+                    message: format!("lists and fields nest more than {MAX_DEPTH} levels deep"),
+                    help: Some("front matter fields need a few levels at most: check the indentation and brackets".into()),
+                })
+            }
+            Err(_) => break,
+        };
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(YamlError {
+                        pos: at(mark),
+                        message: format!("lists and fields nest more than {MAX_DEPTH} levels deep"),
+                        help: Some("front matter fields need a few levels at most: check the indentation and brackets".into()),
+                    });
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            Event::Alias(_) => {
+                return Err(YamlError {
+                    pos: at(mark),
+                    message: "YAML aliases (`*name`) are not supported in gazette files".into(),
+                    help: Some("write the value out where it is needed".into()),
+                })
+            }
+            Event::StreamEnd => break,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Rewrite serde_yaml's message into an editor's terms, with a suggestion.

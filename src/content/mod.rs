@@ -196,7 +196,14 @@ impl Content {
         }
         let mut on_disk: BTreeMap<PathBuf, Stamp> = BTreeMap::new();
         if content_dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&content_dir).sort_by_file_name() {
+            // Hidden folders (an editor's .obsidian/, .git/) are not content.
+            let walk = walkdir::WalkDir::new(&content_dir)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                });
+            for entry in walk {
                 match entry {
                     Ok(e) if e.file_type().is_file() => {
                         let meta = e.metadata().ok();
@@ -206,7 +213,13 @@ impl Content {
                         );
                         on_disk.insert(e.into_path(), stamp);
                     }
-                    Ok(_) => {}
+                    Ok(e) if e.file_type().is_dir() => {}
+                    Ok(e) => {
+                        let name = e.file_name().to_string_lossy();
+                        if !is_ignored(&name) {
+                            walk_errors.push(not_regular(root, &e));
+                        }
+                    }
                     Err(e) => {
                         let path = e
                             .path()
@@ -260,6 +273,22 @@ enum Loaded {
     Home(HomeText),
     Skipped,
     Failed(Diagnostic),
+}
+
+/// A link, FIFO, socket or device in content/: refused, never silently skipped.
+/// Links are refused because they can bring in files from outside the site.
+fn not_regular(root: &Path, e: &walkdir::DirEntry) -> Diagnostic {
+    let what = if e.path_is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file or folder"
+    };
+    Diagnostic::error(
+        relative(root, e.path()),
+        None,
+        format!("this is {what}: content/ holds only regular files and folders"),
+    )
+    .with_help(Some("copy the file into content/ instead".into()))
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {
@@ -347,16 +376,40 @@ fn load_file(root: &Path, content_dir: &Path, path: &Path) -> Loaded {
     parse_document(kind, stem.to_string(), shown, text, is_yaml)
 }
 
-fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+/// Read a content or configuration file as text: UTF-8, with no control
+/// characters (they are not allowed in XML, HTML or iCalendar output).
+pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error(shown, None, format!("cannot read file: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let text = String::from_utf8_lossy(valid);
         let pos = LineIndex::new(&text).pos(&text, text.len());
         Diagnostic::error(shown, Some(pos), "file is not valid UTF-8 text")
             .with_help(Some("save the file as UTF-8".into()))
-    })
+    })?;
+    if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_forbidden_char(c)) {
+        let lines = LineIndex::new(&text);
+        return Err(Diagnostic::error(
+            shown,
+            Some(lines.pos(&text, at)),
+            format!(
+                "invisible control character U+{:04X} in the text",
+                u32::from(c)
+            ),
+        )
+        .with_source(&text, &lines)
+        .with_help(Some(
+            "delete it (it often comes from copying out of a PDF or a word processor)".into(),
+        )));
+    }
+    Ok(text)
+}
+
+/// Control characters other than tab and line ends, and the two noncharacters
+/// XML refuses.
+fn is_forbidden_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
 }
 
 fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: bool) -> Loaded {

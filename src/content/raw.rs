@@ -272,6 +272,9 @@ pub struct RawPage {
     pub weight: Option<i64>,
 }
 
+/// The longest relative deadline: 100 years, far past any order's horizon.
+pub const MAX_WITHIN_DAYS: i64 = 36_525;
+
 /// A date as written: absolute, or N calendar days after another dated item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RawWhen {
@@ -311,6 +314,11 @@ impl<'de> Visitor<'de> for WhenVisitor {
                     let n: i64 = map.next_value()?;
                     if n < 0 {
                         return Err(de::Error::custom("within_days must be zero or more"));
+                    }
+                    if n > MAX_WITHIN_DAYS {
+                        return Err(de::Error::custom(format!(
+                            "within_days must be at most {MAX_WITHIN_DAYS} (100 years)"
+                        )));
                     }
                     days = Some(n);
                 }

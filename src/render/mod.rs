@@ -351,6 +351,65 @@ fn render_pages(
     (files, diags)
 }
 
+/// Top-level folders the build writes itself: a free page (`/ID/`) may not
+/// take one of these names. `status` and `stale` are kept for the tracker pages.
+pub const RESERVED_TOP_FOLDERS: &[&str] = &[
+    "orders",
+    "provisions",
+    "agencies",
+    "sources",
+    "events",
+    "timeline",
+    "deadlines",
+    "changes",
+    "matrix",
+    "search",
+    "api",
+    crate::search::BUNDLE,
+    "status",
+    "stale",
+];
+
+/// Two files for one output path are an error naming both: generated files
+/// among themselves (a bug, or a page id the resolver let through), and a
+/// static file that would replace a generated one.
+pub fn check_routes(generated: &[OutputFile], statics: &[OutputFile], root: &Path) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for f in generated {
+        if !seen.insert(f.path.as_str()) {
+            diags.push(Diagnostic::error(
+                "site",
+                None,
+                format!("two generated files would be written to `{}`", f.path),
+            ));
+        }
+    }
+    for f in statics {
+        if seen.contains(f.path.as_str()) {
+            let (shown, whose) = match &f.contents {
+                Contents::Copy(p) => (
+                    p.strip_prefix(root).unwrap_or(p).to_path_buf(),
+                    "this static file",
+                ),
+                Contents::Bytes(_) => (
+                    PathBuf::from("(theme)").join("static").join(&f.path),
+                    "the theme's static file",
+                ),
+            };
+            diags.push(
+                Diagnostic::error(
+                    shown,
+                    None,
+                    format!("{whose} would replace the generated file `/{}`", f.path),
+                )
+                .with_help(Some("rename or move the static file: generated pages cannot be overridden by static files".into())),
+            );
+        }
+    }
+    diags
+}
+
 /// The output path of `job` (`provisions/x/index.html`).
 pub fn job_path(site: &Site, job: &Job) -> String {
     let dir = |path: String| format!("{}index.html", path.trim_start_matches('/'));
@@ -681,9 +740,16 @@ fn collect_static(dir: &Path, out: &mut Vec<OutputFile>) {
     if !dir.is_dir() {
         return;
     }
+    // Hidden files and folders (.env, .git/, .DS_Store, the output marker) are
+    // never published; `.well-known/` is, as hosts expect it.
+    let published = |e: &walkdir::DirEntry| {
+        let name = e.file_name().to_string_lossy();
+        e.depth() == 0 || !name.starts_with('.') || name == ".well-known"
+    };
     for entry in walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
+        .filter_entry(published)
         .flatten()
     {
         // A link to a file counts as that file; static_files() refuses links out of the site.

@@ -41,6 +41,9 @@ enum State {
 }
 
 /// Every dated item by id: orders (their signing), events and deadlines.
+/// How many relative dates may follow one another before the chain is refused.
+const MAX_CHAIN: usize = 200;
+
 pub struct Dates<'d> {
     nodes: HashMap<&'d str, Node<'d>>,
     states: HashMap<&'d str, State>,
@@ -148,6 +151,21 @@ impl<'d> Dates<'d> {
         match self.states.get(key) {
             Some(State::Done(w)) => return w.clone(),
             Some(State::Failed) => return None,
+            // Each link of a chain is a frame of this recursion: bound it.
+            _ if stack.len() >= MAX_CHAIN => {
+                diags.push(
+                    node.doc
+                        .error_at(
+                            &format!("{}.of", node.field),
+                            format!("more than {MAX_CHAIN} dates each counted from the next"),
+                        )
+                        .with_help(Some(
+                            "count from the signing or from a fixed date instead".into(),
+                        )),
+                );
+                self.states.insert(key, State::Failed);
+                return None;
+            }
             Some(State::Visiting) => {
                 let start = stack.iter().position(|s| *s == key).unwrap_or(0);
                 let mut chain: Vec<&str> = stack[start..].to_vec();

@@ -8,7 +8,7 @@
 mod catalog;
 mod dates;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::config::{BaseUrl, Config};
 use crate::content::raw::*;
 use crate::content::{Content, Document, Kind};
-use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex};
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Pos};
 use crate::markdown::{self, Cite, Link, LinkError, Linker};
 use crate::model::*;
 use catalog::Catalog;
@@ -66,15 +66,13 @@ pub fn resolve(
         let r = markdown::render(&h.text[h.body_start..], &mut linker);
         let index = LineIndex::new(&h.text);
         for p in r.problems {
-            diags.push(
-                Diagnostic::error(
-                    &h.path,
-                    Some(index.pos(&h.text, h.body_start + p.offset)),
-                    p.error.message,
-                )
-                .with_help(p.error.help)
-                .with_source(&h.text, &index),
-            );
+            let pos = Some(index.pos(&h.text, h.body_start + p.offset));
+            let d = if p.warning {
+                Diagnostic::warning(&h.path, pos, p.error.message)
+            } else {
+                Diagnostic::error(&h.path, pos, p.error.message)
+            };
+            diags.push(d.with_help(p.error.help).with_source(&h.text, &index));
         }
         (r.html, linker.cited)
     });
@@ -126,6 +124,23 @@ pub fn resolve(
             RawFrontMatter::Agency(a) => site.agencies.push(b.agency(doc, a, meta)),
             RawFrontMatter::Source(s) => site.sources.push(b.source(doc, s, meta)),
             RawFrontMatter::Event(e) => site.events.push(b.event(doc, e, meta, &mut dates)),
+            RawFrontMatter::Page(_)
+                if crate::render::RESERVED_TOP_FOLDERS.contains(&doc.id.as_str()) =>
+            {
+                b.diags.push(
+                    doc.error(
+                        Some(Pos::new(1, 1)),
+                        format!(
+                            "a page named `{}` would replace the generated /{}/ of the site",
+                            doc.id, doc.id
+                        ),
+                    )
+                    .with_help(Some(format!(
+                        "rename the file, e.g. to `about-{}.md`",
+                        doc.id
+                    ))),
+                );
+            }
             RawFrontMatter::Page(p) => site.pages.push(Page {
                 meta,
                 weight: p.weight,
@@ -143,6 +158,20 @@ pub fn resolve(
     (site, diags)
 }
 
+/// A Markdown problem at byte `offset` of `doc`'s text, as a diagnostic.
+fn problem(doc: &Document, offset: usize, p: markdown::Problem) -> Diagnostic {
+    problem_at(doc, Some(doc.lines.pos(&doc.text, offset)), p)
+}
+
+fn problem_at(doc: &Document, pos: Option<Pos>, p: markdown::Problem) -> Diagnostic {
+    let d = if p.warning {
+        Diagnostic::warning(&doc.path, pos, p.error.message).with_source(&doc.text, &doc.lines)
+    } else {
+        doc.error(pos, p.error.message)
+    };
+    d.with_help(p.error.help)
+}
+
 /// A rendered Markdown body.
 struct Body {
     html: String,
@@ -158,13 +187,7 @@ fn render_body(doc: &Document, catalog: &Catalog, base: &BaseUrl) -> Body {
     let problems = r
         .problems
         .into_iter()
-        .map(|p| {
-            doc.error(
-                Some(doc.lines.pos(&doc.text, doc.body_start + p.offset)),
-                p.error.message,
-            )
-            .with_help(p.error.help)
-        })
+        .map(|p| problem(doc, doc.body_start + p.offset, p))
         .collect();
     let mut links = linker.links;
     links.extend(
@@ -425,6 +448,16 @@ impl Builder<'_, '_> {
         let mut out = Vec::new();
         for (i, v) in raw.iter().enumerate() {
             let at = format!("versions.{i}");
+            // A version id becomes a folder of the output (`versions/ID/`): only slugs.
+            if let Err(m) = crate::content::check_slug(&v.id) {
+                let fix = crate::content::slugify(&v.id);
+                let help = (!fix.is_empty()).then(|| format!("write it as `{fix}`"));
+                self.diags.push(
+                    doc.error_at(&format!("{at}.id"), format!("version id: {m}"))
+                        .with_help(help),
+                );
+                continue;
+            }
             if !seen.insert(v.id.as_str()) {
                 self.diags.push(doc.error_at(
                     &format!("{at}.id"),
@@ -442,7 +475,13 @@ impl Builder<'_, '_> {
                         )),
                 );
             }
-            let text_html = markdown::render(&text, &mut PlainLinker).html;
+            let rendered = markdown::render(&text, &mut PlainLinker);
+            // Version text is a YAML value: its problems are reported at the value.
+            let text_at = doc.spans.get(&format!("{at}.text"));
+            for p in rendered.problems {
+                self.diags.push(problem_at(doc, text_at, p));
+            }
+            let text_html = rendered.html;
             out.push(Version {
                 id: v.id.clone(),
                 label: v.label.clone(),
@@ -514,28 +553,42 @@ impl Builder<'_, '_> {
                 .and_then(|p| self.reference(doc, "parent", Kind::Agency, p)),
             meta,
             acronym: a.acronym.clone(),
-            url: a.url.clone(),
+            url: self.web_address(doc, "url", a.url.as_deref()),
         }
     }
 
-    fn source(&mut self, doc: &Document, s: &RawSource, meta: Meta) -> Source {
-        for (field, value) in [("url", &s.url), ("archived_url", &s.archived_url)] {
-            if let Some(u) = value {
-                if !(u.starts_with("https://") || u.starts_with("http://")) {
-                    self.diags.push(doc.error_at(
-                        field,
-                        format!("`{field}` must start with https:// or http://"),
-                    ));
-                }
-            }
+    /// An address a page may link to: http(s) only, no spaces or control
+    /// characters. A refused one is reported and left out of the site.
+    fn web_address(&mut self, doc: &Document, field: &str, value: Option<&str>) -> Option<String> {
+        let u = value?;
+        let lower = u.get(..8).unwrap_or(u).to_ascii_lowercase();
+        let web = lower.starts_with("https://") || lower.starts_with("http://");
+        if web
+            && u.len() > "https://".len()
+            && !u.contains(|c: char| c.is_whitespace() || c.is_control())
+        {
+            return Some(u.to_string());
         }
+        self.diags.push(
+            doc.error_at(
+                field,
+                format!("`{field}` must be a web address starting with https:// or http://"),
+            )
+            .with_help(Some(
+                "leave the field out when no address is known; never guess one".into(),
+            )),
+        );
+        None
+    }
+
+    fn source(&mut self, doc: &Document, s: &RawSource, meta: Meta) -> Source {
         Source {
+            url: self.web_address(doc, "url", s.url.as_deref()),
+            archived_url: self.web_address(doc, "archived_url", s.archived_url.as_deref()),
             meta,
             publisher: s.publisher.clone(),
             date: s.date,
-            url: s.url.clone(),
             kind: s.kind,
-            archived_url: s.archived_url.clone(),
             accessed: s.accessed,
         }
     }
@@ -586,7 +639,9 @@ impl Linker for PlainLinker {
     }
 }
 
-/// Report each cycle of agency `parent` fields once, at its first member by path.
+/// Report each cycle of agency `parent` fields once, at its first member by
+/// path. Linear: each agency is walked once; a walk stops at an agency
+/// already settled.
 fn check_agency_cycles(docs: &[&Document], diags: &mut Diagnostics) {
     let parents: HashMap<&str, (&str, &Document)> = docs
         .iter()
@@ -595,43 +650,59 @@ fn check_agency_cycles(docs: &[&Document], diags: &mut Diagnostics) {
             _ => None,
         })
         .collect();
-    let mut reported: BTreeSet<&str> = BTreeSet::new();
-    for doc in docs.iter().filter(|d| d.kind == Kind::Agency) {
-        let mut chain = vec![doc.id.as_str()];
+    // The walk each agency was first reached in; settled once its walk ends.
+    let mut walk_of: HashMap<&str, usize> = HashMap::new();
+    for (walk, doc) in docs.iter().filter(|d| d.kind == Kind::Agency).enumerate() {
+        let mut chain: Vec<&str> = Vec::new();
         let mut cur = doc.id.as_str();
-        while let Some((parent, _)) = parents.get(cur) {
-            if let Some(start) = chain.iter().position(|c| c == parent) {
-                let cycle = &chain[start..];
-                if cycle.iter().any(|c| reported.contains(c)) {
+        loop {
+            match walk_of.get(cur) {
+                // Reached in an earlier walk: whatever is above is settled.
+                Some(&w) if w != walk => break,
+                // Reached again in this walk: a cycle from its first visit.
+                Some(_) => {
+                    let start = chain.iter().position(|c| *c == cur).unwrap_or(0);
+                    report_cycle(&chain[start..], &parents, diags);
                     break;
                 }
-                reported.extend(cycle.iter().copied());
-                let first = cycle
-                    .iter()
-                    .min_by_key(|c| parents[*c].1.path.clone())
-                    .copied()
-                    .unwrap_or(cur);
-                let mut names: Vec<&str> = Vec::new();
-                let pos = cycle.iter().position(|c| *c == first).unwrap_or(0);
-                names.extend(cycle[pos..].iter().chain(&cycle[..pos]));
-                names.push(first);
-                diags.push(
-                    parents[first]
-                        .1
-                        .error_at(
-                            "parent",
-                            format!("agency parents form a cycle: {}", names.join(" → ")),
-                        )
-                        .with_help(Some(
-                            "an agency cannot be its own ancestor: remove one `parent`".into(),
-                        )),
-                );
-                break;
+                None => {}
             }
-            chain.push(parent);
-            cur = parent;
+            walk_of.insert(cur, walk);
+            chain.push(cur);
+            match parents.get(cur) {
+                Some((parent, _)) => cur = parent,
+                None => break,
+            }
         }
     }
+}
+
+fn report_cycle(
+    cycle: &[&str],
+    parents: &HashMap<&str, (&str, &Document)>,
+    diags: &mut Diagnostics,
+) {
+    let Some(&first) = cycle
+        .iter()
+        .min_by_key(|c| parents.get(**c).map(|p| &p.1.path))
+    else {
+        return;
+    };
+    let Some((_, doc)) = parents.get(first) else {
+        return;
+    };
+    let pos = cycle.iter().position(|c| *c == first).unwrap_or(0);
+    let mut names: Vec<&str> = cycle[pos..].iter().chain(&cycle[..pos]).copied().collect();
+    names.push(first);
+    diags.push(
+        doc.error_at(
+            "parent",
+            format!("agency parents form a cycle: {}", names.join(" → ")),
+        )
+        .with_help(Some(
+            "an agency cannot be its own ancestor: remove one `parent`".into(),
+        )),
+    );
 }
 
 fn sort_site(site: &mut Site) {

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::content::{Content, Kind};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Ref, Site};
-use crate::render::{self, Contents, Templates};
+use crate::render::{self, Contents, OutputFile, Templates};
 
 /// What kind of file changed; decides how much to rebuild.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -163,6 +163,33 @@ impl Session {
         } else {
             None
         };
+        // A static file may not replace a generated one (as in `gazette build`).
+        {
+            let clash =
+                |path: &str| files.iter().any(|f| f.path == path) || self.pages.contains_key(path);
+            let collisions: Vec<OutputFile> = match &statics {
+                Some(list) => list.iter().filter(|f| clash(&f.path)).cloned().collect(),
+                None => self
+                    .statics
+                    .iter()
+                    .filter(|(path, _)| clash(path))
+                    .map(|(path, c)| OutputFile {
+                        path: path.clone(),
+                        contents: (**c).clone(),
+                    })
+                    .collect(),
+            };
+            if !collisions.is_empty() {
+                let paths: Vec<OutputFile> = collisions
+                    .iter()
+                    .map(|f| OutputFile {
+                        path: f.path.clone(),
+                        contents: Contents::Bytes(Vec::new()),
+                    })
+                    .collect();
+                return Err(render::check_routes(&paths, &collisions, &self.opts.root).sorted());
+            }
+        }
         // Everything succeeded: from here on, the new site replaces the old one.
         let rendered = files.iter().filter(|f| f.path.ends_with(".html")).count();
         if render_all {
