@@ -620,7 +620,7 @@ pub fn url_scheme(url: &str) -> UrlKind {
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
-    let scheme_end = cleaned.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme_end = cleaned.find([':', '/', '?', '#']);
     if let Some(end) = scheme_end.filter(|&e| cleaned[e..].starts_with(':')) {
         let scheme = &cleaned[..end];
         let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())

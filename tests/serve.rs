@@ -410,7 +410,11 @@ fn serves_pages_404s_redirects_and_refuses_traversal() {
     }
     // HEAD: headers only.
     let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
-    write!(s, "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "HEAD / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut buf = String::new();
     let _ = s.read_to_string(&mut buf);
     assert!(buf.starts_with("HTTP/1.1 200"), "{buf}");

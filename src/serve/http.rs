@@ -1,18 +1,31 @@
 //! The dev server's HTTP side: serves the in-memory site, injects the live
 //! reload script into HTML pages, streams Server-Sent Events.
 //!
+//! It is a small HTTP/1.1 server on `std::net`, written for hostile clients:
+//! - connections are bounded (by the file-descriptor limit too); past the
+//!   bound new ones get `503` at once, and under pressure a connection that
+//!   has not sent a whole request within a second is dropped, so idle
+//!   connections cannot starve real ones; accept errors (`EMFILE`) are waited
+//!   out, never fatal;
+//! - a request head is at most [`MAX_HEAD`] bytes (`431`, or `414` for the
+//!   request line) and must arrive within [`HEAD_TIMEOUT`];
+//! - only loopback names and IP literals are accepted as `Host` (`421`
+//!   otherwise), so a DNS-rebinding page cannot read the site;
+//! - no lock is held while reading a file or writing to a socket; static
+//!   files are streamed, opened without blocking, and only if regular.
+//!
 //! Only paths of the built site are served: a request path is decoded and
 //! normalized, and anything with `..`, a backslash, a NUL or a drive letter is
 //! refused before it is looked up. Static files are read from the site's own
 //! folders only, never through a link that leaves the site.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
-
-use tiny_http::{Header, Method, Request, Response, Server};
+use std::time::{Duration, Instant};
 
 use super::session::Outputs;
 use crate::diagnostics::Diagnostic;
@@ -96,114 +109,528 @@ pub fn errors_json(errors: &[Diagnostic]) -> String {
     serde_json::Value::Array(list).to_string()
 }
 
-/// Accept requests until the server is dropped; each request gets its own
-/// thread, so a slow or stuck client does not hold up others.
-pub fn run(server: Arc<Server>, state: Arc<RwLock<State>>, events: Broadcaster) {
-    for request in server.incoming_requests() {
-        let state = Arc::clone(&state);
-        let events = events.clone();
-        std::thread::spawn(move || handle(request, &state, &events));
+/// The longest request head (request line and headers) accepted.
+pub const MAX_HEAD: usize = 16 * 1024;
+/// The longest request line accepted.
+pub const MAX_REQUEST_LINE: usize = 8 * 1024;
+/// How long a client may take to send a request head (and how long an idle
+/// keep-alive connection is kept).
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// The same, when the server is more than half full.
+const HEAD_TIMEOUT_UNDER_PRESSURE: Duration = Duration::from_secs(1);
+/// How long a write may block on a client that does not read.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Live-reload streams at once (each open tab holds one).
+const MAX_EVENT_STREAMS: usize = 64;
+
+/// Connection bounds, shared by the accept loop and the connections.
+pub struct Limits {
+    /// Connections served at once.
+    pub max_connections: usize,
+    active: AtomicUsize,
+    streams: AtomicUsize,
+}
+
+impl Limits {
+    /// At most 256 connections, and no more than a third of the process's
+    /// file descriptors (each connection holds one; builds need the rest).
+    pub fn for_this_process() -> Limits {
+        Limits::new(fd_limit().map_or(256, |n| (n / 3).clamp(8, 256)))
+    }
+
+    pub fn new(max_connections: usize) -> Limits {
+        Limits {
+            max_connections,
+            active: AtomicUsize::new(0),
+            streams: AtomicUsize::new(0),
+        }
+    }
+
+    fn under_pressure(&self) -> bool {
+        self.active.load(Ordering::Relaxed) * 2 > self.max_connections
     }
 }
 
-fn handle(request: Request, state: &RwLock<State>, events: &Broadcaster) {
-    let method = request.method().clone();
-    if method != Method::Get && method != Method::Head {
-        let _ = request.respond(
-            text_response(405, "method not allowed").with_header(header("Allow", "GET, HEAD")),
-        );
-        return;
+#[cfg(unix)]
+fn fd_limit() -> Option<usize> {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct it is given.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) } == 0;
+    ok.then(|| usize::try_from(r.rlim_cur).unwrap_or(usize::MAX))
+}
+
+#[cfg(not(unix))]
+fn fd_limit() -> Option<usize> {
+    None
+}
+
+/// Which `Host` headers are answered: loopback names, IP literals (the
+/// address the server is bound to is one), nothing else.
+pub fn host_allowed(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // [::1]:1111
+        match rest.split_once(']') {
+            Some((ip, _)) => return ip.parse::<std::net::Ipv6Addr>().is_ok(),
+            None => return false,
+        }
+    } else {
+        host.rsplit_once(':').map_or(host, |(n, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                n
+            } else {
+                host
+            }
+        })
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+/// Accept connections until the process ends. Never returns on an accept
+/// error: running out of file descriptors is waited out.
+pub fn run(listener: TcpListener, state: Arc<RwLock<State>>, events: Broadcaster) {
+    let limits = Arc::new(Limits::for_this_process());
+    serve(listener, state, events, limits);
+}
+
+/// [`run`] with given limits.
+pub fn serve(
+    listener: TcpListener,
+    state: Arc<RwLock<State>>,
+    events: Broadcaster,
+    limits: Arc<Limits>,
+) {
+    loop {
+        let stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // EMFILE, ENFILE, ENOBUFS, ECONNABORTED: let connections close, then go on.
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                continue;
+            }
+        };
+        if limits.active.load(Ordering::Relaxed) >= limits.max_connections {
+            shed(stream);
+            continue;
+        }
+        limits.active.fetch_add(1, Ordering::Relaxed);
+        let slot = Slot(Arc::clone(&limits));
+        let (state, events) = (Arc::clone(&state), events.clone());
+        let spawned = std::thread::Builder::new()
+            .name("gazette-http".into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let slot = slot;
+                connection(stream, &state, &events, &slot.0);
+            });
+        // If no thread could be made, the closure (with the stream and the slot) is dropped.
+        drop(spawned);
     }
-    let Ok(guard) = state.read() else { return };
-    let base = guard.base_path.clone();
-    let raw = request
-        .url()
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("/")
-        .to_string();
-    let Some(path) = normalize(&raw) else {
-        drop(guard);
-        let _ = request.respond(text_response(400, "bad request path"));
+}
+
+/// Gives its connection's place back when the connection ends, however it ends.
+struct Slot(Arc<Limits>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Too many connections: say so and close, without reading the request.
+fn shed(mut stream: TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+    let _ = stream.write_all(
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 17\r\nRetry-After: 1\r\nConnection: close\r\n\r\nserver too busy\r\n",
+    );
+}
+
+/// One parsed request head.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Head {
+    pub method: String,
+    pub target: String,
+    pub http10: bool,
+    pub host: Option<String>,
+    /// The client asked to close, or sent a body this server does not read.
+    pub close: bool,
+}
+
+/// Why a request head was refused, as a status code and text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refusal(pub u16, pub &'static str);
+
+/// Serve requests on one connection (keep-alive) until it closes or errs.
+fn connection(stream: TcpStream, state: &RwLock<State>, events: &Broadcaster, limits: &Limits) {
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    let Ok(read_half) = stream.try_clone() else {
         return;
     };
+    let mut reader = BufReader::with_capacity(4096, read_half);
+    let mut stream = stream;
+    loop {
+        let head = match read_head(&mut reader, limits) {
+            Ok(Some(head)) => head,
+            Ok(None) => return,
+            Err(Refusal(code, text)) => {
+                let _ = write_response(
+                    &mut stream,
+                    code,
+                    "text/plain; charset=utf-8",
+                    &[],
+                    text.as_bytes(),
+                    false,
+                    true,
+                );
+                return;
+            }
+        };
+        let keep = respond(&mut stream, &head, state, events, limits);
+        if !keep || head.close {
+            return;
+        }
+    }
+}
+
+/// Read a request head within the time and size bounds; None when the
+/// client closed or went quiet.
+fn read_head(reader: &mut BufReader<TcpStream>, limits: &Limits) -> Result<Option<Head>, Refusal> {
+    let started = Instant::now();
+    let _ = reader
+        .get_ref()
+        .set_read_timeout(Some(Duration::from_millis(250)));
+    let mut head: Vec<u8> = Vec::with_capacity(1024);
+    loop {
+        let budget = if limits.under_pressure() {
+            HEAD_TIMEOUT_UNDER_PRESSURE
+        } else {
+            HEAD_TIMEOUT
+        };
+        if started.elapsed() > budget {
+            return if head.is_empty() {
+                Ok(None)
+            } else {
+                Err(Refusal(408, "request head took too long\n"))
+            };
+        }
+        let buf = match reader.fill_buf() {
+            Ok([]) => return Ok(None),
+            Ok(buf) => buf,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock
+                        | std::io::ErrorKind::TimedOut
+                        | std::io::ErrorKind::Interrupted
+                ) =>
+            {
+                continue
+            }
+            Err(_) => return Ok(None),
+        };
+        // Take bytes up to and including the blank line that ends the head.
+        let before = head.len();
+        head.extend_from_slice(buf);
+        let end = find_head_end(&head, before.saturating_sub(3));
+        let used = match end {
+            Some(end) => {
+                head.truncate(end);
+                end - before
+            }
+            None => head.len() - before,
+        };
+        reader.consume(used);
+        if end.is_some() {
+            return parse_head(&head).map(Some);
+        }
+        if !head.contains(&b'\n') && head.len() > MAX_REQUEST_LINE {
+            return Err(Refusal(414, "request line too long\n"));
+        }
+        if head.len() > MAX_HEAD {
+            return Err(Refusal(431, "request header fields too large\n"));
+        }
+    }
+}
+
+/// The index just past `\r\n\r\n` (or `\n\n`), searching from `from`.
+fn find_head_end(buf: &[u8], from: usize) -> Option<usize> {
+    (from..buf.len()).find_map(|i| {
+        if buf[i..].starts_with(b"\r\n\r\n") {
+            Some(i + 4)
+        } else if buf[i..].starts_with(b"\n\n") {
+            Some(i + 2)
+        } else {
+            None
+        }
+    })
+}
+
+/// Parse a request head (request line and headers).
+pub fn parse_head(bytes: &[u8]) -> Result<Head, Refusal> {
+    let text = std::str::from_utf8(bytes).map_err(|_| Refusal(400, "bad request\n"))?;
+    let mut lines = text.split('\n').map(|l| l.trim_end_matches('\r'));
+    let line = lines.next().unwrap_or_default();
+    if line.len() > MAX_REQUEST_LINE {
+        return Err(Refusal(414, "request line too long\n"));
+    }
+    let mut parts = line.split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Refusal(400, "bad request line\n"));
+    };
+    if !matches!(version, "HTTP/1.1" | "HTTP/1.0") {
+        return Err(Refusal(505, "HTTP/1.1 only\n"));
+    }
+    let http10 = version == "HTTP/1.0";
+    let mut head = Head {
+        method: method.to_string(),
+        target: target.to_string(),
+        http10,
+        host: None,
+        close: http10,
+    };
+    for l in lines.filter(|l| !l.is_empty()) {
+        let Some((name, value)) = l.split_once(':') else {
+            return Err(Refusal(400, "bad header line\n"));
+        };
+        let value = value.trim();
+        match name.to_ascii_lowercase().as_str() {
+            "host" => {
+                if head.host.is_some() {
+                    return Err(Refusal(400, "more than one Host header\n"));
+                }
+                head.host = Some(value.to_string());
+            }
+            "connection" => {
+                let v = value.to_ascii_lowercase();
+                if v.contains("close") {
+                    head.close = true;
+                } else if v.contains("keep-alive") {
+                    head.close = false;
+                }
+            }
+            // A body is never read: answer, then close, so it is not taken for a request.
+            "content-length" if value != "0" => head.close = true,
+            "transfer-encoding" => head.close = true,
+            _ => {}
+        }
+    }
+    Ok(head)
+}
+
+/// Answer one request; false when the connection must close.
+fn respond(
+    stream: &mut TcpStream,
+    head: &Head,
+    state: &RwLock<State>,
+    events: &Broadcaster,
+    limits: &Limits,
+) -> bool {
+    let is_head = head.method == "HEAD";
+    let plain = "text/plain; charset=utf-8";
+    let send = |s: &mut TcpStream, code: u16, ctype: &str, extra: &[(&str, &str)], body: &[u8]| {
+        write_response(s, code, ctype, extra, body, is_head, head.close).is_ok()
+    };
+    if head.method != "GET" && !is_head {
+        send(
+            stream,
+            405,
+            plain,
+            &[("Allow", "GET, HEAD")],
+            b"method not allowed\n",
+        );
+        return false;
+    }
+    match &head.host {
+        Some(h) if host_allowed(h) => {}
+        Some(_) => {
+            send(
+                stream,
+                421,
+                plain,
+                &[],
+                b"this server answers only to localhost and IP addresses\n",
+            );
+            return false;
+        }
+        None if head.http10 => {}
+        None => {
+            send(stream, 400, plain, &[], b"Host header required\n");
+            return false;
+        }
+    }
+    let raw = head.target.split(['?', '#']).next().unwrap_or("/");
+    let Some(path) = normalize(raw) else {
+        return send(stream, 400, plain, &[], b"bad request path\n");
+    };
+    // Everything needed from the state is taken here; the lock is released
+    // before any file is opened or any byte is written.
+    let (base, answer) = {
+        let Ok(guard) = state.read() else {
+            return send(stream, 500, plain, &[], b"server state unavailable\n");
+        };
+        let base = guard.base_path.clone();
+        let answer = answer_for(&guard, &path);
+        (base, answer)
+    };
+    match answer {
+        Answer::Redirect(to) => {
+            let to = if to.is_empty() { base } else { to };
+            send(stream, 301, plain, &[("Location", &to)], b"")
+        }
+        Answer::Events(first) => {
+            if limits.streams.fetch_add(1, Ordering::Relaxed) >= MAX_EVENT_STREAMS {
+                limits.streams.fetch_sub(1, Ordering::Relaxed);
+                send(
+                    stream,
+                    503,
+                    plain,
+                    &[("Retry-After", "1")],
+                    b"too many live-reload streams\n",
+                );
+                return false;
+            }
+            stream_events(stream, first, events);
+            limits.streams.fetch_sub(1, Ordering::Relaxed);
+            false
+        }
+        Answer::Script => send(
+            stream,
+            200,
+            "text/javascript; charset=utf-8",
+            &[],
+            LIVERELOAD_JS.as_bytes(),
+        ),
+        Answer::Bytes(status, ctype, body) => send(stream, status, ctype, &[], &body),
+        Answer::File(status, ctype, root, file) => match open_inside(&root, &file) {
+            Some((f, len)) => send_file(stream, status, ctype, f, len, is_head, head.close).is_ok(),
+            None => send(stream, 404, plain, &[], b"not found\n"),
+        },
+        Answer::NotFound => send(stream, 404, plain, &[], b"not found\n"),
+    }
+}
+
+/// What to send, decided under the state lock from in-memory data only.
+enum Answer {
+    Redirect(String),
+    Events((&'static str, String)),
+    Script,
+    Bytes(u16, &'static str, Vec<u8>),
+    /// A static file, read after the lock is released: status, type, site root, path.
+    File(u16, &'static str, PathBuf, PathBuf),
+    NotFound,
+}
+
+fn answer_for(state: &State, path: &str) -> Answer {
+    let base = &state.base_path;
     // Outside the base path: point the visitor at the site.
     let Some(rel) = path
         .strip_prefix(base.trim_start_matches('/'))
-        .or(if base == "/" {
-            Some(path.as_str())
-        } else {
-            None
-        })
+        .or(if base == "/" { Some(path) } else { None })
     else {
-        drop(guard);
-        let _ = request.respond(redirect(&base));
-        return;
+        return Answer::Redirect(String::new());
     };
-    let rel = rel.to_string();
     if rel == format!("{PREFIX}events") {
-        let first = state_message(&guard);
-        drop(guard);
-        stream_events(request, first, events);
-        return;
+        return Answer::Events(state_message(state));
     }
     if rel == format!("{PREFIX}livereload.js") {
-        drop(guard);
-        let r = Response::from_data(LIVERELOAD_JS.as_bytes().to_vec())
-            .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
-            .with_header(header("Cache-Control", "no-store"));
-        let _ = respond(request, r, method == Method::Head);
-        return;
+        return Answer::Script;
     }
-    let (status, key) = match lookup(&guard.outputs, &rel) {
+    let (status, key) = match lookup(&state.outputs, rel) {
         Lookup::Found(key) => (200, key),
-        Lookup::Redirect => {
-            drop(guard);
-            let _ = request.respond(redirect(&format!("{base}{rel}/")));
-            return;
-        }
+        Lookup::Redirect => return Answer::Redirect(format!("{base}{rel}/")),
         Lookup::Missing => (404, "404.html".to_string()),
     };
-    let body = match guard.outputs.get(&key).map(AsRef::as_ref) {
-        Some(Contents::Bytes(b)) => Some(b.clone()),
-        Some(Contents::Copy(p)) => read_inside(&guard.root, p),
-        None => None,
-    };
-    let Some(mut body) = body else {
-        drop(guard);
-        let _ = request.respond(text_response(404, "not found"));
-        return;
-    };
     let mime = content_type(&key);
-    if mime.starts_with("text/html") {
-        body = inject(&body, &guard);
+    match state.outputs.get(&key).map(AsRef::as_ref) {
+        Some(Contents::Bytes(b)) if mime.starts_with("text/html") => {
+            Answer::Bytes(status, mime, inject(b, state))
+        }
+        Some(Contents::Bytes(b)) => Answer::Bytes(status, mime, b.clone()),
+        Some(Contents::Copy(p)) => Answer::File(status, mime, state.root.clone(), p.clone()),
+        None => Answer::NotFound,
     }
-    drop(guard);
-    let r = Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", mime))
-        .with_header(header("Cache-Control", "no-store"));
-    let _ = respond(request, r, method == Method::Head);
 }
 
-fn respond(
-    request: Request,
-    r: Response<std::io::Cursor<Vec<u8>>>,
-    head: bool,
-) -> std::io::Result<()> {
-    if head {
-        // Same headers, no body (tiny_http sends the length of the original).
-        let len = r.data_length();
-        let mut empty = Response::from_data(Vec::new()).with_status_code(r.status_code());
-        for h in r.headers() {
-            empty.add_header(h.clone());
-        }
-        if let Some(len) = len {
-            empty.add_header(header("Content-Length", &len.to_string()));
-        }
-        return request.respond(empty);
+fn reason(code: u16) -> &'static str {
+    match code {
+        200 => "OK",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        414 => "URI Too Long",
+        421 => "Misdirected Request",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "Unknown",
     }
-    request.respond(r)
+}
+
+fn head_text(code: u16, ctype: &str, extra: &[(&str, &str)], len: u64, close: bool) -> String {
+    let mut h = format!(
+        "HTTP/1.1 {code} {}\r\nContent-Type: {ctype}\r\nContent-Length: {len}\r\nCache-Control: no-store\r\n",
+        reason(code)
+    );
+    for (name, value) in extra {
+        h.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if close {
+        h.push_str("Connection: close\r\n");
+    }
+    h.push_str("\r\n");
+    h
+}
+
+fn write_response(
+    stream: &mut TcpStream,
+    code: u16,
+    ctype: &str,
+    extra: &[(&str, &str)],
+    body: &[u8],
+    head_only: bool,
+    close: bool,
+) -> std::io::Result<()> {
+    let head = head_text(code, ctype, extra, body.len() as u64, close);
+    stream.write_all(head.as_bytes())?;
+    if !head_only {
+        stream.write_all(body)?;
+    }
+    stream.flush()
+}
+
+fn send_file(
+    stream: &mut TcpStream,
+    code: u16,
+    ctype: &str,
+    mut file: std::fs::File,
+    len: u64,
+    head_only: bool,
+    close: bool,
+) -> std::io::Result<()> {
+    stream.write_all(head_text(code, ctype, &[], len, close).as_bytes())?;
+    if !head_only {
+        // Exactly the announced length, even if the file grows meanwhile.
+        let copied = std::io::copy(&mut (&mut file).take(len), stream)?;
+        if copied < len {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "file shrank",
+            ));
+        }
+    }
+    stream.flush()
 }
 
 enum Lookup {
@@ -271,14 +698,25 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Read a static file only if, links resolved, it is inside the site root.
-fn read_inside(root: &Path, path: &Path) -> Option<Vec<u8>> {
+/// Open a static file only if, links resolved, it is inside the site root
+/// and a regular file. It is opened without blocking, so a FIFO put in its
+/// place cannot hang the request.
+fn open_inside(root: &Path, path: &Path) -> Option<(std::fs::File, u64)> {
     let root = root.canonicalize().ok()?;
     let real = path.canonicalize().ok()?;
     if !real.starts_with(&root) {
         return None;
     }
-    std::fs::read(real).ok()
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(real).ok()?;
+    let meta = file.metadata().ok()?;
+    meta.is_file().then_some((file, meta.len()))
 }
 
 /// Add the live-reload script, and the error overlay when the last build failed.
@@ -300,9 +738,8 @@ fn inject(body: &[u8], state: &State) -> Vec<u8> {
     }
 }
 
-fn stream_events(request: Request, first: (&'static str, String), events: &Broadcaster) {
+fn stream_events(w: &mut TcpStream, first: (&'static str, String), events: &Broadcaster) {
     let rx = events.subscribe();
-    let mut w = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
     if w.write_all(head.as_bytes()).is_err() || w.write_all(b"retry: 500\n\n").is_err() {
         return;
@@ -362,25 +799,6 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    // Both are ASCII constants or numbers, so this cannot fail; fall back to a harmless header.
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|_| {
-        Header::from_bytes(&b"X-Gazette"[..], &b"1"[..]).expect("static header")
-    })
-}
-
-fn text_response(status: u16, text: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_data(text.as_bytes().to_vec())
-        .with_status_code(status)
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-}
-
-fn redirect(to: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_data(Vec::new())
-        .with_status_code(301)
-        .with_header(header("Location", to))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,6 +835,61 @@ mod tests {
         assert!(matches!(lookup(&o, "orders"), Lookup::Redirect));
         assert!(matches!(lookup(&o, "style.css"), Lookup::Found(_)));
         assert!(matches!(lookup(&o, "nope"), Lookup::Missing));
+    }
+
+    #[test]
+    fn host_names() {
+        for ok in [
+            "localhost",
+            "localhost:1111",
+            "127.0.0.1:1111",
+            "[::1]:1111",
+            "app.localhost",
+            "192.168.1.5:80",
+            "LOCALHOST.",
+        ] {
+            assert!(host_allowed(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "[evil]",
+            "",
+        ] {
+            assert!(!host_allowed(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn heads_parse_and_refuse() {
+        let h = parse_head(b"GET /a HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+        assert_eq!(
+            (
+                h.method.as_str(),
+                h.target.as_str(),
+                h.host.as_deref(),
+                h.close
+            ),
+            ("GET", "/a", Some("localhost"), false)
+        );
+        assert!(parse_head(b"GET /a HTTP/1.0\r\n\r\n").unwrap().close);
+        assert!(
+            parse_head(b"GET /a HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n")
+                .unwrap()
+                .close
+        );
+        assert_eq!(parse_head(b"GET /a\r\n\r\n").unwrap_err().0, 400);
+        assert_eq!(parse_head(b"GET /a HTTP/2\r\n\r\n").unwrap_err().0, 505);
+        assert_eq!(
+            parse_head(b"GET /a HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+                .unwrap_err()
+                .0,
+            400
+        );
+        let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_REQUEST_LINE));
+        assert_eq!(parse_head(long.as_bytes()).unwrap_err().0, 414);
     }
 
     #[test]

@@ -100,9 +100,8 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
         }
     }
     let events = http::Broadcaster::default();
-    let server = Arc::new(server);
     {
-        let (server, state, events) = (Arc::clone(&server), Arc::clone(&state), events.clone());
+        let (state, events) = (Arc::clone(&state), events.clone());
         std::thread::spawn(move || http::run(server, state, events));
     }
     // Watch before announcing the address, so that no save after it is missed.
@@ -162,12 +161,12 @@ fn render_errors(d: &[Diagnostic]) -> String {
 }
 
 /// Bind `port`, or the next free one.
-fn bind(ip: IpAddr, port: u16) -> Result<(tiny_http::Server, u16), String> {
+fn bind(ip: IpAddr, port: u16) -> Result<(std::net::TcpListener, u16), String> {
     let mut last = String::new();
     for p in port..=port.saturating_add(20) {
-        match tiny_http::Server::http(SocketAddr::new(ip, p)) {
+        match std::net::TcpListener::bind(SocketAddr::new(ip, p)) {
             Ok(s) => {
-                let used = s.server_addr().to_ip().map_or(p, |a| a.port());
+                let used = s.local_addr().map_or(p, |a| a.port());
                 return Ok((s, used));
             }
             Err(e) => last = e.to_string(),
