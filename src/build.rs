@@ -27,6 +27,10 @@ pub struct BuildOptions {
     pub allow_outside: bool,
     /// Counts pages as they are rendered, for a progress display.
     pub progress: Option<std::sync::Arc<Progress>>,
+    /// Set by whoever runs the build to stop it early (the dev server's time
+    /// budget): rendering stops between pages, and a template's `range()`
+    /// fails, so that even a runaway loop inside one page ends.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// How far a build is: pages rendered of pages to render. Shared with
@@ -143,7 +147,7 @@ pub fn render(
     opts: &BuildOptions,
 ) -> Result<(Site, Vec<OutputFile>, Diagnostics), Vec<Diagnostic>> {
     let (site, mut diags) = load(opts)?;
-    let templates = Templates::load(&opts.root, &site.config.theme);
+    let templates = Templates::load(&opts.root, &site.config.theme, opts.cancel.clone());
     let templates = match templates {
         Ok(t) => Some(t),
         Err(d) => {

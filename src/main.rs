@@ -95,7 +95,7 @@ struct BuildArgs {
     #[arg(long, short, value_name = "DIR")]
     output: Option<PathBuf>,
     /// Override site.yaml's base_url, e.g. https://example.org/kb/ for a sub-path deployment.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
     base_url: Option<String>,
     /// Allow an output folder outside the site folder.
     #[arg(long)]
@@ -139,6 +139,7 @@ struct NewArgs {
     #[arg(value_parser = parse_kind)]
     kind: Kind,
     /// The new entity's id: lowercase letters, digits and hyphens (the file name).
+    #[arg(value_parser = parse_slug)]
     slug: String,
     /// Site folder. Default: the current folder or its nearest parent with a site.yaml.
     #[arg(long, value_name = "DIR")]
@@ -149,6 +150,14 @@ struct NewArgs {
 
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
     gazette::content::raw::parse_date(s)
+}
+
+fn parse_base_url(s: &str) -> Result<String, String> {
+    gazette::config::BaseUrl::parse(s).map(|_| s.to_string())
+}
+
+fn parse_slug(s: &str) -> Result<String, String> {
+    gazette::content::check_slug(s).map(|()| s.to_string())
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {

@@ -31,6 +31,9 @@ pub struct Cite {
 pub struct LinkError {
     pub message: String,
     pub help: Option<String>,
+    /// The target's own file failed to load and is reported already: this
+    /// error is a consequence, not shown.
+    pub consequence: bool,
 }
 
 pub trait Linker {
@@ -54,6 +57,7 @@ impl Problem {
         Problem {
             offset,
             error: LinkError {
+                consequence: false,
                 message: message.into(),
                 help: help.map(str::to_string),
             },
@@ -256,6 +260,7 @@ impl<'a> Renderer<'_, 'a> {
             self.problems.push(Problem {
                 offset,
                 error: LinkError {
+                consequence: false,
                     message: "raw HTML is left out of pages".into(),
                     help: Some(
                         "write it in Markdown; see \"Markdown\" in docs/editing.md for what is allowed"
@@ -271,11 +276,13 @@ impl<'a> Renderer<'_, 'a> {
         let (href, title) = match self.linker.wikilink(target.trim()) {
             Ok(link) => (link.href, link.title),
             Err(error) => {
-                self.problems.push(Problem {
-                    offset,
-                    error,
-                    warning: false,
-                });
+                if !error.consequence {
+                    self.problems.push(Problem {
+                        offset,
+                        error,
+                        warning: false,
+                    });
+                }
                 ("#broken-link".to_string(), target.to_string())
             }
         };
@@ -365,11 +372,13 @@ impl<'a> Renderer<'_, 'a> {
                     c.number
                 ),
                 Err(error) => {
-                    self.problems.push(Problem {
-                        offset: offset_of(item.at),
-                        error,
-                        warning: false,
-                    });
+                    if !error.consequence {
+                        self.problems.push(Problem {
+                            offset: offset_of(item.at),
+                            error,
+                            warning: false,
+                        });
+                    }
                     format!("<span class=\"broken-link\">@{}</span>", escape(&item.id))
                 }
             };
@@ -695,6 +704,7 @@ mod tests {
                     title: "Department of the Treasury".into(),
                 }),
                 _ => Err(LinkError {
+                    consequence: false,
                     message: format!("unknown [[{target}]]"),
                     help: None,
                 }),
@@ -703,6 +713,7 @@ mod tests {
         fn cite(&mut self, id: &str) -> Result<Cite, LinkError> {
             if id.starts_with('x') {
                 return Err(LinkError {
+                    consequence: false,
                     message: format!("unknown source `{id}`"),
                     help: None,
                 });

@@ -35,6 +35,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Write `content/FOLDER/SLUG.md` with every field of `kind`, commented.
+/// What `gazette new` writes where a value must come from the editor; a
+/// file that still holds it is refused once it is no longer a draft.
+pub const PLACEHOLDER: &str = "FILL-IN";
+
 pub fn new_file(root: &Path, kind: Kind, slug: &str) -> Result<PathBuf, String> {
     check_slug(slug)?;
     let dir = root.join(CONTENT_DIR).join(kind.folder());
@@ -63,13 +67,13 @@ pub fn skeleton(kind: Kind) -> &'static str {
 
 const NEW_ORDER: &str = r#"---
 # The order's full title, as printed.
-title: "Full title of the order"
+title: "FILL-IN: the order's full title"
 # A short name used in lists (optional).
-short_title: "Short title"
+# short_title: "Short title"
 # Who issued it: "The President", "Office of Management and Budget".
-issuer: "The President"
+issuer: "FILL-IN: who issued it"
 # Date signed (YYYY-MM-DD). Deadlines "within N days of signing" count from it.
-signed: 2026-01-01
+# signed: YYYY-MM-DD
 # Date published, e.g. in the Federal Register (optional).
 # published: 2026-01-05
 # Official citation, e.g. an EO number or FR citation (optional; never invent one).
@@ -77,11 +81,11 @@ signed: 2026-01-01
 # signed, revoked, amended or superseded.
 status: signed
 # One or two sentences shown in lists and search results (optional).
-summary: "What the order does, in a sentence."
+summary: "FILL-IN: what the order does, in a sentence."
 # Ids of sources (content/sources/) that report the facts above.
 sources: []
 # A new file is a draft: it is left out of builds (and checks) until you remove
-# this line, or build with --drafts.
+# this line, or build with --drafts. Replace every FILL-IN first: `check` refuses them.
 draft: true
 ---
 
@@ -90,7 +94,7 @@ link entities as [[agency-id]] or [[provision/provision-id|shown text]].
 "#;
 
 const NEW_PROVISION: &str = r#"---
-title: "What this provision does"
+title: "FILL-IN: what this provision does"
 # Id of the order it belongs to (content/orders/).
 order: order-id
 # The section number as printed in the order (optional; never invent one).
@@ -100,7 +104,7 @@ order: order-id
 # Ids of the agencies it tasks (content/agencies/).
 agencies: []
 # One or two sentences: what it requires, of whom, by when.
-summary: "One-sentence summary."
+summary: "FILL-IN: one-sentence summary."
 # Ids of sources for the provision as a whole.
 sources: []
 # Deadlines it sets. `due` is a date, or a count of calendar days:
@@ -135,7 +139,7 @@ disagreements: []
 #        preferred: true
 #        reason: "Why this account is preferred"
 # A new file is a draft: it is left out of builds (and checks) until you remove
-# this line, or build with --drafts.
+# this line, or build with --drafts. Replace every FILL-IN first: `check` refuses them.
 draft: true
 ---
 
@@ -143,15 +147,15 @@ What the provision requires and why it matters, cited sentence by sentence [@sou
 "#;
 
 const NEW_AGENCY: &str = r#"---
-title: "Department of Example"
+title: "FILL-IN: the agency's full name"
 # Short name (optional).
-acronym: "DOE"
+# acronym: "ABC"
 # Id of the parent agency, if it is part of one (optional).
 # parent: parent-agency-id
 # Official website (optional; never invent one).
 # url: "https://www.example.gov"
 # A new file is a draft: it is left out of builds (and checks) until you remove
-# this line, or build with --drafts.
+# this line, or build with --drafts. Replace every FILL-IN first: `check` refuses them.
 draft: true
 ---
 
@@ -159,8 +163,8 @@ What this agency or office is, in a sentence or two (optional).
 "#;
 
 const NEW_SOURCE: &str = r#"---
-title: "Title of the article, document or analysis"
-publisher: "Publisher"
+title: "FILL-IN: title of the article, document or analysis"
+publisher: "FILL-IN: publisher"
 # primary (the text itself), official (fact sheets, statements), news, or analysis.
 kind: news
 # Publication date (optional; leave out when unknown).
@@ -172,7 +176,7 @@ kind: news
 # When it was last read (optional).
 # accessed: 2026-01-01
 # A new file is a draft: it is left out of builds (and checks) until you remove
-# this line, or build with --drafts.
+# this line, or build with --drafts. Replace every FILL-IN first: `check` refuses them.
 draft: true
 ---
 
@@ -180,18 +184,18 @@ What this source reports, briefly (optional).
 "#;
 
 const NEW_EVENT: &str = r#"---
-title: "What happened"
+title: "FILL-IN: what happened"
 # A date (YYYY-MM-DD), or a count of days after another dated item:
 #   date: { within_days: 30, of: event-or-deadline-id }
 # Leave it out when no source gives the date: the event is listed as undated.
-date: 2026-01-01
+# date: YYYY-MM-DD
 # signing, draft, publication, announcement, implementation or other.
 kind: other
 sources: []
 # Entities this event concerns: ids, or kind/id when an id is ambiguous.
 related: []
 # A new file is a draft: it is left out of builds (and checks) until you remove
-# this line, or build with --drafts.
+# this line, or build with --drafts. Replace every FILL-IN first: `check` refuses them.
 draft: true
 ---
 
@@ -199,11 +203,11 @@ What happened, cited [@source-id].
 "#;
 
 const NEW_PAGE: &str = r#"---
-title: "Page title"
+title: "FILL-IN: page title"
 # Order among pages in the footer (optional; lower comes first).
 # weight: 10
 # A new file is a draft: it is left out of builds (and checks) until you remove
-# this line, or build with --drafts.
+# this line, or build with --drafts. Replace every FILL-IN first: `check` refuses them.
 draft: true
 ---
 

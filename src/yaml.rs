@@ -97,6 +97,26 @@ fn explain(raw: &str, what: &str) -> (String, Option<String>) {
     // the position is reported separately, in file terms.
     let stripped = strip_positions(raw);
     let msg = stripped.as_str();
+    if msg.contains("found character that cannot start any token") || msg.contains("found a tab") {
+        return (
+            "this line starts with a character YAML cannot read here (often a tab)".into(),
+            Some("indent with spaces, not tabs".into()),
+        );
+    }
+    if msg.contains("mapping values are not allowed") {
+        return (
+            "a value contains `: `, which YAML reads as a new field".into(),
+            Some("put the value in quotes: title: \"Office: of the thing\"".into()),
+        );
+    }
+    if msg.contains("did not find expected ',' or ']'")
+        || msg.contains("did not find expected ',' or '}'")
+    {
+        return (
+            "a list or mapping in brackets is not closed".into(),
+            Some("close it with `]` or `}` on the same value, or quote the text".into()),
+        );
+    }
     if msg.contains("while scanning a quoted scalar") {
         return (
             "a quoted value is not closed".into(),

@@ -42,10 +42,30 @@ pub fn find(tokens: &[Token]) -> Vec<Quantity> {
                 i = q.end;
                 out.push(q);
             }
-            None => i += 1,
+            // "February 30": a date that does not exist is no quantity, and its
+            // day is not a number either.
+            None => i = month_and_day_end(tokens, i).unwrap_or(i + 1),
         }
     }
     out
+}
+
+/// The end of a month name followed by a day number, at `i`.
+fn month_and_day_end(t: &[Token], i: usize) -> Option<usize> {
+    let first = t.get(i)?;
+    MONTHS.iter().find(|m| first.text.eq_ignore_ascii_case(m))?;
+    let d = skip_space(t, i + 1);
+    t.get(d).filter(|x| x.kind == TokenKind::Number)?;
+    let comma = d + 1;
+    let y = if t.get(comma).is_some_and(|x| x.text == ",") {
+        skip_space(t, comma + 1)
+    } else {
+        skip_space(t, comma)
+    };
+    let has_year = t
+        .get(y)
+        .is_some_and(|x| x.kind == TokenKind::Number && x.text.len() == 4);
+    Some(if has_year { y + 1 } else { d + 1 })
 }
 
 fn parse_at(t: &[Token], i: usize) -> Option<Quantity> {
@@ -85,12 +105,16 @@ fn lower(t: &[Token], i: usize) -> Option<String> {
     t.get(i).map(|x| x.text.to_lowercase())
 }
 
+/// The largest figure read as a quantity.
+const MAX_FIGURE: f64 = 1e15;
+
 /// A number written in digits or words, starting at `i`: (value, end).
 fn parse_number(t: &[Token], i: usize) -> Option<(f64, usize)> {
     let tok = t.get(i)?;
     if tok.kind == TokenKind::Number {
         let v: f64 = tok.text.replace(',', "").parse().ok()?;
-        return Some((v, i + 1));
+        // Past 10^15 a figure is not a policy quantity, and f64 no longer holds it exactly.
+        return (v < MAX_FIGURE).then_some((v, i + 1));
     }
     if tok.kind != TokenKind::Word {
         return None;
@@ -430,6 +454,18 @@ mod tests {
                 "three agencies".into()
             )
         );
+    }
+
+    #[test]
+    fn impossible_dates_and_huge_figures_are_not_quantities() {
+        assert!(
+            q("by February 30, 2026").is_empty(),
+            "{:?}",
+            q("by February 30, 2026")
+        );
+        assert!(q("by February 30").is_empty());
+        assert!(q("within 99999999999999999999 days").is_empty());
+        assert_eq!(q("within 999999 days")[0].1, 999999.0);
     }
 
     #[test]

@@ -175,11 +175,19 @@ impl Content {
             diags.push(d.clone());
         }
         for (_, l) in self.files.values() {
-            if let Loaded::Failed(d) = l {
+            if let Loaded::Failed(d) | Loaded::Broken(_, _, d) = l {
                 diags.push(d.clone());
             }
         }
         diags
+    }
+
+    /// The kind and id of every file that failed to parse.
+    pub fn broken(&self) -> impl Iterator<Item = (Kind, &str)> {
+        self.files.values().filter_map(|(_, l)| match l {
+            Loaded::Broken(kind, id, _) => Some((*kind, id.as_str())),
+            _ => None,
+        })
     }
 
     /// Bring the content up to date with `root/content`: read new and changed
@@ -273,6 +281,9 @@ enum Loaded {
     Home(HomeText),
     Skipped,
     Failed(Diagnostic),
+    /// A file of a known kind and id that failed to parse: it still claims
+    /// its id, so that references to it are not reported as well.
+    Broken(Kind, String, Diagnostic),
 }
 
 /// A link, FIFO, socket or device in content/: refused, never silently skipped.
@@ -373,7 +384,10 @@ fn load_file(root: &Path, content_dir: &Path, path: &Path) -> Loaded {
             slugify(stem)
         ))));
     }
-    parse_document(kind, stem.to_string(), shown, text, is_yaml)
+    match parse_document(kind, stem.to_string(), shown, text, is_yaml) {
+        Loaded::Failed(d) => Loaded::Broken(kind, stem.to_string(), d),
+        loaded => loaded,
+    }
 }
 
 /// Read a content or configuration file as text: UTF-8, with no control

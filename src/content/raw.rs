@@ -334,7 +334,26 @@ impl<'de> Visitor<'de> for WhenVisitor {
 
 /// Parse `YYYY-MM-DD` with a message an editor understands.
 pub fn parse_date(s: &str) -> Result<Date, String> {
-    s.trim()
-        .parse::<Date>()
-        .map_err(|e| format!("invalid date `{s}`: {e} (expected YYYY-MM-DD)"))
+    let t = s.trim();
+    t.parse::<Date>().map_err(|e| match day_past_month_end(t) {
+        Some(m) => format!("invalid date `{s}`: {m}"),
+        None if t.to_ascii_lowercase().starts_with("within") => {
+            let n = t
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|w| !w.is_empty())
+                .unwrap_or("N");
+            format!("`{s}` is not a date: write a relative date as `{{ within_days: {n}, of: signing }}`")
+        }
+        None => format!("invalid date `{s}`: {e} (expected YYYY-MM-DD)"),
+    })
+}
+
+/// "February 2026 has 28 days", when `t` is YYYY-MM-DD with a day past its month's end.
+fn day_past_month_end(t: &str) -> Option<String> {
+    let mut parts = t.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let (year, month, day): (i16, i8, i8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let first = Date::new(year, month, 1).ok()?;
+    let days = first.days_in_month();
+    (day > days).then(|| format!("{} has {days} days", first.strftime("%B %Y")))
 }

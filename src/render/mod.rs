@@ -7,6 +7,8 @@
 pub mod views;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use tera::{Context, Tera};
@@ -38,11 +40,47 @@ pub struct Templates {
     tera: Tera,
     /// (name, file shown in messages, text)
     origins: Vec<(String, PathBuf, String)>,
+    /// When set, rendering stops (see [`crate::build::BuildOptions::cancel`]).
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+/// The most numbers a template's `range()` makes.
+const MAX_RANGE: i64 = 10_000;
+
+/// Tera's `range(end, start=0, step_by=1)`, bounded, and failing once the
+/// build is cancelled, so nested loops cannot run on unchecked.
+fn bounded_range(
+    cancel: Option<Arc<AtomicBool>>,
+) -> impl Fn(tera::Kwargs, &tera::State) -> tera::TeraResult<Vec<i64>> + Send + Sync + 'static {
+    move |kwargs, _| {
+        if cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(tera::Error::message(
+                "stopped: the build ran past its time budget",
+            ));
+        }
+        let start = kwargs.get::<i64>("start")?.unwrap_or(0);
+        let end = kwargs.must_get::<i64>("end")?;
+        let step = kwargs.get::<i64>("step_by")?.unwrap_or(1);
+        if step <= 0 {
+            return Err(tera::Error::message("range: `step_by` must be 1 or more"));
+        }
+        let len = (i128::from(end) - i128::from(start)).max(0) / i128::from(step);
+        if len > i128::from(MAX_RANGE) {
+            return Err(tera::Error::message(format!(
+                "range: at most {MAX_RANGE} numbers"
+            )));
+        }
+        Ok((0..len as i64).map(|i| start + i * step).collect())
+    }
 }
 
 impl Templates {
     /// Load the theme's templates, then the site's overrides.
-    pub fn load(root: &Path, theme: &str) -> Result<Templates, Diagnostics> {
+    pub fn load(
+        root: &Path,
+        theme: &str,
+        cancel: Option<Arc<AtomicBool>>,
+    ) -> Result<Templates, Diagnostics> {
         let mut sources: Vec<(String, String, PathBuf)> = Vec::new();
         let theme_dir = root.join("themes").join(theme);
         let mut diags = Diagnostics::new();
@@ -79,15 +117,21 @@ impl Templates {
         }
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
+        tera.register_function("range", bounded_range(cancel.clone()));
         let result =
             tera.add_raw_templates(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())));
         let origins = sources.into_iter().map(|(n, t, p)| (n, p, t)).collect();
         match result {
-            Ok(()) => Ok(Templates { tera, origins }),
+            Ok(()) => Ok(Templates {
+                tera,
+                origins,
+                cancel,
+            }),
             Err(e) => {
                 let t = Templates {
                     tera: Tera::new(),
                     origins,
+                    cancel: None,
                 };
                 Err(t.error(&e, None).into())
             }
@@ -112,6 +156,17 @@ impl Templates {
     }
 
     fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+        {
+            return Err(Diagnostic::error(
+                "templates",
+                None,
+                "stopped: the build ran past its time budget",
+            ));
+        }
         self.tera
             .render(name, ctx)
             .map_err(|e| self.error(&e, Some(name)))

@@ -1,6 +1,6 @@
 //! Every entity id of the site, for looking references up.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::content::{Document, Kind};
 use crate::diagnostics::{closest, Diagnostics};
@@ -12,6 +12,8 @@ pub struct Catalog<'d> {
     by_id: HashMap<&'d str, Vec<Kind>>,
     /// Entities left out because they are drafts, for a helpful message.
     drafts: HashMap<Ref, &'d Document>,
+    /// Entities whose files failed to parse (reported already).
+    broken: HashSet<Ref>,
 }
 
 impl<'d> Catalog<'d> {
@@ -19,9 +21,11 @@ impl<'d> Catalog<'d> {
     pub fn new(
         docs: &[&'d Document],
         drafts: &[&'d Document],
+        broken: impl IntoIterator<Item = Ref>,
         diags: &mut Diagnostics,
     ) -> Catalog<'d> {
         let mut catalog = Catalog {
+            broken: broken.into_iter().collect(),
             docs: HashMap::new(),
             by_id: HashMap::new(),
             drafts: drafts
@@ -73,8 +77,12 @@ impl<'d> Catalog<'d> {
         if self.contains(kind, id) {
             return Ok(Ref::new(kind, id));
         }
+        if self.broken.contains(&Ref::new(kind, id)) {
+            return Err(Self::consequence(kind, id));
+        }
         if let Some(draft) = self.drafts.get(&Ref::new(kind, id)) {
             return Err(LinkError {
+                consequence: false,
                 message: format!("{} {} `{id}` is a draft", kind.article(), kind.name()),
                 help: Some(format!(
                     "{} has `draft: true`: build with --drafts, or publish it",
@@ -106,9 +114,18 @@ impl<'d> Catalog<'d> {
             }
         }
         Err(LinkError {
+            consequence: false,
             message: format!("unknown {} `{id}`", kind.name()),
             help,
         })
+    }
+
+    fn consequence(kind: Kind, id: &str) -> LinkError {
+        LinkError {
+            message: format!("{} {} `{id}` failed to load", kind.article(), kind.name()),
+            help: None,
+            consequence: true,
+        }
     }
 
     /// Resolve `id` or `kind/id` naming any entity (wikilinks, `related`).
@@ -117,6 +134,7 @@ impl<'d> Catalog<'d> {
             let Some(kind) = Kind::from_name(kind_name) else {
                 let names = Kind::ALL.iter().map(|k| k.name());
                 return Err(LinkError {
+                    consequence: false,
                     message: format!("unknown kind `{kind_name}` in `{target}`"),
                     help: closest(kind_name, names)
                         .map(|c| format!("did you mean `{c}/{id}`?"))
@@ -135,11 +153,21 @@ impl<'d> Catalog<'d> {
                     .map(|k| format!("`{}/{target}`", k.name()))
                     .collect();
                 Err(LinkError {
+                    consequence: false,
                     message: format!("ambiguous id `{target}`: more than one entity has it"),
                     help: Some(format!("write {}", forms.join(" or "))),
                 })
             }
+            _ if self.broken.iter().any(|r| r.id == target) => {
+                let kind = self
+                    .broken
+                    .iter()
+                    .find(|r| r.id == target)
+                    .map_or(Kind::Page, |r| r.kind);
+                Err(Self::consequence(kind, target))
+            }
             _ => Err(LinkError {
+                consequence: false,
                 message: format!("unknown id `{target}`"),
                 help: closest(target, self.by_id.keys().copied())
                     .map(|c| format!("did you mean `{c}`?")),

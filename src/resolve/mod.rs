@@ -41,7 +41,8 @@ pub fn resolve(
         .collect();
     let mut docs = included.clone();
     docs.sort_by(|a, b| a.path.cmp(&b.path));
-    let catalog = Catalog::new(&included, &drafts_left_out, &mut diags);
+    let broken = content.broken().map(|(kind, id)| Ref::new(kind, id));
+    let catalog = Catalog::new(&included, &drafts_left_out, broken, &mut diags);
     // Entities in the catalog (duplicates dropped), in path order.
     let docs: Vec<&Document> = docs
         .into_iter()
@@ -53,6 +54,19 @@ pub fn resolve(
         })
         .collect();
 
+    for doc in &docs {
+        if let Some(at) = doc.text.find(crate::scaffold::PLACEHOLDER) {
+            diags.push(
+                doc.error(
+                    Some(doc.lines.pos(&doc.text, at)),
+                    "a placeholder from `gazette new` is still here",
+                )
+                .with_help(Some(
+                    "write the real value, or leave the optional field out".into(),
+                )),
+            );
+        }
+    }
     let mut dates = Dates::new(&docs, &mut diags);
     check_agency_cycles(&docs, &mut diags);
 
@@ -295,6 +309,7 @@ impl Builder<'_, '_> {
                 self.links.push((Ref::new(doc.kind, doc.id.as_str()), to));
                 Some(id.to_string())
             }
+            Err(e) if e.consequence => None,
             Err(e) => {
                 self.diags
                     .push(doc.error_at(path, e.message).with_help(e.help));
@@ -602,6 +617,7 @@ impl Builder<'_, '_> {
                     self.links.push((from.clone(), r.clone()));
                     related.push(r);
                 }
+                Err(err) if err.consequence => {}
                 Err(err) => self.diags.push(
                     doc.error_at(&format!("related.{i}"), err.message)
                         .with_help(err.help),
@@ -624,12 +640,14 @@ struct PlainLinker;
 impl Linker for PlainLinker {
     fn wikilink(&mut self, target: &str) -> Result<Link, LinkError> {
         Err(LinkError {
+            consequence: false,
             message: format!("[[{target}]] is not allowed here"),
             help: None,
         })
     }
     fn cite(&mut self, id: &str) -> Result<Cite, LinkError> {
         Err(LinkError {
+            consequence: false,
             message: format!("[@{id}] is not allowed here"),
             help: None,
         })

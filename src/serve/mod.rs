@@ -8,7 +8,8 @@ pub mod watch;
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::mpsc::channel;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, RecvTimeoutError};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -64,16 +65,22 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
             addr: SocketAddr::new(opts.bind, port),
         });
     }
+    let original = opts.build.clone();
     let mut build = opts.build.clone();
     let config = crate::build::load_config(&build).map_err(|d| render_errors(&d))?;
-    let base_path = config.base_url.path.clone();
     let host = match opts.bind {
         IpAddr::V6(ip) => format!("[{ip}]"),
         IpAddr::V4(ip) => ip.to_string(),
     };
-    let url = format!("http://{host}:{port}{base_path}");
+    let origin = format!("http://{host}:{port}");
+    let mut base_path = config.base_url.path.clone();
+    let url = format!("{origin}{base_path}");
     build.base_url = Some(url.clone());
-    let base = BaseUrl::parse(&url).map_err(|e| e.to_string())?;
+    BaseUrl::parse(&url).map_err(|e| e.to_string())?;
+    build.cancel = Some(Arc::new(AtomicBool::new(false)));
+    // A date of the build that follows the clock: a new day re-renders every page.
+    let follows_clock = build.as_of.is_none() && config.as_of.is_none();
+    let mut day = crate::build::today();
 
     let started = Instant::now();
     let build_id = |n: u64| {
@@ -84,13 +91,17 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
     };
     let mut session = Session::new(build.clone());
     let mut builds = 0u64;
+    let first_started = Instant::now();
     let first = session.full_build();
+    // A rebuild may take a few times as long as the first full build, and
+    // never less than the floor; past that it is stopped and reported.
+    let budget = (first_started.elapsed() * 4).max(REBUILD_BUDGET_FLOOR);
     let state = Arc::new(RwLock::new(http::State {
         outputs: session.outputs(),
         errors: Vec::new(),
         build_id: build_id(builds),
         root: build.root.clone(),
-        base_path: base.path.clone(),
+        base_path: base_path.clone(),
     }));
     match first {
         Ok(report) => on_event(ServeEvent::Built(report)),
@@ -109,18 +120,58 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
     let mut watcher = watch::Watcher::start(&build.root, &build.output_dir(), tx)?;
     on_event(ServeEvent::Listening { url });
     let mut last_errors: Vec<Diagnostic> = Vec::new();
-    while let Ok(batch) = rx.recv() {
+    // Kinds of change whose last rebuild failed: rebuilt again with the next
+    // change, so a broken site.yaml or template stays reported until fixed.
+    let mut failed: BTreeSet<ChangeKind> = BTreeSet::new();
+    let mut session = Some(session);
+    loop {
+        let batch = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(batch) => batch,
+            Err(RecvTimeoutError::Timeout) => {
+                if !follows_clock || crate::build::today() == day {
+                    continue;
+                }
+                watch::Batch {
+                    kinds: BTreeSet::from([ChangeKind::Config]),
+                    paths: Vec::new(),
+                    error: None,
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         if let Some(e) = batch.error {
             on_event(ServeEvent::WatchError(e));
             continue;
         }
+        day = crate::build::today();
         let changed_at = Instant::now();
         watcher.watch_new_dirs();
-        match session.rebuild(&batch.kinds) {
+        let mut kinds = batch.kinds.clone();
+        kinds.extend(failed.iter().copied());
+        // A new base path in site.yaml: serve under it from now on.
+        if kinds.contains(&ChangeKind::Config) {
+            if let Ok(config) = crate::build::load_config(&original) {
+                if config.base_url.path != base_path {
+                    base_path = config.base_url.path.clone();
+                    build.base_url = Some(format!("{origin}{base_path}"));
+                    session = Some(Session::new(build.clone()));
+                    if let Ok(mut s) = state.write() {
+                        s.base_path = base_path.clone();
+                    }
+                    on_event(ServeEvent::Listening {
+                        url: format!("{origin}{base_path}"),
+                    });
+                }
+            }
+        }
+        let outcome = rebuild_within(session.take(), &mut build, &kinds, budget);
+        session = outcome.session;
+        match outcome.result {
             Ok(report) => {
+                failed.clear();
                 builds += 1;
                 let id = build_id(builds);
-                if let Ok(mut s) = state.write() {
+                if let (Ok(mut s), Some(session)) = (state.write(), session.as_ref()) {
                     s.outputs = session.outputs();
                     s.errors.clear();
                     s.build_id = id.clone();
@@ -135,6 +186,7 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
                 });
             }
             Err(errors) => {
+                failed = kinds;
                 set_errors(&state, errors.clone());
                 events.send("errors", &http::errors_json(&errors));
                 if errors != last_errors {
@@ -145,6 +197,78 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
         }
     }
     Ok(())
+}
+
+/// The least time a rebuild is allowed before it is stopped.
+const REBUILD_BUDGET_FLOOR: Duration = Duration::from_secs(20);
+
+struct Outcome {
+    /// None when the rebuild had to be abandoned: the next one starts afresh.
+    session: Option<Session>,
+    result: Result<Report, Vec<Diagnostic>>,
+}
+
+/// Rebuild on a worker thread, waiting at most `budget`. Past it the build is
+/// cancelled (rendering stops between pages and inside `range()` loops); if
+/// it still does not return, it is left to finish on its own and a new
+/// session takes over.
+fn rebuild_within(
+    session: Option<Session>,
+    opts: &mut BuildOptions,
+    kinds: &BTreeSet<ChangeKind>,
+    budget: Duration,
+) -> Outcome {
+    let mut session = session.unwrap_or_else(|| Session::new(opts.clone()));
+    let cancel = opts.cancel.clone().unwrap_or_default();
+    let kinds = kinds.clone();
+    let (tx, rx) = channel();
+    let spawned = std::thread::Builder::new()
+        .name("gazette-rebuild".into())
+        .spawn(move || {
+            let result = session.rebuild(&kinds);
+            let _ = tx.send((session, result));
+        });
+    if let Err(e) = spawned {
+        return Outcome {
+            session: None,
+            result: Err(vec![Diagnostic::error(
+                "serve",
+                None,
+                format!("cannot start a rebuild: {e}"),
+            )]),
+        };
+    }
+    let stopped = |secs: u64| {
+        vec![Diagnostic::error(
+            "templates",
+            None,
+            format!("the rebuild took longer than {secs} s and was stopped"),
+        )
+        .with_help(Some("look for a template loop that does not end (nested `for` or `range()`), then save again".into()))]
+    };
+    match rx.recv_timeout(budget) {
+        Ok((session, result)) => Outcome {
+            session: Some(session),
+            result,
+        },
+        Err(_) => {
+            cancel.store(true, Ordering::Relaxed);
+            let session = rx
+                .recv_timeout(Duration::from_secs(2))
+                .ok()
+                .map(|(session, _)| session);
+            // The stopped build keeps its flag; the next session gets a fresh one.
+            let fresh = Arc::new(AtomicBool::new(false));
+            match &session {
+                Some(_) => cancel.store(false, Ordering::Relaxed),
+                None => opts.cancel = Some(fresh),
+            }
+            Outcome {
+                session,
+                result: Err(stopped(budget.as_secs())),
+            }
+        }
+    }
 }
 
 fn set_errors(state: &RwLock<http::State>, errors: Vec<Diagnostic>) {

@@ -99,8 +99,10 @@ impl Session {
         }
         let config = self.config.clone().ok_or_else(Vec::new)?;
         if everything || changes.contains(&ChangeKind::Template) || self.templates.is_none() {
-            self.templates =
-                Some(Templates::load(&self.opts.root, &config.theme).map_err(|d| d.sorted())?);
+            self.templates = Some(
+                Templates::load(&self.opts.root, &config.theme, self.opts.cancel.clone())
+                    .map_err(|d| d.sorted())?,
+            );
         }
         self.content.refresh(&self.opts.root);
         let (site, diags) = build::resolve_content(&self.opts, &config, &self.content);
