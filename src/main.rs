@@ -119,6 +119,10 @@ struct ServeArgs {
     /// Port to listen on; the next free one is taken if it is busy (0: any free port).
     #[arg(long, short, default_value_t = 1111)]
     port: u16,
+    /// Seconds a rebuild may take before it is stopped and reported (default:
+    /// four times the first build, at least 20).
+    #[arg(long, value_name = "SECONDS")]
+    rebuild_budget: Option<u64>,
     #[command(flatten)]
     out: Output,
 }
@@ -254,6 +258,7 @@ fn serve(a: ServeArgs) -> ExitCode {
         build: options(a.site),
         bind: a.bind,
         port: a.port,
+        rebuild_budget: a.rebuild_budget.map(std::time::Duration::from_secs),
     };
     let quiet = a.out.quiet;
     let verbose = a.out.verbose;

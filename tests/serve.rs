@@ -259,8 +259,14 @@ impl Drop for Server {
 }
 
 fn start(root: &Path) -> Server {
+    start_with(root, &[])
+}
+
+fn start_with(root: &Path, extra: &[&str]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args(["serve", "--port", "0", "--as-of", "2026-06-20", "--root"])
+        .args(["serve", "--port", "0", "--as-of", "2026-06-20"])
+        .args(extra)
+        .arg("--root")
         .arg(root)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -597,4 +603,139 @@ fn built_sites_carry_no_live_reload_script() {
             );
         }
     }
+}
+
+/// A raw request head, and the status line's code of the answer.
+fn status_of(port: u16, head: &str) -> u16 {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = s.write_all(head.as_bytes());
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    String::from_utf8_lossy(&buf)
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn only_loopback_names_and_bounded_heads_are_answered() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let server = start(&root);
+    let get = |host: &str| {
+        status_of(
+            server.port,
+            &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        )
+    };
+    assert_eq!(get("evil.example"), 421, "a DNS-rebinding name");
+    assert_eq!(get(&format!("evil.example:{}", server.port)), 421);
+    assert_eq!(get(&format!("localhost:{}", server.port)), 200);
+    assert_eq!(get(&format!("127.0.0.1:{}", server.port)), 200);
+    assert_eq!(
+        status_of(server.port, "GET / HTTP/1.1\r\nConnection: close\r\n\r\n"),
+        400,
+        "no Host"
+    );
+    let long_line = format!(
+        "GET /{} HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    assert_eq!(status_of(server.port, &long_line), 414);
+    let long_header = format!(
+        "GET / HTTP/1.1\r\nHost: localhost\r\nX: {}\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    assert_eq!(status_of(server.port, &long_header), 431);
+    assert_eq!(
+        status_of(server.port, "POST / HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+        405
+    );
+}
+
+#[test]
+fn idle_connections_do_not_take_the_server_down() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let server = start(&root);
+    // More idle connections than the server keeps: the excess is shed, the
+    // idle ones are dropped under pressure, and real requests still get through.
+    let idle: Vec<TcpStream> = (0..400)
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", server.port)).ok())
+        .collect();
+    assert!(idle.len() > 300);
+    eventually("a page while flooded", || {
+        raw_get(server.port, "/").0 == 200
+    });
+    drop(idle);
+    for _ in 0..20 {
+        assert_eq!(raw_get(server.port, "/agencies/cisa/").0, 200);
+    }
+}
+
+#[test]
+fn a_broken_site_yaml_stays_reported_after_a_good_content_save() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let server = start(&root);
+    let events = sse(server.port);
+    assert_eq!(next_event(&events).0, "build");
+    let config = root.join("site.yaml");
+    let good = read(&config);
+    std::fs::write(&config, format!("{good}\nbogus_key: 1\n")).unwrap();
+    let (name, data) = next_event_for(&events, "the config error");
+    assert_eq!(name, "errors");
+    assert!(data.contains("site.yaml"), "{data}");
+    // A good save elsewhere: site.yaml is still broken, so still an error.
+    edit(
+        &root.join("content/agencies/treasury.md"),
+        "Department of the Treasury",
+        "Treasury, edited",
+    );
+    let (name, data) = next_event_for(&events, "the content save");
+    assert_eq!(name, "errors", "{data}");
+    assert!(data.contains("site.yaml"), "{data}");
+    std::fs::write(&config, &good).unwrap();
+    assert_eq!(next_event_for(&events, "the fix").0, "build");
+    eventually("the content edit", || {
+        raw_get(server.port, "/agencies/treasury/")
+            .2
+            .contains("Treasury, edited")
+    });
+}
+
+#[test]
+fn a_new_base_path_is_served_without_a_restart() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let server = start(&root);
+    let events = sse(server.port);
+    assert_eq!(next_event(&events).0, "build");
+    let config = root.join("site.yaml");
+    let text = read(&config);
+    let text = match text.lines().find(|l| l.starts_with("base_url:")) {
+        Some(line) => text.replace(line, "base_url: https://example.org/kb/"),
+        None => format!("{text}\nbase_url: https://example.org/kb/\n"),
+    };
+    std::fs::write(&config, text).unwrap();
+    eventually("the new base path", || {
+        let (status, _, body) = raw_get(server.port, "/kb/agencies/cisa/");
+        status == 200 && body.contains("href=\"/kb/")
+    });
+}
+
+#[test]
+fn a_runaway_template_is_stopped_and_reported() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let server = start_with(&root, &["--rebuild-budget", "2"]);
+    let events = sse(server.port);
+    assert_eq!(next_event(&events).0, "build");
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    let runaway = "{% for a in range(end=10000) %}{% for b in range(end=10000) %}{% for c in range(end=10000) %}{{ c }}{% endfor %}{% endfor %}{% endfor %}";
+    std::fs::write(root.join("templates/404.html"), runaway).unwrap();
+    let (name, data) = next_event_for(&events, "the stopped rebuild");
+    assert_eq!(name, "errors");
+    assert!(data.contains("took longer than 2 s"), "{data}");
+    // The server still rebuilds: the fix is seen.
+    std::fs::remove_file(root.join("templates/404.html")).unwrap();
+    assert_eq!(next_event_for(&events, "the fix").0, "build");
+    assert_eq!(raw_get(server.port, "/").0, 200);
 }

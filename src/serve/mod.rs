@@ -22,6 +22,9 @@ pub struct ServeOptions {
     pub build: BuildOptions,
     pub bind: IpAddr,
     pub port: u16,
+    /// How long a rebuild may run before it is stopped; default: four times
+    /// the first full build, at least 20 s.
+    pub rebuild_budget: Option<Duration>,
 }
 
 /// What the server tells the person running it.
@@ -95,7 +98,9 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
     let first = session.full_build();
     // A rebuild may take a few times as long as the first full build, and
     // never less than the floor; past that it is stopped and reported.
-    let budget = (first_started.elapsed() * 4).max(REBUILD_BUDGET_FLOOR);
+    let budget = opts
+        .rebuild_budget
+        .unwrap_or_else(|| (first_started.elapsed() * 4).max(REBUILD_BUDGET_FLOOR));
     let state = Arc::new(RwLock::new(http::State {
         outputs: session.outputs(),
         errors: Vec::new(),
