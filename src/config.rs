@@ -128,6 +128,13 @@ impl Config {
             }
         }
         let text = crate::content::read_text(&path, shown)?;
+        Config::parse(&text)
+    }
+
+    /// Resolve the text of a `site.yaml`.
+    pub fn parse(text: &str) -> Result<Config, Diagnostic> {
+        let shown = Path::new(CONFIG_FILE);
+        let text = text.to_string();
         let index = LineIndex::new(&text);
         let raw: RawConfig = yaml::parse(&text, 1, "site.yaml").map_err(|e| {
             Diagnostic::error(shown, e.pos, e.message)

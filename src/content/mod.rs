@@ -267,6 +267,21 @@ impl Content {
     }
 }
 
+impl Content {
+    /// Content from files in memory, each `(path under content/, bytes)`:
+    /// what a walk of `content/` would load, for fuzzing and tests.
+    pub fn from_memory<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Content {
+        let mut content = Content::default();
+        for (rel, bytes) in files {
+            let rel = PathBuf::from(rel);
+            let shown = Path::new(CONTENT_DIR).join(&rel);
+            let loaded = load_bytes(shown.clone(), &rel, bytes.to_vec());
+            content.files.insert(shown, ((None, 0), loaded));
+        }
+        content
+    }
+}
+
 /// Walk `root/content`, reading every `.md`, `.yaml` and `.yml` file; problems
 /// are in [`Content::diagnostics`].
 pub fn load(root: &Path) -> Content {
@@ -332,11 +347,37 @@ fn load_file(root: &Path, content_dir: &Path, path: &Path) -> Loaded {
             ),
         );
     }
-    let text = match read_text(path, &shown) {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return Loaded::Failed(Diagnostic::error(
+                &shown,
+                None,
+                format!("cannot read file: {e}"),
+            ))
+        }
+    };
+    let rel = path.strip_prefix(content_dir).unwrap_or(path);
+    load_bytes(shown, rel, bytes)
+}
+
+/// Parse the bytes of the content file at `rel` (relative to `content/`),
+/// shown in messages as `shown`.
+fn load_bytes(shown: PathBuf, rel: &Path, bytes: Vec<u8>) -> Loaded {
+    let path = rel;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let is_yaml = matches!(ext, "yaml" | "yml");
+    let text = match decode_text(bytes, &shown) {
         Ok(t) => t,
         Err(d) => return Loaded::Failed(d),
     };
-    let rel = path.strip_prefix(content_dir).unwrap_or(path);
     let mut parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
     parts.pop();
     if parts.is_empty() && name == "_index.md" {
@@ -395,6 +436,11 @@ fn load_file(root: &Path, content_dir: &Path, path: &Path) -> Loaded {
 pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error(shown, None, format!("cannot read file: {e}")))?;
+    decode_text(bytes, shown)
+}
+
+/// [`read_text`] of bytes already read.
+pub fn decode_text(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let text = String::from_utf8_lossy(valid);
