@@ -164,7 +164,7 @@ fn duplicate_id() {
     let e = errors(&[("content/agencies/treasury.yaml", b"title: Treasury again\n")]);
     assert_eq!(
         e,
-        ["content/agencies/treasury.yaml: error: duplicate id `treasury`: an agency with this id is already defined in content/agencies/treasury.md"]
+        ["content/agencies/treasury.yaml:1:1: error: duplicate id `treasury`: an agency with this id is already defined in content/agencies/treasury.md"]
     );
 }
 
@@ -228,6 +228,6 @@ fn file_outside_a_kind_folder() {
     let e = errors(&[("content/agency/omb.md", b"---\ntitle: OMB\n---\n")]);
     assert_eq!(
         e,
-        ["content/agency/omb.md: error: this file is not in a content kind's folder"]
+        ["content/agency/omb.md:1:1: error: this file is not in a content kind's folder"]
     );
 }

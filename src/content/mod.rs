@@ -411,8 +411,12 @@ fn load_bytes(shown: PathBuf, rel: &Path, bytes: Vec<u8>) -> Loaded {
                 ))
             });
         return Loaded::Failed(
-            Diagnostic::error(&shown, None, "this file is not in a content kind's folder")
-                .with_help(help),
+            Diagnostic::error(
+                &shown,
+                Some(Pos::new(1, 1)),
+                "this file is not in a content kind's folder",
+            )
+            .with_help(help),
         );
     };
     let stem = path
@@ -420,10 +424,12 @@ fn load_bytes(shown: PathBuf, rel: &Path, bytes: Vec<u8>) -> Loaded {
         .and_then(|s| s.to_str())
         .unwrap_or_default();
     if let Err(msg) = check_slug(stem) {
-        return Loaded::Failed(Diagnostic::error(&shown, None, msg).with_help(Some(format!(
-            "rename the file to `{}.{ext}`",
-            slugify(stem)
-        ))));
+        return Loaded::Failed(
+            Diagnostic::error(&shown, Some(Pos::new(1, 1)), msg).with_help(Some(format!(
+                "rename the file to `{}.{ext}`",
+                slugify(stem)
+            ))),
+        );
     }
     match parse_document(kind, stem.to_string(), shown, text, is_yaml) {
         Loaded::Failed(d) => Loaded::Broken(kind, stem.to_string(), d),

@@ -38,7 +38,7 @@ impl<'d> Catalog<'d> {
             if let Some(first) = catalog.docs.get(&r) {
                 diags.push(
                     doc.error(
-                        None,
+                        Some(crate::diagnostics::Pos::new(1, 1)),
                         format!(
                             "duplicate id `{}`: {} {} with this id is already defined in {}",
                             doc.id,

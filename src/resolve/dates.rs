@@ -47,6 +47,9 @@ const MAX_CHAIN: usize = 200;
 pub struct Dates<'d> {
     nodes: HashMap<&'d str, Node<'d>>,
     states: HashMap<&'d str, State>,
+    /// A file that could hold dated items failed to load (reported already):
+    /// an unknown `of:` target may be in it, so it is not reported too.
+    pub incomplete: bool,
 }
 
 impl<'d> Dates<'d> {
@@ -54,6 +57,7 @@ impl<'d> Dates<'d> {
         let mut dates = Dates {
             nodes: HashMap::new(),
             states: HashMap::new(),
+            incomplete: false,
         };
         for doc in docs {
             match &doc.front {
@@ -220,7 +224,7 @@ impl<'d> Dates<'d> {
             };
         let Some(target_node) = self.nodes.get(target) else {
             // An unknown order behind `signing` is reported where the order is named.
-            if of != "signing" {
+            if of != "signing" && !self.incomplete {
                 let help = closest(target, self.nodes.keys().copied().chain(["signing"]))
                     .map(|c| format!("did you mean `{c}`?"))
                     .or_else(|| {

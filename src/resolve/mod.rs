@@ -68,6 +68,9 @@ pub fn resolve(
         }
     }
     let mut dates = Dates::new(&docs, &mut diags);
+    dates.incomplete = content
+        .broken()
+        .any(|(kind, _)| matches!(kind, Kind::Order | Kind::Provision | Kind::Event));
     check_agency_cycles(&docs, &mut diags);
 
     // Bodies render in parallel; each returns its HTML, citations, links and problems.
