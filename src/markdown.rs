@@ -188,6 +188,13 @@ impl<'a> Renderer<'_, 'a> {
                 }));
             }
             Event::Html(_) | Event::InlineHtml(_) => self.raw_html(range.start),
+            // Footnote labels become ids: keep them in their own `fn-` namespace.
+            Event::FootnoteReference(label) => self
+                .out
+                .push(Event::FootnoteReference(footnote_id(&label).into())),
+            Event::Start(Tag::FootnoteDefinition(label)) => self.out.push(Event::Start(
+                Tag::FootnoteDefinition(footnote_id(&label).into()),
+            )),
             Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
             Event::Start(Tag::Heading {
                 level,
@@ -540,12 +547,27 @@ fn escape(s: &str) -> String {
 /// heading may not take them.
 const RESERVED_IDS: &[&str] = &["main", "search", "site-search-q", "gazette-errors"];
 /// Prefixes of ids the theme makes from entity ids and numbers.
-const RESERVED_PREFIXES: &[&str] = &["deadline-", "version-", "source-", "order-", "cite-"];
+const RESERVED_PREFIXES: &[&str] = &[
+    "deadline-",
+    "version-",
+    "source-",
+    "order-",
+    "cite-",
+    "change-",
+    "gazette-",
+    "fn-",
+];
 
 fn is_reserved_id(id: &str) -> bool {
     RESERVED_IDS.contains(&id)
         || id.ends_with("-heading")
         || RESERVED_PREFIXES.iter().any(|p| id.starts_with(p))
+}
+
+/// The id of footnote `label`: `fn-` and its slug (or its number).
+fn footnote_id(label: &str) -> String {
+    let slug = crate::content::slugify(label);
+    format!("fn-{}", if slug.is_empty() { "note" } else { &slug })
 }
 
 /// Letters, digits, `-` and `_`: safe in an attribute and a URL fragment.
@@ -910,6 +932,16 @@ mod tests {
         assert_eq!(r.html.matches("id=\"main\"").count(), 0, "{}", r.html);
         assert_eq!(r.html.matches("id=\"y\"").count(), 1, "{}", r.html);
         assert_eq!(r.problems.len(), 2, "{:?}", r.problems);
+    }
+
+    #[test]
+    fn footnotes_keep_clear_of_page_ids() {
+        let r =
+            html("Text[^main] and[^gazette-errors].\n\n[^main]: One.\n\n[^gazette-errors]: Two.\n");
+        assert!(!r.html.contains("id=\"main\""), "{}", r.html);
+        assert!(!r.html.contains("id=\"gazette-errors\""), "{}", r.html);
+        assert!(r.html.contains("id=\"fn-main\""), "{}", r.html);
+        assert!(r.html.contains("href=\"#fn-main\""), "{}", r.html);
     }
 
     #[test]

@@ -158,7 +158,13 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), OutputError
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.building-{pid}"));
     if staging.exists() {
-        fs::remove_dir_all(&staging)?;
+        remove_previous(&staging);
+        if staging.exists() {
+            return Err(OutputError::Refused(format!(
+                "{} exists and was not made by gazette: remove it",
+                staging.display()
+            )));
+        }
     }
     let result = write_tree(&staging, files)
         .map_err(OutputError::from)
@@ -175,26 +181,15 @@ fn swap_in(staging: &Path, output: &Path) -> Result<(), OutputError> {
     if std::fs::symlink_metadata(output).is_err() {
         return Ok(fs::rename(staging, output)?);
     }
-    match exchange(staging, output) {
-        Ok(()) => {}
-        Err(e)
-            if e.raw_os_error()
-                .is_some_and(|c| c == libc::EINVAL || c == libc::ENOSYS) =>
-        {
-            two_step_swap(staging, output)?;
-            return Ok(());
-        }
-        Err(e) => {
-            return Err(FsError {
-                path: output.to_path_buf(),
-                action: "swap in the new site at",
-                source: e,
-            }
-            .into())
-        }
+    if exchange(staging, output).is_err() {
+        // Not Linux, or a file system without the exchange (EINVAL, ENOSYS,
+        // EOPNOTSUPP on some network and FUSE mounts): the two-rename fallback.
+        return two_step_swap(staging, output);
     }
-    // `staging` now holds the previous site.
-    remove_previous(staging)
+    // `staging` now holds the previous site. The new one is live: failing to
+    // remove the old one must not fail the build (the next build retries).
+    remove_previous(staging);
+    Ok(())
 }
 
 /// The fallback: move the old tree aside, move the new one in, put the old
@@ -211,17 +206,18 @@ fn two_step_swap(staging: &Path, output: &Path) -> Result<(), OutputError> {
         let _ = std::fs::rename(&old, output);
         return Err(e.into());
     }
-    remove_previous(&old)
+    remove_previous(&old);
+    Ok(())
 }
 
-/// Remove a replaced output folder: gazette's own (marked) or an empty one.
-fn remove_previous(dir: &Path) -> Result<(), OutputError> {
+/// Remove a replaced output folder, if gazette made it (marked) or it is
+/// empty; a failure leaves it for the next build's clean-up.
+fn remove_previous(dir: &Path) {
     if dir.join(MARKER).is_file() {
-        fs::remove_dir_all(dir)?;
+        let _ = std::fs::remove_dir_all(dir);
     } else {
         let _ = std::fs::remove_dir(dir);
     }
-    Ok(())
 }
 
 #[cfg(target_os = "linux")]
@@ -275,7 +271,7 @@ fn remove_leftovers(parent: &Path, name: &str) {
         if pid == std::process::id() || process_alive(pid) {
             continue;
         }
-        let _ = remove_previous(&entry.path());
+        remove_previous(&entry.path());
     }
 }
 
@@ -295,7 +291,36 @@ fn process_alive(_: u32) -> bool {
     true
 }
 
+/// An output path is relative, `/`-separated, and each part a plain name:
+/// no `..`, `.`, empty part, backslash, NUL or drive letter. Every path is
+/// checked before anything is written, whoever made it.
+pub fn check_relative(path: &str) -> Result<(), String> {
+    if path.is_empty() {
+        return Err("empty path".into());
+    }
+    for part in path.split('/') {
+        let bad = match part {
+            "" => Some("an empty part or a leading `/`"),
+            "." | ".." => Some("a `.` or `..` part"),
+            p if p.contains(['\\', '\0']) => Some("a backslash or NUL"),
+            p if p.len() >= 2 && p.as_bytes()[1] == b':' => Some("a drive letter"),
+            _ => None,
+        };
+        if let Some(why) = bad {
+            return Err(format!("`{path}` has {why}"));
+        }
+    }
+    Ok(())
+}
+
 fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), FsError> {
+    for f in files {
+        check_relative(&f.path).map_err(|why| FsError {
+            path: dir.join(&f.path),
+            action: "refuse to write",
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
+        })?;
+    }
     fs::create_dir_all(dir)?;
     fs::write(&dir.join(MARKER), MARKER_TEXT)?;
     files.par_iter().try_for_each(|f| {

@@ -226,6 +226,39 @@ fn a_static_file_cannot_replace_a_generated_one() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_static_file_name_cannot_climb_out_of_the_output_folder() {
+    let escape =
+        std::env::temp_dir().join(format!("gazette-static-escape-{}.html", std::process::id()));
+    // On Unix a backslash is part of a name; it once became a `/` on the way out.
+    let name = format!(
+        "a\\..\\..\\..\\..\\..\\..\\..{}",
+        escape.display().to_string().replace('/', "\\")
+    );
+    let (_tmp, root) = site(&[("static/logo.txt", "logo")]);
+    std::fs::write(root.join("static").join(&name), "pwned").unwrap();
+    let run = build(&root);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("this static file's name cannot be published"),
+        "{}",
+        run.stderr
+    );
+    assert!(!escape.exists(), "nothing written outside");
+}
+
+#[test]
+fn a_static_file_where_a_generated_folder_goes_is_a_collision() {
+    let (_tmp, root) = site(&[("static/deadlines", "not a folder")]);
+    let e = errors(&root);
+    assert_eq!(
+        e,
+        ["static/deadlines: error: this static file would replace the generated file `/deadlines`"]
+    );
+}
+
 // 6. Work that once grew without bound.
 
 #[test]

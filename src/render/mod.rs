@@ -440,8 +440,18 @@ pub fn check_routes(generated: &[OutputFile], statics: &[OutputFile], root: &Pat
             ));
         }
     }
+    // A generated `about/index.html` makes `about` a folder: a static file
+    // named `about` (or a static file under a generated file's path) collides.
+    let folders: std::collections::HashSet<&str> = generated
+        .iter()
+        .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
+        .collect();
     for f in statics {
-        if seen.contains(f.path.as_str()) {
+        let under_a_file = f
+            .path
+            .match_indices('/')
+            .any(|(i, _)| seen.contains(&f.path[..i]));
+        if seen.contains(f.path.as_str()) || folders.contains(f.path.as_str()) || under_a_file {
             let (shown, whose) = match &f.contents {
                 Contents::Copy(p) => (
                     p.strip_prefix(root).unwrap_or(p).to_path_buf(),
@@ -765,6 +775,21 @@ pub fn static_files(root: &Path, theme: &str) -> Result<Vec<OutputFile>, Diagnos
     let mut diags = Diagnostics::new();
     let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     for f in &files {
+        if let (Err(why), Contents::Copy(p)) = (crate::output::check_relative(&f.path), &f.contents)
+        {
+            diags.push(
+                Diagnostic::error(
+                    p.strip_prefix(root).unwrap_or(p),
+                    None,
+                    format!("this static file's name cannot be published: {why}"),
+                )
+                .with_help(Some(
+                    "rename it with letters, digits, `-`, `_` and `.`".into(),
+                )),
+            );
+        }
+    }
+    for f in &files {
         if let Contents::Copy(p) = &f.contents {
             let inside = p
                 .canonicalize()
@@ -812,8 +837,14 @@ fn collect_static(dir: &Path, out: &mut Vec<OutputFile>) {
             entry.file_type().is_file() || (entry.path_is_symlink() && entry.path().is_file());
         if is_file {
             if let Ok(rel) = entry.path().strip_prefix(dir) {
+                // Joined from components, so a `\\` in a Unix file name stays a
+                // character of that name (and is refused by static_files()).
+                let parts: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().to_string())
+                    .collect();
                 out.push(OutputFile {
-                    path: rel.to_string_lossy().replace('\\', "/"),
+                    path: parts.join("/"),
                     contents: Contents::Copy(entry.path().to_path_buf()),
                 });
             }

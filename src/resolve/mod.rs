@@ -55,7 +55,8 @@ pub fn resolve(
         .collect();
 
     for doc in &docs {
-        if let Some(at) = doc.text.find(crate::scaffold::PLACEHOLDER) {
+        // Front matter only: a body may well mention the word.
+        if let Some(at) = doc.text[..doc.body_start].find(crate::scaffold::PLACEHOLDER) {
             diags.push(
                 doc.error(
                     Some(doc.lines.pos(&doc.text, at)),

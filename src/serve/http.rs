@@ -172,10 +172,16 @@ fn fd_limit() -> Option<usize> {
 pub fn host_allowed(host: &str) -> bool {
     let name = if let Some(rest) = host.strip_prefix('[') {
         // [::1]:1111
-        match rest.split_once(']') {
-            Some((ip, _)) => return ip.parse::<std::net::Ipv6Addr>().is_ok(),
-            None => return false,
-        }
+        return match rest.split_once(']') {
+            Some((ip, after)) => {
+                let port_ok = after.is_empty()
+                    || after
+                        .strip_prefix(':')
+                        .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+                port_ok && ip.parse::<std::net::Ipv6Addr>().is_ok()
+            }
+            None => false,
+        };
     } else {
         host.rsplit_once(':').map_or(host, |(n, port)| {
             if port.chars().all(|c| c.is_ascii_digit()) {
@@ -398,7 +404,12 @@ pub fn parse_head(bytes: &[u8]) -> Result<Head, Refusal> {
         close: http10,
     };
     for l in lines.filter(|l| !l.is_empty()) {
-        let Some((name, value)) = l.split_once(':') else {
+        // No folded lines and no space before the colon (RFC 9112 5.1, 5.2):
+        // a proxy might read them otherwise, and disagree on where a request ends.
+        let Some((name, value)) = l
+            .split_once(':')
+            .filter(|(n, _)| !n.is_empty() && !n.contains(|c: char| c.is_ascii_whitespace()))
+        else {
             return Err(Refusal(400, "bad header line\n"));
         };
         let value = value.trim();
@@ -437,7 +448,9 @@ fn respond(
     let is_head = head.method == "HEAD";
     let plain = "text/plain; charset=utf-8";
     let send = |s: &mut TcpStream, code: u16, ctype: &str, extra: &[(&str, &str)], body: &[u8]| {
-        write_response(s, code, ctype, extra, body, is_head, head.close).is_ok()
+        // Refusals close the connection, and say so.
+        let close = head.close || code >= 400 && code != 404;
+        write_response(s, code, ctype, extra, body, is_head, close).is_ok() && !close
     };
     if head.method != "GET" && !is_head {
         send(
@@ -486,6 +499,7 @@ fn respond(
             let to = if to.is_empty() { base } else { to };
             send(stream, 301, plain, &[("Location", &to)], b"")
         }
+        Answer::Events(_) if is_head => send(stream, 200, "text/event-stream", &[], b""),
         Answer::Events(first) => {
             if limits.streams.fetch_add(1, Ordering::Relaxed) >= MAX_EVENT_STREAMS {
                 limits.streams.fetch_sub(1, Ordering::Relaxed);
@@ -729,7 +743,7 @@ fn inject(body: &[u8], state: &State) -> Vec<u8> {
     if !state.errors.is_empty() {
         snippet.push_str(&format!(
             "<script type=\"application/json\" id=\"gazette-errors\">{}</script>",
-            errors_json(&state.errors).replace("</", "<\\/")
+            errors_json(&state.errors).replace('<', "\\u003c")
         ));
     }
     match html.rfind("</body>") {

@@ -258,10 +258,16 @@ fn rebuild_within(
         },
         Err(_) => {
             cancel.store(true, Ordering::Relaxed);
-            let session = rx
-                .recv_timeout(Duration::from_secs(2))
-                .ok()
-                .map(|(session, _)| session);
+            let late = rx.recv_timeout(Duration::from_secs(2)).ok();
+            // Finished within the grace period after all: keep what it made.
+            if let Some((session, Ok(report))) = late {
+                cancel.store(false, Ordering::Relaxed);
+                return Outcome {
+                    session: Some(session),
+                    result: Ok(report),
+                };
+            }
+            let session = late.map(|(session, _)| session);
             // The stopped build keeps its flag; the next session gets a fresh one.
             let fresh = Arc::new(AtomicBool::new(false));
             match &session {

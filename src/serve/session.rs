@@ -61,6 +61,7 @@ pub struct Session {
     statics: Outputs,
     search: Outputs,
     outputs: Arc<Outputs>,
+    pool: Option<rayon::ThreadPool>,
 }
 
 impl Session {
@@ -76,6 +77,10 @@ impl Session {
             statics: Outputs::new(),
             search: Outputs::new(),
             outputs: Arc::new(Outputs::new()),
+            pool: rayon::ThreadPoolBuilder::new()
+                .thread_name(|i| format!("gazette-render-{i}"))
+                .build()
+                .ok(),
         }
     }
 
@@ -91,6 +96,20 @@ impl Session {
 
     /// Rebuild after changes of the given kinds. On error the last good site stays.
     pub fn rebuild(&mut self, changes: &BTreeSet<ChangeKind>) -> Result<Report, Vec<Diagnostic>> {
+        // The session's own threads: a page stuck in a runaway template holds
+        // one of them, not one of the process-wide pool's, so an abandoned
+        // session cannot starve the next.
+        match self.pool.take() {
+            Some(pool) => {
+                let result = pool.install(|| self.rebuild_here(changes));
+                self.pool = Some(pool);
+                result
+            }
+            None => self.rebuild_here(changes),
+        }
+    }
+
+    fn rebuild_here(&mut self, changes: &BTreeSet<ChangeKind>) -> Result<Report, Vec<Diagnostic>> {
         let started = Instant::now();
         let everything = changes.contains(&ChangeKind::Config) || self.site.is_none();
         if everything {

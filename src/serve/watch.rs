@@ -120,6 +120,13 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
             _ => None,
         })
         .collect();
+    // Hidden folders (an editor's .obsidian/, .git/) are not read by builds.
+    if parts[..parts.len().saturating_sub(1)]
+        .iter()
+        .any(|p| p.starts_with('.') && *p != ".well-known")
+    {
+        return None;
+    }
     match parts.as_slice() {
         [f] if *f == CONFIG_FILE => Some(ChangeKind::Config),
         ["content", ..] => Some(ChangeKind::Content),
