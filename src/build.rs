@@ -172,7 +172,8 @@ pub fn render(
             .map_err(|e| vec![Diagnostic::error("search index", None, e)])?,
     );
     let statics = render::static_files(&opts.root, &site.config.theme).map_err(|d| d.sorted())?;
-    let collisions = render::check_routes(&files, &statics, &opts.root);
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let collisions = render::check_routes(&paths, &statics, &opts.root);
     if collisions.has_errors() {
         return Err(collisions.sorted());
     }
@@ -193,16 +194,80 @@ pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     Ok(diags.sorted())
 }
 
-/// Build the site into its output folder.
+/// Build the site into its output folder. Pages are written into the new
+/// tree as they are rendered, in parallel; nothing holds the whole site.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let output_dir = opts.output_dir();
     output::check_output_dir(&opts.root, &output_dir, opts.allow_outside)
         .map_err(BuildError::Output)?;
-    let (site, files, diags) = render(opts).map_err(BuildError::Content)?;
-    output::write_site(&output_dir, &files).map_err(BuildError::Output)?;
+    let (site, mut diags) = load(opts).map_err(BuildError::Content)?;
+    let templates = match Templates::load(&opts.root, &site.config.theme, opts.cancel.clone()) {
+        Ok(t) => Some(t),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    };
+    let statics = render::static_files(&opts.root, &site.config.theme);
+    let statics = match statics {
+        Ok(s) => s,
+        Err(d) => {
+            diags.extend(d);
+            Vec::new()
+        }
+    };
+    let Some(templates) = templates.filter(|_| !diags.has_errors()) else {
+        return Err(BuildError::Content(diags.sorted()));
+    };
+    let staging = output::Staging::create(&output_dir).map_err(BuildError::Output)?;
+    let written = std::sync::Mutex::new(Vec::new());
+    let emit = |f: OutputFile| {
+        staging
+            .write(&f)
+            .map_err(|e| Diagnostic::error(&output_dir, None, e.to_string()))?;
+        if let Ok(mut w) = written.lock() {
+            w.push(f.path);
+        }
+        Ok(())
+    };
+    diags.extend(render::render_site_into(
+        &site,
+        &templates,
+        opts.progress.as_deref(),
+        &emit,
+    ));
+    if !diags.has_errors() {
+        match crate::search::index(&site) {
+            Ok(files) => {
+                for f in files {
+                    if let Err(d) = emit(f) {
+                        diags.push(d);
+                    }
+                }
+            }
+            Err(e) => diags.push(Diagnostic::error("search index", None, e)),
+        }
+    }
+    if diags.has_errors() {
+        return Err(BuildError::Content(diags.sorted()));
+    }
+    let written = written.into_inner().unwrap_or_default();
+    let paths: Vec<&str> = written.iter().map(String::as_str).collect();
+    let collisions = render::check_routes(&paths, &statics, &opts.root);
+    if collisions.has_errors() {
+        return Err(BuildError::Content(collisions.sorted()));
+    }
+    {
+        use rayon::prelude::*;
+        statics
+            .par_iter()
+            .try_for_each(|f| staging.write(f))
+            .map_err(BuildError::Output)?;
+    }
+    staging.commit().map_err(BuildError::Output)?;
     Ok(BuildReport {
-        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
-        files: files.len(),
+        pages: written.iter().filter(|p| p.ends_with(".html")).count(),
+        files: written.len() + statics.len(),
         output: output_dir,
         as_of: site.as_of,
         warnings: diags.sorted(),

@@ -144,35 +144,113 @@ pub fn check_output_dir(
 /// tree put back if the second fails. Folders left by a build that was killed
 /// (their PID no longer runs) are removed by the next build.
 pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
-    let output = absolute(output);
-    let parent = output
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "public".into());
-    fs::create_dir_all(&parent)?;
-    remove_leftovers(&parent, &name);
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.building-{pid}"));
-    if staging.exists() {
-        remove_previous(&staging);
-        if staging.exists() {
-            return Err(OutputError::Refused(format!(
-                "{} exists and was not made by gazette: remove it",
-                staging.display()
-            )));
+    let staging = Staging::create(output)?;
+    files.par_iter().try_for_each(|f| staging.write(f))?;
+    staging.commit()
+}
+
+/// A new output tree being written beside the output folder. Files are
+/// written as they come (from many threads); [`Staging::commit`] swaps the
+/// tree in; dropped without a commit, it is removed.
+pub struct Staging {
+    dir: PathBuf,
+    output: PathBuf,
+    /// Folders made so far, so each is made once.
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Make `.NAME.building-PID` beside `output`, marked as gazette's, after
+    /// removing what killed builds left.
+    pub fn create(output: &Path) -> Result<Staging, OutputError> {
+        let output = absolute(output);
+        let parent = output
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let name = output
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "public".into());
+        fs::create_dir_all(&parent)?;
+        remove_leftovers(&parent, &name);
+        let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
+        if dir.exists() {
+            remove_previous(&dir);
+            if dir.exists() {
+                return Err(OutputError::Refused(format!(
+                    "{} exists and was not made by gazette: remove it",
+                    dir.display()
+                )));
+            }
+        }
+        fs::create_dir_all(&dir)?;
+        let staging = Staging {
+            made: std::sync::Mutex::new(std::collections::HashSet::from([dir.clone()])),
+            dir,
+            output,
+            committed: false,
+        };
+        fs::write(&staging.dir.join(MARKER), MARKER_TEXT)?;
+        Ok(staging)
+    }
+
+    /// Write one file of the new tree; its path is checked first.
+    pub fn write(&self, f: &OutputFile) -> Result<(), OutputError> {
+        check_relative(&f.path).map_err(|why| FsError {
+            path: self.dir.join(&f.path),
+            action: "refuse to write",
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
+        })?;
+        let dest = self.dir.join(&f.path);
+        if let Some(parent) = dest.parent() {
+            self.make_dir(parent)?;
+        }
+        match &f.contents {
+            Contents::Bytes(b) => write_file(&dest, b)?,
+            Contents::Copy(src) => fs::copy(src, &dest)?,
+        }
+        Ok(())
+    }
+
+    fn make_dir(&self, dir: &Path) -> Result<(), FsError> {
+        let known = self.made.lock().map(|m| m.contains(dir)).unwrap_or(false);
+        if !known {
+            fs::create_dir_all(dir)?;
+            if let Ok(mut m) = self.made.lock() {
+                m.insert(dir.to_path_buf());
+            }
+        }
+        Ok(())
+    }
+
+    /// Swap the new tree in for the output folder.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        self.committed = true;
+        let result = swap_in(&self.dir, &self.output);
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+        result
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
-    let result = write_tree(&staging, files)
-        .map_err(OutputError::from)
-        .and_then(|()| swap_in(&staging, &output));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
+}
+
+/// Write a new file whose folder exists (no `create_dir_all` per file).
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
+    std::fs::write(path, bytes).map_err(|source| FsError {
+        path: path.to_path_buf(),
+        action: "write",
+        source,
+    })
 }
 
 /// Make `staging` the output folder; whatever was there before is removed
@@ -311,25 +389,6 @@ pub fn check_relative(path: &str) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), FsError> {
-    for f in files {
-        check_relative(&f.path).map_err(|why| FsError {
-            path: dir.join(&f.path),
-            action: "refuse to write",
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
-        })?;
-    }
-    fs::create_dir_all(dir)?;
-    fs::write(&dir.join(MARKER), MARKER_TEXT)?;
-    files.par_iter().try_for_each(|f| {
-        let dest = dir.join(&f.path);
-        match &f.contents {
-            Contents::Bytes(b) => fs::write(&dest, b),
-            Contents::Copy(src) => fs::copy(src, &dest),
-        }
-    })
 }
 
 #[cfg(test)]

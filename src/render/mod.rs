@@ -371,39 +371,96 @@ fn render_pages(
     with_extras: bool,
     progress: Option<&crate::build::Progress>,
 ) -> (Vec<OutputFile>, Diagnostics) {
+    let files = std::sync::Mutex::new(Vec::new());
+    let collect = |f: OutputFile| {
+        if let Ok(mut files) = files.lock() {
+            files.push(f);
+        }
+        Ok(())
+    };
+    let diags = render_pages_into(site, templates, keep, with_extras, progress, &collect);
+    let mut files = files.into_inner().unwrap_or_default();
+    // Parallel rendering hands pages over in any order; keep the job order.
+    let order: std::collections::HashMap<String, usize> = jobs(site)
+        .iter()
+        .enumerate()
+        .map(|(i, j)| (job_path(site, j), i))
+        .collect();
+    files.sort_by_key(|f| order.get(&f.path).copied().unwrap_or(usize::MAX));
+    (files, diags)
+}
+
+/// Where rendered files go as they are made (written to disk by a build,
+/// kept in memory by `check` and `serve`).
+pub type Emit<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+
+/// Render the pages `keep` selects (and with `with_extras` the feed,
+/// calendars, sitemap and robots.txt), handing each to `emit` as soon as it
+/// is made, so that no more than one page per thread is held at a time.
+fn render_pages_into(
+    site: &Site,
+    templates: &Templates,
+    keep: impl Fn(&Job) -> bool + Sync,
+    with_extras: bool,
+    progress: Option<&crate::build::Progress>,
+    emit: &Emit,
+) -> Diagnostics {
     let views = Views::new(site);
     let site_view = views.site_view();
     let all = jobs(site);
-    let results: Vec<Result<OutputFile, Diagnostic>> = all
+    let problems: Vec<Diagnostic> = all
         .par_iter()
         .filter(|job| keep(job))
-        .map(|job| {
+        .filter_map(|job| {
             let mut ctx = Context::new();
             ctx.insert("site", &site_view);
             let (template, path) = fill(&views, job, &mut ctx);
-            let html = templates.render(template, &ctx)?;
+            let result = templates.render(template, &ctx).and_then(|html| {
+                emit(OutputFile {
+                    path,
+                    contents: Contents::Bytes(html.into_bytes()),
+                })
+            });
             if let Some(p) = progress {
                 p.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
-            Ok(OutputFile {
-                path,
-                contents: Contents::Bytes(html.into_bytes()),
-            })
+            result.err()
         })
         .collect();
-    let mut files = Vec::with_capacity(results.len() + 2);
     let mut diags = Diagnostics::new();
-    for r in results {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => diags.push(d),
+    for d in problems {
+        diags.push(d);
+    }
+    if with_extras && !diags.has_errors() {
+        let pages: Vec<String> = all.iter().map(|j| job_path(site, j)).collect();
+        for f in extras(site, &views, &pages) {
+            if let Err(d) = emit(f) {
+                diags.push(d);
+            }
         }
     }
-    if with_extras {
-        let pages: Vec<String> = all.iter().map(|j| job_path(site, j)).collect();
-        files.extend(extras(site, &views, &pages));
+    diags
+}
+
+/// Render the whole site (pages, feed, calendars, sitemap, robots.txt and
+/// the JSON export) into `emit`, counting pages in `progress`.
+pub fn render_site_into(
+    site: &Site,
+    templates: &Templates,
+    progress: Option<&crate::build::Progress>,
+    emit: &Emit,
+) -> Diagnostics {
+    if let Some(p) = progress {
+        p.total
+            .store(jobs(site).len(), std::sync::atomic::Ordering::Relaxed);
     }
-    (files, diags)
+    let mut diags = render_pages_into(site, templates, |_| true, true, progress, emit);
+    if !diags.has_errors() {
+        if let Err(d) = emit(export_file(site)) {
+            diags.push(d);
+        }
+    }
+    diags
 }
 
 /// Top-level folders the build writes itself: a free page (`/ID/`) may not
@@ -428,15 +485,15 @@ pub const RESERVED_TOP_FOLDERS: &[&str] = &[
 /// Two files for one output path are an error naming both: generated files
 /// among themselves (a bug, or a page id the resolver let through), and a
 /// static file that would replace a generated one.
-pub fn check_routes(generated: &[OutputFile], statics: &[OutputFile], root: &Path) -> Diagnostics {
+pub fn check_routes(generated: &[&str], statics: &[OutputFile], root: &Path) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for f in generated {
-        if !seen.insert(f.path.as_str()) {
+    for path in generated {
+        if !seen.insert(path) {
             diags.push(Diagnostic::error(
                 "site",
                 None,
-                format!("two generated files would be written to `{}`", f.path),
+                format!("two generated files would be written to `{path}`"),
             ));
         }
     }
@@ -444,7 +501,7 @@ pub fn check_routes(generated: &[OutputFile], statics: &[OutputFile], root: &Pat
     // named `about` (or a static file under a generated file's path) collides.
     let folders: std::collections::HashSet<&str> = generated
         .iter()
-        .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
+        .flat_map(|p| p.match_indices('/').map(|(i, _)| &p[..i]))
         .collect();
     for f in statics {
         let under_a_file = f

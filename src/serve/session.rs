@@ -201,13 +201,7 @@ impl Session {
                     .collect(),
             };
             if !collisions.is_empty() {
-                let paths: Vec<OutputFile> = collisions
-                    .iter()
-                    .map(|f| OutputFile {
-                        path: f.path.clone(),
-                        contents: Contents::Bytes(Vec::new()),
-                    })
-                    .collect();
+                let paths: Vec<&str> = collisions.iter().map(|f| f.path.as_str()).collect();
                 return Err(render::check_routes(&paths, &collisions, &self.opts.root).sorted());
             }
         }
