@@ -545,7 +545,13 @@ fn escape(s: &str) -> String {
 
 /// Ids the default theme gives elements of the pages that show Markdown; a
 /// heading may not take them.
-const RESERVED_IDS: &[&str] = &["main", "search", "site-search-q", "gazette-errors"];
+const RESERVED_IDS: &[&str] = &[
+    "main",
+    "search",
+    "site-search-q",
+    "gazette-errors",
+    "disagreements",
+];
 /// Prefixes of ids the theme makes from entity ids and numbers.
 const RESERVED_PREFIXES: &[&str] = &[
     "deadline-",
@@ -571,7 +577,7 @@ fn footnote_id(label: &str) -> String {
 }
 
 /// Letters, digits, `-` and `_`: safe in an attribute and a URL fragment.
-fn is_safe_token(s: &str) -> bool {
+pub fn is_safe_token(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')

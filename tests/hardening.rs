@@ -616,3 +616,37 @@ fn scaffolded_files_do_not_pass_check_until_filled_in() {
         .count();
     assert_eq!(placeholders, 6, "{}", run.stderr);
 }
+
+#[test]
+fn wikilinks_reach_a_section_and_check_verifies_it() {
+    let text = provision(
+        "disagreements:\n  - claim: C\n    accounts:\n      - says: A\n        sources: [wh]\n      - says: B\n        sources: [wh]\n",
+        "",
+    );
+    let (_tmp, root) = site(&[
+        ("content/provisions/p.md", &text),
+        (
+            "content/pages/about.md",
+            "---\ntitle: About\n---\n\nSee [[provision/p#disagreements|where sources disagree]].\n",
+        ),
+    ]);
+    let run = build(&root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let about = read(&root.join("public/about/index.html"));
+    assert!(
+        about.contains("href=\"/provisions/p/#disagreements\""),
+        "{about}"
+    );
+    let page = read(&root.join("public/provisions/p/index.html"));
+    assert!(page.contains("id=\"disagreements\""));
+
+    std::fs::write(
+        root.join("content/pages/about.md"),
+        "---\ntitle: About\n---\n\nSee [[provision/p#nowhere]] and [[p#a\\\"b]].\n",
+    )
+    .unwrap();
+    let run = gazette(&["check", "--root", root.to_str().unwrap()], &root);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("nowhere"), "{}", run.stderr);
+    assert!(run.stderr.contains("is not a section id"), "{}", run.stderr);
+}

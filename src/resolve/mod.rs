@@ -260,12 +260,28 @@ impl<'c, 'd> SiteLinker<'c, 'd> {
 
 impl Linker for SiteLinker<'_, '_> {
     fn wikilink(&mut self, target: &str) -> Result<Link, LinkError> {
-        let r = self.catalog.lookup_any(target).map_err(|mut e| {
+        // `[[kind/id#section]]` links to a section of the page.
+        let (entity, fragment) = match target.split_once('#') {
+            Some((e, f)) => (e, Some(f)),
+            None => (target, None),
+        };
+        if let Some(f) = fragment.filter(|f| !markdown::is_safe_token(f)) {
+            return Err(LinkError {
+                message: format!("broken link [[{target}]]: `#{f}` is not a section id"),
+                help: Some("section ids hold letters, digits, `-` and `_`".into()),
+                consequence: false,
+            });
+        }
+        let r = self.catalog.lookup_any(entity).map_err(|mut e| {
             e.message = format!("broken link [[{target}]]: {}", e.message);
             e
         })?;
         let title = self.catalog.title(&r).unwrap_or(&r.id).to_string();
-        let href = self.base.link(&r.path());
+        let mut href = self.base.link(&r.path());
+        if let Some(f) = fragment {
+            href.push('#');
+            href.push_str(f);
+        }
         self.links.push(r);
         Ok(Link { href, title })
     }
