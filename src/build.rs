@@ -264,6 +264,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             .try_for_each(|f| staging.write(f))
             .map_err(BuildError::Output)?;
     }
+    // Cancelled while the last files were written: the old site stays.
+    if opts
+        .cancel
+        .as_ref()
+        .is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+    {
+        return Err(BuildError::Content(vec![Diagnostic::error(
+            "build",
+            None,
+            "stopped: the build was cancelled",
+        )]));
+    }
     staging.commit().map_err(BuildError::Output)?;
     Ok(BuildReport {
         pages: written.iter().filter(|p| p.ends_with(".html")).count(),

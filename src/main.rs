@@ -220,10 +220,15 @@ fn init(a: InitArgs) -> ExitCode {
 
 fn run_build(a: BuildArgs) -> ExitCode {
     let mut opts = options(a.site);
+    if let Err(code) = require_site(&opts.root) {
+        return code;
+    }
     opts.output = a.output;
     opts.base_url = a.base_url;
     opts.allow_outside = a.allow_outside;
     let started = Instant::now();
+    let interrupted = stop_on_signals();
+    opts.cancel = Some(std::sync::Arc::clone(&interrupted));
     let progress = std::sync::Arc::new(build::Progress::default());
     opts.progress = Some(std::sync::Arc::clone(&progress));
     let bar =
@@ -247,6 +252,10 @@ fn run_build(a: BuildArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Err(_) if interrupted.load(std::sync::atomic::Ordering::SeqCst) => {
+            shout!("build interrupted: the new site was removed, the previous one is untouched");
+            ExitCode::from(130)
+        }
         Err(BuildError::Content(diags)) => content_failure(&diags, "build"),
         Err(BuildError::Output(e)) => fail(&e.to_string()),
     }
@@ -254,8 +263,12 @@ fn run_build(a: BuildArgs) -> ExitCode {
 
 fn serve(a: ServeArgs) -> ExitCode {
     use gazette::serve::{run, ServeEvent, ServeOptions};
+    let build = options(a.site);
+    if let Err(code) = require_site(&build.root) {
+        return code;
+    }
     let opts = ServeOptions {
-        build: options(a.site),
+        build,
         bind: a.bind,
         port: a.port,
         rebuild_budget: a.rebuild_budget.map(std::time::Duration::from_secs),
@@ -336,6 +349,9 @@ fn serve(a: ServeArgs) -> ExitCode {
 
 fn check(a: CheckArgs) -> ExitCode {
     let opts = options(a.site);
+    if let Err(code) = require_site(&opts.root) {
+        return code;
+    }
     match build::check(&opts) {
         Ok(warnings) => {
             print_diagnostics(&warnings, a.out.quiet);
@@ -357,6 +373,9 @@ fn check(a: CheckArgs) -> ExitCode {
 
 fn new(a: NewArgs) -> ExitCode {
     let root = site_root(a.root);
+    if let Err(code) = require_site(&root) {
+        return code;
+    }
     match scaffold::new_file(&root, a.kind, &a.slug) {
         Ok(path) => {
             if !a.out.quiet {
@@ -369,6 +388,37 @@ fn new(a: NewArgs) -> ExitCode {
         }
         Err(e) => fail(&e),
     }
+}
+
+/// Running outside a site is a usage error (exit 2), not a content error.
+fn require_site(root: &Path) -> Result<(), ExitCode> {
+    if root.join(gazette::config::CONFIG_FILE).exists() {
+        return Ok(());
+    }
+    shout!(
+        "{}: no site.yaml in {}: run gazette in a site folder, pass --root DIR, or create a site with `gazette init DIR`",
+        paint("error", "1;31"),
+        display_root(root)
+    );
+    Err(ExitCode::from(2))
+}
+
+/// Ctrl-C or SIGTERM during a build: set the returned flag, so the build
+/// stops between pages and removes the tree it was writing. A second signal
+/// ends the process at once.
+fn stop_on_signals() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    #[cfg(unix)]
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // The shutdown is registered first, so that it only fires once the flag is set.
+        let _ = signal_hook::flag::register_conditional_shutdown(
+            signal,
+            130,
+            std::sync::Arc::clone(&flag),
+        );
+        let _ = signal_hook::flag::register(signal, std::sync::Arc::clone(&flag));
+    }
+    flag
 }
 
 fn display_root(root: &Path) -> String {

@@ -321,6 +321,12 @@ fn usage_errors_exit_2() {
         2
     );
     assert_eq!(gazette(&[], tmp.path()).code, 2);
+    assert_eq!(gazette(&["build"], tmp.path()).code, 2, "no site here");
+    assert_eq!(gazette(&["new", "agency", "Bad_Id"], tmp.path()).code, 2);
+    assert_eq!(
+        gazette(&["build", "--base-url", "ftp://x"], tmp.path()).code,
+        2
+    );
 }
 
 #[test]

@@ -650,3 +650,53 @@ fn wikilinks_reach_a_section_and_check_verifies_it() {
     assert!(run.stderr.contains("nowhere"), "{}", run.stderr);
     assert!(run.stderr.contains("is not a section id"), "{}", run.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_build_removes_its_new_tree_and_keeps_the_old_site() {
+    let files: Vec<(String, String)> = (0..1500)
+        .map(|i| {
+            (
+                format!("content/provisions/p{i}.md"),
+                format!(
+                    "---\ntitle: P{i}\norder: eo\nsummary: S\nagencies: [treasury]\n---\n\n{}",
+                    "Text [[treasury]] [@wh].\n\n".repeat(20)
+                ),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let (_tmp, root) = site(&refs);
+    std::fs::create_dir_all(root.join("public")).unwrap();
+    std::fs::write(root.join("public/.gazette-output"), "").unwrap();
+    std::fs::write(root.join("public/old.html"), "the previous site").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["build", "--quiet", "--root"])
+        .arg(&root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let staging = root.join(format!(".public.building-{}", child.id()));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !staging.exists() {
+        assert!(Instant::now() < deadline, "the build never started writing");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the build ended before it could be interrupted"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(!staging.exists(), "the new tree is removed");
+    assert_eq!(read(&root.join("public/old.html")), "the previous site");
+}

@@ -54,9 +54,7 @@ fn bounded_range(
 ) -> impl Fn(tera::Kwargs, &tera::State) -> tera::TeraResult<Vec<i64>> + Send + Sync + 'static {
     move |kwargs, _| {
         if cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
-            return Err(tera::Error::message(
-                "stopped: the build ran past its time budget",
-            ));
+            return Err(tera::Error::message("stopped: the build was cancelled"));
         }
         let start = kwargs.get::<i64>("start")?.unwrap_or(0);
         let end = kwargs.must_get::<i64>("end")?;
@@ -164,7 +162,7 @@ impl Templates {
             return Err(Diagnostic::error(
                 "templates",
                 None,
-                "stopped: the build ran past its time budget",
+                "stopped: the build was cancelled",
             ));
         }
         self.tera
