@@ -24,6 +24,9 @@ struct RawConfig {
     theme: Option<String>,
     #[serde(default)]
     as_of: Option<Date>,
+    /// More kinds of event, or other labels for the default ones: `slug: Label`.
+    #[serde(default)]
+    event_kinds: std::collections::BTreeMap<String, String>,
 }
 
 /// The resolved settings of a site.
@@ -37,6 +40,16 @@ pub struct Config {
     pub as_of: Option<Date>,
     /// Where `base_url` is written in site.yaml, for messages.
     pub base_url_pos: Option<crate::diagnostics::Pos>,
+    /// Every kind of event the site knows, `slug -> label`: the defaults and
+    /// the site's own.
+    pub event_kinds: std::collections::BTreeMap<String, String>,
+}
+
+impl Config {
+    /// The label of event kind `slug` ("Revocation").
+    pub fn event_kind_label<'a>(&'a self, slug: &'a str) -> &'a str {
+        self.event_kinds.get(slug).map_or(slug, String::as_str)
+    }
 }
 
 /// Where the site is deployed: an optional origin and a path prefix.
@@ -157,7 +170,27 @@ impl Config {
                     )),
             );
         }
+        let mut event_kinds: std::collections::BTreeMap<String, String> =
+            crate::content::raw::DEFAULT_EVENT_KINDS
+                .iter()
+                .map(|(k, l)| ((*k).to_string(), (*l).to_string()))
+                .collect();
+        for (slug, label) in raw.event_kinds {
+            // A kind becomes part of an address (/timeline/kinds/...): only slugs.
+            if let Err(m) = crate::content::check_slug(&slug) {
+                return Err(Diagnostic::error(
+                    shown,
+                    spans
+                        .get(&format!("event_kinds.{slug}"))
+                        .or(spans.get("event_kinds")),
+                    format!("event kind: {m}"),
+                )
+                .with_source(&text, &index));
+            }
+            event_kinds.insert(slug, label);
+        }
         Ok(Config {
+            event_kinds,
             title: raw.title,
             description: raw.description.unwrap_or_default(),
             base_url,

@@ -180,7 +180,7 @@ struct EventOut<'s> {
     common: Common<'s>,
     date: Option<String>,
     derivation: Option<DerivationOut<'s>>,
-    kind: crate::content::raw::EventKind,
+    kind: &'s str,
     sources: &'s [String],
     /// `kind/id` of each related entity.
     related: Vec<String>,
@@ -284,7 +284,7 @@ pub fn site_json(site: &Site) -> String {
                 common: common(site, Kind::Event, &e.meta),
                 date: e.date.as_ref().map(|w| w.date.to_string()),
                 derivation: e.date.as_ref().and_then(derivation),
-                kind: e.kind,
+                kind: &e.kind,
                 sources: &e.sources,
                 related: e
                     .related

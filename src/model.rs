@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::content::raw::{DeadlineStatus, EventKind, OrderStatus, SourceKind};
+use crate::content::raw::{DeadlineStatus, OrderStatus, SourceKind};
 use crate::content::Kind;
 
 /// A typed pointer to an entity.
@@ -180,7 +180,8 @@ pub struct Source {
 pub struct Event {
     pub meta: Meta,
     pub date: Option<When>,
-    pub kind: EventKind,
+    /// A kind the site knows (see `Config::event_kinds`).
+    pub kind: String,
     pub sources: Vec<String>,
     pub related: Vec<Ref>,
 }

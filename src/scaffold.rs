@@ -189,7 +189,9 @@ title: "FILL-IN: what happened"
 #   date: { within_days: 30, of: event-or-deadline-id }
 # Leave it out when no source gives the date: the event is listed as undated.
 # date: YYYY-MM-DD
-# signing, draft, publication, announcement, implementation or other.
+# signing, draft, publication, announcement, implementation, guidance, rule,
+# report, hearing, litigation, amendment, revocation, other, or a kind of
+# site.yaml's `event_kinds`.
 kind: other
 sources: []
 # Entities this event concerns: ids, or kind/id when an id is ambiguous.

@@ -5,7 +5,6 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::content::raw::EventKind;
 use crate::content::Kind;
 use crate::model::{Deadline, Provision, Ref, Site};
 
@@ -85,7 +84,7 @@ pub fn items(site: &Site) -> Vec<Item<'_>> {
     for o in &site.orders {
         let page = Ref::new(Kind::Order, o.meta.id.as_str());
         let has_signing_event = site.events.iter().any(|e| {
-            e.kind == EventKind::Signing
+            e.kind == "signing"
                 && e.related.contains(&page)
                 && e.date.as_ref().map(|w| w.date) == o.signed
         });
@@ -118,7 +117,7 @@ pub fn items(site: &Site) -> Vec<Item<'_>> {
         let Some(when) = &e.date else { continue };
         out.push(Item {
             date: when.date,
-            kind: if e.kind == EventKind::Signing {
+            kind: if e.kind == "signing" {
                 ItemKind::Signing
             } else {
                 ItemKind::Event
@@ -173,7 +172,7 @@ pub fn items(site: &Site) -> Vec<Item<'_>> {
         // An editor's publication event for this source says it better.
         let page = Ref::new(Kind::Source, s.meta.id.as_str());
         let has_event = site.events.iter().any(|e| {
-            e.kind == EventKind::Publication
+            e.kind == "publication"
                 && e.related.contains(&page)
                 && e.date.as_ref().map(|w| w.date) == Some(date)
         });

@@ -700,3 +700,42 @@ fn an_interrupted_build_removes_its_new_tree_and_keeps_the_old_site() {
     assert!(!staging.exists(), "the new tree is removed");
     assert_eq!(read(&root.join("public/old.html")), "the previous site");
 }
+
+#[test]
+fn event_kinds_cover_an_order_s_life_and_sites_add_their_own() {
+    let (_tmp, root) = site(&[
+        (
+            "content/events/revoked.md",
+            "---\ntitle: Revoked\nkind: revocation\ndate: 2026-09-01\n---\n",
+        ),
+        (
+            "content/events/comments.md",
+            "---\ntitle: Comments\nkind: comment-period\ndate: 2026-09-02\n---\n",
+        ),
+    ]);
+    let e = errors(&root);
+    assert_eq!(
+        e,
+        ["content/events/comments.md:3:7: error: unknown event kind `comment-period`"]
+    );
+    std::fs::write(
+        root.join("site.yaml"),
+        "title: T\nas_of: 2026-07-01\nevent_kinds:\n  comment-period: \"Comment period\"\n",
+    )
+    .unwrap();
+    let run = build(&root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(read(&root.join("public/events/comments/index.html")).contains("Comment period"));
+    assert!(read(&root.join("public/events/revoked/index.html")).contains("Revocation"));
+    std::fs::write(
+        root.join("content/events/typo.md"),
+        "---\ntitle: T\nkind: revocaton\n---\n",
+    )
+    .unwrap();
+    let run = build(&root);
+    assert!(
+        run.stderr.contains("did you mean `revocation`?"),
+        "{}",
+        run.stderr
+    );
+}

@@ -232,16 +232,23 @@ pub struct RawSource {
     pub accessed: Option<Date>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EventKind {
-    Signing,
-    Draft,
-    Publication,
-    Announcement,
-    Implementation,
-    Other,
-}
+/// The kinds of event every site knows, with their labels: an order's life
+/// as trackers record it. A site may add its own in site.yaml (`event_kinds`).
+pub const DEFAULT_EVENT_KINDS: &[(&str, &str)] = &[
+    ("signing", "Signing"),
+    ("draft", "Reported draft"),
+    ("publication", "Publication"),
+    ("announcement", "Announcement"),
+    ("implementation", "Implementation"),
+    ("guidance", "Guidance"),
+    ("rule", "Rule"),
+    ("report", "Report"),
+    ("hearing", "Hearing"),
+    ("litigation", "Litigation"),
+    ("amendment", "Amendment"),
+    ("revocation", "Revocation"),
+    ("other", "Other"),
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -253,7 +260,8 @@ pub struct RawEvent {
     /// Absent when no source reports the date; the event is listed as undated.
     #[serde(default)]
     pub date: Option<RawWhen>,
-    pub kind: EventKind,
+    /// One of the default kinds or of the site's `event_kinds` (checked when resolved).
+    pub kind: String,
     #[serde(default)]
     pub sources: Vec<String>,
     /// Entities this event concerns: `id` or `kind/id`.

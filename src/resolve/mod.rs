@@ -97,6 +97,7 @@ pub fn resolve(
     let (home_html, home_citations) = home.unwrap_or_default();
 
     let mut b = Builder {
+        event_kinds: &config.event_kinds,
         catalog: &catalog,
         diags: &mut diags,
         links: Vec::new(),
@@ -319,6 +320,8 @@ struct Builder<'a, 'd> {
     catalog: &'a Catalog<'d>,
     diags: &'a mut Diagnostics,
     links: Vec<(Ref, Ref)>,
+    /// The kinds of event the site knows.
+    event_kinds: &'a std::collections::BTreeMap<String, String>,
 }
 
 impl Builder<'_, '_> {
@@ -628,6 +631,25 @@ impl Builder<'_, '_> {
         }
     }
 
+    /// An event's kind, if the site knows it; "other" (after an error) if not.
+    fn event_kind(&mut self, doc: &Document, kind: &str) -> String {
+        if self.event_kinds.contains_key(kind) {
+            return kind.to_string();
+        }
+        let known = self.event_kinds.keys().map(String::as_str);
+        let help = crate::diagnostics::did_you_mean(kind, known.clone()).or_else(|| {
+            Some(format!(
+                "the kinds are: {} (a site adds its own under `event_kinds:` in site.yaml)",
+                known.collect::<Vec<_>>().join(", ")
+            ))
+        });
+        self.diags.push(
+            doc.error_at("kind", format!("unknown event kind `{kind}`"))
+                .with_help(help),
+        );
+        "other".to_string()
+    }
+
     fn event(&mut self, doc: &Document, e: &RawEvent, meta: Meta, dates: &mut Dates) -> Event {
         let from = Ref::new(Kind::Event, doc.id.as_str());
         let mut related = Vec::new();
@@ -648,7 +670,7 @@ impl Builder<'_, '_> {
             sources: self.references(doc, "sources", Kind::Source, &e.sources),
             date: dates.resolve(&doc.id, self.diags),
             meta,
-            kind: e.kind,
+            kind: self.event_kind(doc, &e.kind),
             related,
         }
     }

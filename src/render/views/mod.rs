@@ -752,7 +752,7 @@ impl<'s> Views<'s> {
             entity: self.entity(Kind::Event, &e.meta, &n),
             date: e.date.as_ref().map(|w| DateView::new(w.date)),
             derivation,
-            kind: wire_name(e.kind),
+            kind: self.site.config.event_kind_label(&e.kind).to_string(),
             sources: self.source_refs(&e.sources, &n),
             related: e.related.iter().map(|r| self.entity_link(r)).collect(),
         }
@@ -846,7 +846,7 @@ impl<'s> Views<'s> {
                             .as_ref()
                             .map(|w| dates::display(w.date))
                             .unwrap_or_else(|| "date unknown".into()),
-                        wire_name(e.kind),
+                        self.site.config.event_kind_label(&e.kind).to_lowercase(),
                     ]),
                     group: String::new(),
                 })
@@ -920,7 +920,7 @@ impl<'s> Views<'s> {
                 title: e.meta.title.clone(),
                 url: self.link(&Kind::Event.path_of(&e.meta.id)),
                 date: e.date.as_ref().map(|w| DateView::new(w.date)),
-                kind: wire_name(e.kind),
+                kind: self.site.config.event_kind_label(&e.kind).to_lowercase(),
             })
             .collect();
         let counts = [
