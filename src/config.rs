@@ -24,6 +24,9 @@ struct RawConfig {
     theme: Option<String>,
     #[serde(default)]
     as_of: Option<Date>,
+    /// Entities last reviewed longer ago than this are marked stale.
+    #[serde(default)]
+    stale_after_days: Option<u32>,
     /// More kinds of event, or other labels for the default ones: `slug: Label`.
     #[serde(default)]
     event_kinds: std::collections::BTreeMap<String, String>,
@@ -43,6 +46,8 @@ pub struct Config {
     /// Every kind of event the site knows, `slug -> label`: the defaults and
     /// the site's own.
     pub event_kinds: std::collections::BTreeMap<String, String>,
+    /// Entities last reviewed longer ago than this are marked stale.
+    pub stale_after_days: Option<u32>,
 }
 
 impl Config {
@@ -191,6 +196,7 @@ impl Config {
         }
         Ok(Config {
             event_kinds,
+            stale_after_days: raw.stale_after_days,
             title: raw.title,
             description: raw.description.unwrap_or_default(),
             base_url,

@@ -52,6 +52,10 @@ struct Common<'s> {
     references: BTreeMap<Kind, Vec<&'s str>>,
     /// Ids of what references it, by kind.
     backlinks: BTreeMap<Kind, Vec<&'s str>>,
+    /// When an editor last checked it against its sources (YYYY-MM-DD), or null.
+    reviewed: Option<String>,
+    /// Reviewed longer ago than site.yaml's `stale_after_days`.
+    stale: bool,
 }
 
 #[derive(Serialize)]
@@ -316,6 +320,8 @@ fn common<'s>(site: &'s Site, kind: Kind, meta: &'s Meta) -> Common<'s> {
         out
     };
     Common {
+        reviewed: meta.reviewed.map(|d| d.to_string()),
+        stale: crate::resolve::stale_days(&site.config, site.as_of, meta.reviewed).is_some(),
         id: &meta.id,
         url: site.config.base_url.absolute(&r.path()),
         title: &meta.title,

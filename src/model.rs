@@ -43,6 +43,8 @@ pub struct Meta {
     pub body_html: String,
     /// Sources this entity cites, numbered in this order on its page.
     pub citations: Vec<String>,
+    /// When an editor last checked it against its sources.
+    pub reviewed: Option<Date>,
 }
 
 /// A date with how it was obtained.

@@ -30,6 +30,7 @@ pub const DEFAULT_THEME: &[(&str, &str)] = theme_files![
     "templates/version.html",
     "templates/matrix.html",
     "templates/search.html",
+    "templates/stale.html",
     "static/style.css",
     "static/gazette.js",
 ];

@@ -739,3 +739,40 @@ fn event_kinds_cover_an_order_s_life_and_sites_add_their_own() {
         run.stderr
     );
 }
+
+#[test]
+fn stale_pages_say_so_and_check_warns() {
+    let (_tmp, root) = site(&[
+        (
+            "content/pages/old.md",
+            "---\ntitle: Old\nreviewed: 2026-01-02\n---\n",
+        ),
+        (
+            "content/pages/fresh.md",
+            "---\ntitle: Fresh\nreviewed: 2026-06-20\n---\n",
+        ),
+    ]);
+    std::fs::write(
+        root.join("site.yaml"),
+        "title: T\nas_of: 2026-07-01\nstale_after_days: 90\n",
+    )
+    .unwrap();
+    let run = gazette(&["check", "--root", root.to_str().unwrap()], &root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("content/pages/old.md:3:11: warning: last reviewed 180 days ago (site.yaml: stale after 90)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("fresh.md"), "{}", run.stderr);
+    let run = build(&root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let old = read(&root.join("public/old/index.html"));
+    assert!(old.contains("Not reviewed for 180 days."), "{old}");
+    let fresh = read(&root.join("public/fresh/index.html"));
+    assert!(fresh.contains("Last reviewed") && !fresh.contains("Not reviewed for"));
+    let stale = html(&root.join("public/stale/index.html"));
+    assert_eq!(texts(&stale, "#stale-heading + ul li a"), ["Old"]);
+    assert!(texts(&stale, "#unreviewed-heading + ul li a").contains(&"The order".to_string()));
+    assert_eq!(texts(&stale, "#reviewed-heading + ul li a"), ["Fresh"]);
+}

@@ -46,6 +46,17 @@ impl RawFrontMatter {
         }
     }
 
+    pub fn reviewed(&self) -> Option<Date> {
+        match self {
+            Self::Order(o) => o.reviewed,
+            Self::Provision(p) => p.reviewed,
+            Self::Agency(a) => a.reviewed,
+            Self::Source(s) => s.reviewed,
+            Self::Event(e) => e.reviewed,
+            Self::Page(p) => p.reviewed,
+        }
+    }
+
     pub fn title(&self) -> &str {
         match self {
             Self::Order(o) => &o.title,
@@ -73,6 +84,9 @@ pub struct RawOrder {
     /// Left out of the build unless `--drafts` is given.
     #[serde(default)]
     pub draft: bool,
+    /// When an editor last checked this entity against its sources.
+    #[serde(default)]
+    pub reviewed: Option<Date>,
     pub title: String,
     #[serde(default)]
     pub short_title: Option<String>,
@@ -99,6 +113,9 @@ pub struct RawProvision {
     /// Left out of the build unless `--drafts` is given.
     #[serde(default)]
     pub draft: bool,
+    /// When an editor last checked this entity against its sources.
+    #[serde(default)]
+    pub reviewed: Option<Date>,
     pub title: String,
     pub order: String,
     #[serde(default)]
@@ -195,6 +212,9 @@ pub struct RawAgency {
     /// Left out of the build unless `--drafts` is given.
     #[serde(default)]
     pub draft: bool,
+    /// When an editor last checked this entity against its sources.
+    #[serde(default)]
+    pub reviewed: Option<Date>,
     pub title: String,
     #[serde(default)]
     pub acronym: Option<String>,
@@ -219,6 +239,9 @@ pub struct RawSource {
     /// Left out of the build unless `--drafts` is given.
     #[serde(default)]
     pub draft: bool,
+    /// When an editor last checked this entity against its sources.
+    #[serde(default)]
+    pub reviewed: Option<Date>,
     pub title: String,
     pub publisher: String,
     #[serde(default)]
@@ -256,6 +279,9 @@ pub struct RawEvent {
     /// Left out of the build unless `--drafts` is given.
     #[serde(default)]
     pub draft: bool,
+    /// When an editor last checked this entity against its sources.
+    #[serde(default)]
+    pub reviewed: Option<Date>,
     pub title: String,
     /// Absent when no source reports the date; the event is listed as undated.
     #[serde(default)]
@@ -275,6 +301,9 @@ pub struct RawPage {
     /// Left out of the build unless `--drafts` is given.
     #[serde(default)]
     pub draft: bool,
+    /// When an editor last checked this entity against its sources.
+    #[serde(default)]
+    pub reviewed: Option<Date>,
     pub title: String,
     #[serde(default)]
     pub weight: Option<i64>,

@@ -248,6 +248,8 @@ pub enum Job {
     Changes,
     Matrix,
     Search,
+    /// `/stale/`: reviews, for editors.
+    Stale,
     /// A version page: the order or provision (kind, position) and the version's position.
     Version(Kind, usize, usize),
     /// `/timeline/`, filtered to an agency (by position) or a kind of item.
@@ -285,6 +287,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         Job::Changes,
         Job::Matrix,
         Job::Search,
+        Job::Stale,
         Job::Timeline(None, None),
     ];
     for (i, o) in site.orders.iter().enumerate() {
@@ -540,6 +543,7 @@ pub fn job_path(site: &Site, job: &Job) -> String {
         Job::Changes => "changes/index.html".into(),
         Job::Matrix => "matrix/index.html".into(),
         Job::Search => "search/index.html".into(),
+        Job::Stale => "stale/index.html".into(),
         Job::Index(kind) => format!("{}/index.html", kind.folder()),
         Job::Timeline(agency, kind) => dir(timeline_path(site, agency, kind)),
         Job::Version(kind, i, v) => {
@@ -629,6 +633,15 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
             );
             ctx.insert("search", &views.search_page());
             ("search.html", "search/index.html".into())
+        }
+        Job::Stale => {
+            let description = "When each page was last checked against its sources, oldest first.";
+            ctx.insert(
+                "page",
+                &views.page_view("Reviews", description, "/stale/", "stale"),
+            );
+            ctx.insert("stale", &views.stale_page());
+            ("stale.html", "stale/index.html".into())
         }
         Job::Matrix => {
             let description = "Which agencies each provision tasks, with their deadlines.";

@@ -133,7 +133,24 @@ pub fn resolve(
             file: doc.path.clone(),
             body_html: body.html,
             citations: body.cited,
+            reviewed: doc.front.reviewed(),
         };
+        if let Some(days) = stale_days(&config, as_of, meta.reviewed) {
+            b.diags.push(
+                Diagnostic::warning(
+                    &doc.path,
+                    doc.spans.get("reviewed"),
+                    format!(
+                        "last reviewed {days} days ago (site.yaml: stale after {})",
+                        config.stale_after_days.unwrap_or_default()
+                    ),
+                )
+                .with_source(&doc.text, &doc.lines)
+                .with_help(Some(
+                    "check it against its sources, then update `reviewed`".into(),
+                )),
+            );
+        }
         site.titles.insert(from.clone(), meta.title.clone());
         match &doc.front {
             RawFrontMatter::Order(o) => site.orders.push(b.order(doc, o, meta)),
@@ -175,6 +192,13 @@ pub fn resolve(
     }
     sort_site(&mut site);
     (site, diags)
+}
+
+/// Days since `reviewed`, when that is more than the site's `stale_after_days`.
+pub fn stale_days(config: &Config, as_of: Date, reviewed: Option<Date>) -> Option<i64> {
+    let limit = i64::from(config.stale_after_days?);
+    let days = crate::dates::days_between(reviewed?, as_of);
+    (days > limit).then_some(days)
 }
 
 /// A Markdown problem at byte `offset` of `doc`'s text, as a diagnostic.

@@ -114,6 +114,10 @@ pub struct EntityView {
     pub backlinks: Vec<RefGroupView>,
     /// The content file, relative to the site root.
     pub file: String,
+    /// When an editor last checked it against its sources.
+    pub reviewed: Option<DateView>,
+    /// Days since that review, when more than site.yaml's `stale_after_days`.
+    pub stale_days: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -495,6 +499,12 @@ impl<'s> Views<'s> {
             ),
             backlinks: self.groups(self.site.backlinks(&r)),
             file: meta.file.display().to_string(),
+            reviewed: meta.reviewed.map(DateView::new),
+            stale_days: crate::resolve::stale_days(
+                &self.site.config,
+                self.site.as_of,
+                meta.reviewed,
+            ),
         }
     }
 

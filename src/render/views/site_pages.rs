@@ -535,3 +535,68 @@ impl Views<'_> {
         }
     }
 }
+
+/// `/stale/`: what editors should check again, oldest review first.
+#[derive(Debug, Serialize)]
+pub struct StaleView {
+    /// site.yaml's `stale_after_days`, if set.
+    pub after_days: Option<u32>,
+    /// Reviewed longer ago than that.
+    pub stale: Vec<ReviewItemView>,
+    /// No `reviewed` date.
+    pub unreviewed: Vec<ReviewItemView>,
+    /// Reviewed recently enough.
+    pub fresh: Vec<ReviewItemView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReviewItemView {
+    pub link: LinkView,
+    pub kind_label: String,
+    pub reviewed: Option<DateView>,
+    /// Days since the review.
+    pub days: Option<i64>,
+    /// The content file, for the editor.
+    pub file: String,
+}
+
+impl Views<'_> {
+    pub fn stale_page(&self) -> StaleView {
+        let site = self.site;
+        let mut items: Vec<(Kind, &crate::model::Meta)> = Vec::new();
+        items.extend(site.orders.iter().map(|x| (Kind::Order, &x.meta)));
+        items.extend(site.provisions.iter().map(|x| (Kind::Provision, &x.meta)));
+        items.extend(site.agencies.iter().map(|x| (Kind::Agency, &x.meta)));
+        items.extend(site.sources.iter().map(|x| (Kind::Source, &x.meta)));
+        items.extend(site.events.iter().map(|x| (Kind::Event, &x.meta)));
+        items.extend(site.pages.iter().map(|x| (Kind::Page, &x.meta)));
+        // Oldest review first; then by kind and title, for a stable order.
+        items.sort_by(|a, b| (a.1.reviewed, a.0, &a.1.title).cmp(&(b.1.reviewed, b.0, &b.1.title)));
+        let mut view = StaleView {
+            after_days: site.config.stale_after_days,
+            stale: Vec::new(),
+            unreviewed: Vec::new(),
+            fresh: Vec::new(),
+        };
+        for (kind, meta) in items {
+            let item = ReviewItemView {
+                link: self.entity_link(&Ref::new(kind, meta.id.as_str())),
+                kind_label: kind.name().to_string(),
+                reviewed: meta.reviewed.map(DateView::new),
+                days: meta
+                    .reviewed
+                    .map(|d| crate::dates::days_between(d, site.as_of)),
+                file: meta.file.display().to_string(),
+            };
+            match (
+                meta.reviewed,
+                crate::resolve::stale_days(&site.config, site.as_of, meta.reviewed),
+            ) {
+                (None, _) => view.unreviewed.push(item),
+                (Some(_), Some(_)) => view.stale.push(item),
+                (Some(_), None) => view.fresh.push(item),
+            }
+        }
+        view
+    }
+}
