@@ -27,6 +27,9 @@ struct RawConfig {
     /// Entities last reviewed longer ago than this are marked stale.
     #[serde(default)]
     stale_after_days: Option<u32>,
+    /// Where an editor changes a page's file: a web address with `{path}`.
+    #[serde(default)]
+    edit_url: Option<String>,
     /// More kinds of event, or other labels for the default ones: `slug: Label`.
     #[serde(default)]
     event_kinds: std::collections::BTreeMap<String, String>,
@@ -48,6 +51,8 @@ pub struct Config {
     pub event_kinds: std::collections::BTreeMap<String, String>,
     /// Entities last reviewed longer ago than this are marked stale.
     pub stale_after_days: Option<u32>,
+    /// `https://github.com/ORG/REPO/edit/main/{path}`: each page links to its file.
+    pub edit_url: Option<String>,
 }
 
 impl Config {
@@ -194,7 +199,19 @@ impl Config {
             }
             event_kinds.insert(slug, label);
         }
+        if let Some(u) = &raw.edit_url {
+            let web = u.starts_with("https://") || u.starts_with("http://");
+            if !web
+                || !u.contains("{path}")
+                || u.contains(|c: char| c.is_whitespace() || c.is_control())
+            {
+                return Err(Diagnostic::error(shown, spans.get("edit_url"), "edit_url must be a web address (https://...) with `{path}` where the file's path goes")
+                    .with_source(&text, &index)
+                    .with_help(Some("for example: https://github.com/ORG/REPO/edit/main/{path}".into())));
+            }
+        }
         Ok(Config {
+            edit_url: raw.edit_url,
             event_kinds,
             stale_after_days: raw.stale_after_days,
             title: raw.title,

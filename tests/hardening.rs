@@ -776,3 +776,32 @@ fn stale_pages_say_so_and_check_warns() {
     assert!(texts(&stale, "#unreviewed-heading + ul li a").contains(&"The order".to_string()));
     assert_eq!(texts(&stale, "#reviewed-heading + ul li a"), ["Fresh"]);
 }
+
+#[test]
+fn pages_link_to_their_file_when_edit_url_is_set() {
+    let (_tmp, root) = site(&[("content/pages/about.md", "---\ntitle: About\n---\n")]);
+    std::fs::write(
+        root.join("site.yaml"),
+        "title: T\nas_of: 2026-07-01\nedit_url: https://github.com/org/kb/edit/main/{path}\n",
+    )
+    .unwrap();
+    let run = build(&root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let about = read(&root.join("public/about/index.html"));
+    assert!(
+        about.contains("href=\"https://github.com/org/kb/edit/main/content/pages/about.md\""),
+        "{about}"
+    );
+    std::fs::remove_dir_all(root.join("public")).unwrap();
+    std::fs::write(
+        root.join("site.yaml"),
+        "title: T\nedit_url: javascript:alert(1)\n",
+    )
+    .unwrap();
+    let e = errors(&root);
+    assert_eq!(e.len(), 1);
+    assert!(
+        e[0].starts_with("site.yaml:2:11: error: edit_url must be a web address"),
+        "{e:?}"
+    );
+}

@@ -118,6 +118,8 @@ pub struct EntityView {
     pub reviewed: Option<DateView>,
     /// Days since that review, when more than site.yaml's `stale_after_days`.
     pub stale_days: Option<i64>,
+    /// Where to edit its file, when site.yaml sets `edit_url`.
+    pub edit_url: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -505,6 +507,10 @@ impl<'s> Views<'s> {
                 self.site.as_of,
                 meta.reviewed,
             ),
+            edit_url: self.site.config.edit_url.as_ref().map(|u| {
+                // Ids are slugs, so the path needs no escaping; Windows' `\` becomes `/`.
+                u.replace("{path}", &meta.file.to_string_lossy().replace('\\', "/"))
+            }),
         }
     }
 
