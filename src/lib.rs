@@ -38,6 +38,7 @@ pub mod resolve;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod spreadsheet;
 pub mod theme;
 pub mod timeline;
 pub mod yaml;

@@ -581,6 +581,27 @@ fn extras(site: &Site, views: &Views, pages: &[String]) -> Vec<OutputFile> {
             contents: bytes(calendar::agency_calendar(site, &views.items, &a.meta.id)),
         });
     }
+    // Spreadsheets of deadlines: the whole site, each order, each agency.
+    files.push(OutputFile {
+        path: "deadlines.csv".into(),
+        contents: Contents::Bytes(crate::spreadsheet::deadlines_csv(site, |_, _| true)),
+    });
+    for o in &site.orders {
+        files.push(OutputFile {
+            path: format!("orders/{}/deadlines.csv", o.meta.id),
+            contents: Contents::Bytes(crate::spreadsheet::deadlines_csv(site, |p, _| {
+                p.order == o.meta.id
+            })),
+        });
+    }
+    for a in &site.agencies {
+        files.push(OutputFile {
+            path: format!("agencies/{}/deadlines.csv", a.meta.id),
+            contents: Contents::Bytes(crate::spreadsheet::deadlines_csv(site, |_, d| {
+                d.agency == a.meta.id
+            })),
+        });
+    }
     files.push(OutputFile {
         path: "feed.xml".into(),
         contents: bytes(feed::atom(site)),

@@ -161,3 +161,58 @@ pub fn broken_links(public: &Path, base_path: &str) -> Vec<String> {
     }
     broken
 }
+
+/// A small valid site: an order, an agency, a source.
+pub const BASE: &[(&str, &str)] = &[
+    (
+        "site.yaml",
+        "title: Hardening\nas_of: 2026-07-01\nbase_url: https://example.org/\n",
+    ),
+    (
+        "content/orders/eo.md",
+        "---\ntitle: The order\nissuer: The President\nsigned: 2026-06-02\nstatus: signed\n---\n",
+    ),
+    (
+        "content/agencies/treasury.md",
+        "---\ntitle: Treasury\n---\n",
+    ),
+    (
+        "content/sources/wh.md",
+        "---\ntitle: Text\npublisher: The White House\nkind: primary\n---\n",
+    ),
+];
+
+/// A site of BASE plus `files`, in a temp folder: (guard, site root).
+pub fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    for (path, text) in BASE.iter().chain(files) {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    (tmp, root)
+}
+
+pub fn build(root: &Path) -> Run {
+    gazette(&["build", "--root", root.to_str().unwrap()], root)
+}
+
+/// Error lines (`path:line:col: error: ...`) of a build that must fail.
+pub fn errors(root: &Path) -> Vec<String> {
+    let run = build(root);
+    assert_eq!(
+        run.code, 1,
+        "expected failure:\n{}{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        !root.join("public").exists(),
+        "a failed build writes nothing"
+    );
+    run.stderr
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .map(str::to_string)
+        .collect()
+}

@@ -1,0 +1,88 @@
+//! Deadlines as spreadsheet rows: `/deadlines.csv`, and one file per order
+//! (`/orders/ID/deadlines.csv`) and per agency (`/agencies/ID/deadlines.csv`).
+//!
+//! RFC 4180 CSV written by the `csv` crate, in UTF-8 with a byte-order mark
+//! so that spreadsheet applications (Excel among them) read accents and
+//! dashes right. Dates are ISO (`2026-07-02`) so that they sort and parse.
+
+use crate::dates::Standing;
+use crate::model::{Deadline, Provision, Site};
+
+/// The column headings, in order.
+pub const COLUMNS: [&str; 14] = [
+    "deadline",
+    "action",
+    "agency",
+    "agency_id",
+    "provision",
+    "provision_id",
+    "order_id",
+    "due",
+    "derivation",
+    "status",
+    "days_left",
+    "days_overdue",
+    "sources",
+    "url",
+];
+
+/// Every deadline of `site` for which `keep` is true, as CSV bytes.
+pub fn deadlines_csv(site: &Site, keep: impl Fn(&Provision, &Deadline) -> bool) -> Vec<u8> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        // Writing to a Vec cannot fail; a failed row would only be left out.
+        let _ = w.write_record(COLUMNS);
+        for (p, d) in site.deadlines().filter(|(p, d)| keep(p, d)) {
+            let _ = w.write_record(row(site, p, d));
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+fn row(site: &Site, p: &Provision, d: &Deadline) -> [String; 14] {
+    let due = d.due.as_ref().map(|w| w.date);
+    let standing = Standing::of(due, d.status, site.as_of);
+    let (days_left, days_overdue) = match standing {
+        Standing::Upcoming { days_left } => (days_left.to_string(), String::new()),
+        Standing::DueToday => ("0".into(), String::new()),
+        Standing::Overdue { days_overdue } => (String::new(), days_overdue.to_string()),
+        _ => (String::new(), String::new()),
+    };
+    let derivation = d
+        .due
+        .as_ref()
+        .and_then(|w| w.derivation.as_ref().map(|x| (w.date, x)))
+        .map(|(date, x)| {
+            format!(
+                "within {} days of {} ({}) = {date}",
+                x.days, x.from_date, x.from_label
+            )
+        })
+        .unwrap_or_default();
+    let agency_title = site
+        .agency(&d.agency)
+        .map(|a| a.meta.title.clone())
+        .unwrap_or_default();
+    let url = site
+        .config
+        .base_url
+        .absolute(&format!("/provisions/{}/#deadline-{}", p.meta.id, d.id));
+    [
+        d.id.clone(),
+        d.action.clone(),
+        agency_title,
+        d.agency.clone(),
+        p.meta.title.clone(),
+        p.meta.id.clone(),
+        p.order.clone(),
+        due.map(|x| x.to_string()).unwrap_or_default(),
+        derivation,
+        standing.label(),
+        days_left,
+        days_overdue,
+        d.sources.join("; "),
+        url,
+    ]
+}
