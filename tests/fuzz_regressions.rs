@@ -29,24 +29,7 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// The `document` target: the first byte picks the kind.
-fn document(data: &[u8]) -> Option<usize> {
-    let (&pick, bytes) = data.split_first()?;
-    let folder = common::FOLDERS[usize::from(pick) % common::FOLDERS.len()];
-    common::run(&[(format!("{folder}/fuzzed.md"), bytes.to_vec())])
-}
-
-/// The `site` target: files split at 0xFF.
-fn site(data: &[u8]) -> Option<usize> {
-    let files: Vec<(String, Vec<u8>)> = data
-        .split(|b| *b == 0xFF)
-        .take(common::FOLDERS.len())
-        .zip(common::FOLDERS)
-        .enumerate()
-        .map(|(i, (bytes, folder))| (format!("{folder}/f{i}.md"), bytes.to_vec()))
-        .collect();
-    common::run(&files)
-}
+use common::{document, site};
 
 #[test]
 fn fuzz_crashes_stay_fixed() {

@@ -49,3 +49,23 @@ pub fn run(files: &[(String, Vec<u8>)]) -> Option<usize> {
     let (files, diags) = render::render_site(&site, &templates);
     (!diags.has_errors()).then_some(files.len())
 }
+
+/// The `document` target's input: the first byte picks the kind, the rest
+/// is the file.
+pub fn document(data: &[u8]) -> Option<usize> {
+    let (&pick, bytes) = data.split_first()?;
+    let folder = FOLDERS[usize::from(pick) % FOLDERS.len()];
+    run(&[(format!("{folder}/fuzzed.md"), bytes.to_vec())])
+}
+
+/// The `site` target's input: files split at 0xFF bytes, one per kind.
+pub fn site(data: &[u8]) -> Option<usize> {
+    let files: Vec<(String, Vec<u8>)> = data
+        .split(|b| *b == 0xFF)
+        .take(FOLDERS.len())
+        .zip(FOLDERS)
+        .enumerate()
+        .map(|(i, (bytes, folder))| (format!("{folder}/f{i}.md"), bytes.to_vec()))
+        .collect();
+    run(&files)
+}

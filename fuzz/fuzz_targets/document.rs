@@ -8,9 +8,5 @@ use libfuzzer_sys::fuzz_target;
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, bytes)) = data.split_first() else {
-        return;
-    };
-    let folder = common::FOLDERS[usize::from(pick) % common::FOLDERS.len()];
-    let _ = common::run(&[(format!("{folder}/fuzzed.md"), bytes.to_vec())]);
+    let _ = common::document(data);
 });

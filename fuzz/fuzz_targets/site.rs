@@ -8,12 +8,5 @@ use libfuzzer_sys::fuzz_target;
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    let files: Vec<(String, Vec<u8>)> = data
-        .split(|b| *b == 0xFF)
-        .take(common::FOLDERS.len())
-        .zip(common::FOLDERS)
-        .enumerate()
-        .map(|(i, (bytes, folder))| (format!("{folder}/f{i}.md"), bytes.to_vec()))
-        .collect();
-    let _ = common::run(&files);
+    let _ = common::site(data);
 });
