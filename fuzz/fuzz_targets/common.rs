@@ -2,6 +2,9 @@
 //! content in memory to rendered pages (load -> resolve -> render), as
 //! `gazette build` runs it, without the disk.
 
+// Each target uses one of the entry points below.
+#![allow(dead_code)]
+
 use gazette::build::{self, BuildOptions};
 use gazette::config::Config;
 use gazette::content::Content;
