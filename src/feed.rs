@@ -1,5 +1,7 @@
-//! The Atom feed (RFC 4287): dated events and changes between versions of a
-//! provision, newest first, with stable ids and absolute links.
+//! Atom feeds (RFC 4287), newest first, with stable ids and absolute links:
+//! `/feed.xml` (dated events and changes between versions) and, per agency,
+//! `/agencies/ID/feed.xml` (the deadlines set for it and the events that
+//! concern it or the provisions that task it).
 
 use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use jiff::civil::Date;
@@ -15,22 +17,94 @@ struct FeedItem {
     summary: String,
 }
 
+/// `tag:` ids for the site's feeds: stable across builds.
+fn tag(site: &Site, date: Date, what: &str) -> String {
+    let host = site
+        .config
+        .base_url
+        .host()
+        .unwrap_or(crate::calendar::STAND_IN_HOST);
+    format!("tag:{host},{}:{what}", date.year())
+}
+
+/// Dated events for which `keep` is true.
+fn event_items(site: &Site, keep: impl Fn(&crate::model::Event) -> bool) -> Vec<FeedItem> {
+    let base = &site.config.base_url;
+    site.events
+        .iter()
+        .filter(|e| keep(e))
+        .filter_map(|e| {
+            let w = e.date.as_ref()?;
+            Some(FeedItem {
+                date: w.date,
+                id: tag(site, w.date, &format!("event/{}", e.meta.id)),
+                title: e.meta.title.clone(),
+                url: base.absolute(&Kind::Event.path_of(&e.meta.id)),
+                summary: crate::markdown::plain_text(&e.meta.body_html),
+            })
+        })
+        .collect()
+}
+
+/// Build `/agencies/ID/feed.xml`: the deadlines set for the agency (dated
+/// when their order was signed) and the events that concern it or a
+/// provision that tasks it.
+pub fn agency_atom(site: &Site, agency: &str) -> String {
+    let base = &site.config.base_url;
+    let tasking: std::collections::HashSet<&str> = site
+        .provisions
+        .iter()
+        .filter(|p| p.agencies.iter().any(|a| a == agency))
+        .map(|p| p.meta.id.as_str())
+        .collect();
+    let mut items = event_items(site, |e| {
+        e.related.iter().any(|r| {
+            (r.kind == Kind::Agency && r.id == agency)
+                || (r.kind == Kind::Provision && tasking.contains(r.id.as_str()))
+        })
+    });
+    for (p, d) in site.deadlines().filter(|(_, d)| d.agency == agency) {
+        let Some(signed) = site
+            .orders
+            .iter()
+            .find(|o| o.meta.id == p.order)
+            .and_then(|o| o.signed)
+        else {
+            continue;
+        };
+        let due = d.due.as_ref().map_or_else(
+            || "no date set yet".to_string(),
+            |w| format!("due {}", crate::dates::display(w.date)),
+        );
+        items.push(FeedItem {
+            date: signed,
+            id: tag(site, signed, &format!("deadline/{}/{}", p.meta.id, d.id)),
+            title: format!("New deadline: {} ({due})", d.action),
+            url: format!(
+                "{}#deadline-{}",
+                base.absolute(&Kind::Provision.path_of(&p.meta.id)),
+                d.id
+            ),
+            summary: format!("{} ({})", d.action, p.meta.title),
+        });
+    }
+    let title = site
+        .agency(agency)
+        .map_or(agency.to_string(), |a| a.meta.title.clone());
+    render(
+        site,
+        items,
+        &format!("/agencies/{agency}/feed.xml"),
+        &Kind::Agency.path_of(agency),
+        &format!("{}: {title}", site.config.title),
+        &format!("agency/{agency}/feed"),
+    )
+}
+
 /// Build `/feed.xml`.
 pub fn atom(site: &Site) -> String {
     let base = &site.config.base_url;
-    let host = base.host().unwrap_or(crate::calendar::STAND_IN_HOST);
-    let tag = |date: Date, what: &str| format!("tag:{host},{}:{what}", date.year());
-    let mut items = Vec::new();
-    for e in &site.events {
-        let Some(w) = &e.date else { continue };
-        items.push(FeedItem {
-            date: w.date,
-            id: tag(w.date, &format!("event/{}", e.meta.id)),
-            title: e.meta.title.clone(),
-            url: base.absolute(&Kind::Event.path_of(&e.meta.id)),
-            summary: crate::markdown::plain_text(&e.meta.body_html),
-        });
-    }
+    let mut items = event_items(site, |_| true);
     let owners = site
         .orders
         .iter()
@@ -70,6 +144,7 @@ pub fn atom(site: &Site) -> String {
             items.push(FeedItem {
                 date,
                 id: tag(
+                    site,
                     date,
                     &format!("change/{}/{}/{}/{}", kind.name(), meta.id, old.id, new.id),
                 ),
@@ -83,17 +158,30 @@ pub fn atom(site: &Site) -> String {
             });
         }
     }
+    render(site, items, "/feed.xml", "/", &site.config.title, "feed")
+}
+
+/// One feed of `items`, at `path`, about the page at `page`.
+fn render(
+    site: &Site,
+    mut items: Vec<FeedItem>,
+    path: &str,
+    page: &str,
+    title: &str,
+    what: &str,
+) -> String {
+    let base = &site.config.base_url;
     items.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
     let updated = items.first().map_or(site.as_of, |i| i.date);
     let entries: Vec<Entry> = items.iter().map(entry).collect();
     let home = base.absolute("/");
     let feed = Feed {
-        title: Text::plain(site.config.title.clone()),
-        id: format!("tag:{host},{}:feed", updated.year()),
+        title: Text::plain(title.to_string()),
+        id: tag(site, updated, what),
         updated: datetime(updated),
         links: vec![
-            link(&base.absolute("/feed.xml"), "self", "application/atom+xml"),
-            link(&home, "alternate", "text/html"),
+            link(&base.absolute(path), "self", "application/atom+xml"),
+            link(&base.absolute(page), "alternate", "text/html"),
         ],
         subtitle: (!site.config.description.is_empty())
             .then(|| Text::plain(site.config.description.clone())),

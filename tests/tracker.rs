@@ -176,3 +176,30 @@ fn spreadsheet_cells_keep_commas_quotes_and_line_breaks() {
     let row = reader.records().next().unwrap().unwrap();
     assert_eq!(&row[1], "Report, \"quickly\"\nand fully");
 }
+
+#[test]
+fn each_agency_has_a_feed_of_its_deadlines_and_events() {
+    let (_tmp, root) = copy_shipped_site();
+    let run = gazette(&["build", "--root", root.to_str().unwrap()], &root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bytes = std::fs::read(root.join("public/agencies/treasury/feed.xml")).unwrap();
+    let feed = feed_rs::parser::parse(&bytes[..]).expect("a well-formed Atom feed");
+    let titles: Vec<String> = feed
+        .entries
+        .iter()
+        .filter_map(|e| e.title.as_ref().map(|t| t.content.clone()))
+        .collect();
+    assert!(
+        titles.iter().any(
+            |t| t == "New deadline: Form the AI cybersecurity clearinghouse (due July 2, 2026)"
+        ),
+        "{titles:?}"
+    );
+    let ids: std::collections::HashSet<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids.len(), feed.entries.len(), "entry ids are unique");
+    assert!(feed
+        .links
+        .iter()
+        .any(|l| l.href.ends_with("/agencies/treasury/feed.xml")));
+    assert!(read(&root.join("public/agencies/treasury/index.html")).contains("feed.xml"));
+}

@@ -596,6 +596,10 @@ fn extras(site: &Site, views: &Views, pages: &[String]) -> Vec<OutputFile> {
     }
     for a in &site.agencies {
         files.push(OutputFile {
+            path: format!("agencies/{}/feed.xml", a.meta.id),
+            contents: bytes(feed::agency_atom(site, &a.meta.id)),
+        });
+        files.push(OutputFile {
             path: format!("agencies/{}/deadlines.csv", a.meta.id),
             contents: Contents::Bytes(crate::spreadsheet::deadlines_csv(site, |_, d| {
                 d.agency == a.meta.id
