@@ -142,43 +142,98 @@ pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Vec<Diagnostic>>
     Ok(resolve_content(opts, &config, &content))
 }
 
-/// Load, resolve and render in memory: every file of the site, or every problem.
-pub fn render(
-    opts: &BuildOptions,
-) -> Result<(Site, Vec<OutputFile>, Diagnostics), Vec<Diagnostic>> {
+/// A site ready to render: resolved content, its templates and its static
+/// files, every problem found so far.
+struct Prepared {
+    site: Site,
+    templates: Templates,
+    statics: Vec<OutputFile>,
+    diags: Diagnostics,
+}
+
+/// Load and resolve the site, load its templates, list its static files;
+/// every problem of the three at once.
+fn prepare(opts: &BuildOptions) -> Result<Prepared, Vec<Diagnostic>> {
     let (site, mut diags) = load(opts)?;
-    let templates = Templates::load(&opts.root, &site.config.theme, opts.cancel.clone());
-    let templates = match templates {
-        Ok(t) => Some(t),
-        Err(d) => {
-            diags.extend(d);
-            None
+    let templates = Templates::load(&opts.root, &site.config.theme, opts.cancel.clone())
+        .map_err(|d| diags.extend(d))
+        .ok();
+    let statics = render::static_files(&opts.root, &site.config.theme)
+        .map_err(|d| diags.extend(d))
+        .unwrap_or_default();
+    match templates {
+        Some(templates) if !diags.has_errors() => Ok(Prepared {
+            site,
+            templates,
+            statics,
+            diags,
+        }),
+        _ => Err(diags.sorted()),
+    }
+}
+
+/// Render every generated file of a prepared site (pages, feeds, calendars,
+/// spreadsheets, export, search index) into `emit`, as each is made; then
+/// check that no static file takes a generated file's place. Returns the
+/// paths emitted. The one rendering step of `build` and `check`.
+fn generate(
+    p: &mut Prepared,
+    opts: &BuildOptions,
+    emit: &render::Emit,
+) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let written = std::sync::Mutex::new(Vec::new());
+    let emit = |f: OutputFile| {
+        let path = f.path.clone();
+        emit(f)?;
+        if let Ok(mut w) = written.lock() {
+            w.push(path);
         }
+        Ok(())
     };
-    if diags.has_errors() {
-        return Err(diags.sorted());
+    p.diags.extend(render::render_site_into(
+        &p.site,
+        &p.templates,
+        opts.progress.as_deref(),
+        &emit,
+    ));
+    if !p.diags.has_errors() {
+        match crate::search::index(&p.site) {
+            Ok(files) => {
+                for f in files {
+                    if let Err(d) = emit(f) {
+                        p.diags.push(d);
+                    }
+                }
+            }
+            Err(e) => p.diags.push(Diagnostic::error("search index", None, e)),
+        }
     }
-    let Some(templates) = templates else {
-        return Err(diags.sorted());
-    };
-    let (mut files, render_diags) =
-        render::render_site_counted(&site, &templates, opts.progress.as_deref());
-    diags.extend(render_diags);
-    if diags.has_errors() {
-        return Err(diags.sorted());
+    if p.diags.has_errors() {
+        return Err(std::mem::take(&mut p.diags).sorted());
     }
-    files.extend(
-        crate::search::index(&site)
-            .map_err(|e| vec![Diagnostic::error("search index", None, e)])?,
-    );
-    let statics = render::static_files(&opts.root, &site.config.theme).map_err(|d| d.sorted())?;
-    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let written = written.into_inner().unwrap_or_default();
+    let paths: Vec<&str> = written.iter().map(String::as_str).collect();
+    let statics: Vec<(&str, &render::Contents)> = p
+        .statics
+        .iter()
+        .map(|f| (f.path.as_str(), &f.contents))
+        .collect();
     let collisions = render::check_routes(&paths, &statics, &opts.root);
     if collisions.has_errors() {
         return Err(collisions.sorted());
     }
-    files.extend(statics);
-    Ok((site, files, diags))
+    Ok(written)
+}
+
+/// Load, resolve and render in memory: every file of the site, or every problem.
+pub fn render(
+    opts: &BuildOptions,
+) -> Result<(Site, Vec<OutputFile>, Diagnostics), Vec<Diagnostic>> {
+    let mut p = prepare(opts)?;
+    let (mut files, generated) = render::collect(|emit| generate(&mut p, opts, emit));
+    generated?;
+    files.extend(p.statics);
+    Ok((p.site, files, p.diags))
 }
 
 /// Validate everything a build would, writing nothing; then check that every
@@ -200,66 +255,17 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let output_dir = opts.output_dir();
     output::check_output_dir(&opts.root, &output_dir, opts.allow_outside)
         .map_err(BuildError::Output)?;
-    let (site, mut diags) = load(opts).map_err(BuildError::Content)?;
-    let templates = match Templates::load(&opts.root, &site.config.theme, opts.cancel.clone()) {
-        Ok(t) => Some(t),
-        Err(d) => {
-            diags.extend(d);
-            None
-        }
-    };
-    let statics = render::static_files(&opts.root, &site.config.theme);
-    let statics = match statics {
-        Ok(s) => s,
-        Err(d) => {
-            diags.extend(d);
-            Vec::new()
-        }
-    };
-    let Some(templates) = templates.filter(|_| !diags.has_errors()) else {
-        return Err(BuildError::Content(diags.sorted()));
-    };
+    let mut p = prepare(opts).map_err(BuildError::Content)?;
     let staging = output::Staging::create(&output_dir).map_err(BuildError::Output)?;
-    let written = std::sync::Mutex::new(Vec::new());
-    let emit = |f: OutputFile| {
+    let write = |f: OutputFile| {
         staging
             .write(&f)
-            .map_err(|e| Diagnostic::error(&output_dir, None, e.to_string()))?;
-        if let Ok(mut w) = written.lock() {
-            w.push(f.path);
-        }
-        Ok(())
+            .map_err(|e| Diagnostic::error(&output_dir, None, e.to_string()))
     };
-    diags.extend(render::render_site_into(
-        &site,
-        &templates,
-        opts.progress.as_deref(),
-        &emit,
-    ));
-    if !diags.has_errors() {
-        match crate::search::index(&site) {
-            Ok(files) => {
-                for f in files {
-                    if let Err(d) = emit(f) {
-                        diags.push(d);
-                    }
-                }
-            }
-            Err(e) => diags.push(Diagnostic::error("search index", None, e)),
-        }
-    }
-    if diags.has_errors() {
-        return Err(BuildError::Content(diags.sorted()));
-    }
-    let written = written.into_inner().unwrap_or_default();
-    let paths: Vec<&str> = written.iter().map(String::as_str).collect();
-    let collisions = render::check_routes(&paths, &statics, &opts.root);
-    if collisions.has_errors() {
-        return Err(BuildError::Content(collisions.sorted()));
-    }
+    let written = generate(&mut p, opts, &write).map_err(BuildError::Content)?;
     {
         use rayon::prelude::*;
-        statics
+        p.statics
             .par_iter()
             .try_for_each(|f| staging.write(f))
             .map_err(BuildError::Output)?;
@@ -279,10 +285,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     staging.commit().map_err(BuildError::Output)?;
     Ok(BuildReport {
         pages: written.iter().filter(|p| p.ends_with(".html")).count(),
-        files: written.len() + statics.len(),
+        files: written.len() + p.statics.len(),
         output: output_dir,
-        as_of: site.as_of,
-        warnings: diags.sorted(),
+        as_of: p.site.as_of,
+        warnings: p.diags.sorted(),
     })
 }
 

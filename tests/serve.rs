@@ -747,3 +747,23 @@ fn a_runaway_template_is_stopped_and_reported() {
     assert_eq!(next_event_for(&events, "the fix").0, "build");
     assert_eq!(raw_get(server.port, "/").0, 200);
 }
+
+#[test]
+fn a_static_file_may_take_the_place_of_a_page_that_is_gone() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let server = start(&root);
+    let events = sse(server.port);
+    assert_eq!(next_event(&events).0, "build");
+    // While the page exists, a static file at its address is a collision ...
+    std::fs::create_dir_all(root.join("static/about")).unwrap();
+    std::fs::write(root.join("static/about/index.html"), "<p>static about</p>").unwrap();
+    let (name, data) = next_event_for(&events, "the collision");
+    assert_eq!(name, "errors");
+    assert!(data.contains("static/about/index.html"), "{data}");
+    // ... and once the page is removed, the static file is served.
+    std::fs::remove_file(root.join("content/pages/about.md")).unwrap();
+    assert_eq!(next_event_for(&events, "the page removed").0, "build");
+    eventually("the static page", || {
+        raw_get(server.port, "/about/").2.contains("static about")
+    });
+}

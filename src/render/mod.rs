@@ -328,22 +328,19 @@ pub fn jobs(site: &Site) -> Vec<Job> {
 /// Render every page of `site`, with the feed, calendars, sitemap, robots.txt
 /// and the JSON export.
 pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diagnostics) {
-    render_site_counted(site, templates, None)
+    collect(|emit| render_site_into(site, templates, None, emit))
 }
 
-/// [`render_site`], counting rendered pages in `progress`.
-pub fn render_site_counted(
-    site: &Site,
-    templates: &Templates,
-    progress: Option<&crate::build::Progress>,
-) -> (Vec<OutputFile>, Diagnostics) {
-    if let Some(p) = progress {
-        p.total
-            .store(jobs(site).len(), std::sync::atomic::Ordering::Relaxed);
-    }
-    let (mut files, diags) = render_pages(site, templates, |_| true, true, progress);
-    files.push(export_file(site));
-    (files, diags)
+/// Run `produce` with an [`Emit`] that keeps every file in memory.
+pub fn collect<R>(produce: impl FnOnce(&Emit) -> R) -> (Vec<OutputFile>, R) {
+    let files = std::sync::Mutex::new(Vec::new());
+    let result = produce(&|f: OutputFile| {
+        if let Ok(mut files) = files.lock() {
+            files.push(f);
+        }
+        Ok(())
+    });
+    (files.into_inner().unwrap_or_default(), result)
 }
 
 /// `/api/site.json`, which carries every entity's body: any change reaches it.
@@ -372,15 +369,8 @@ fn render_pages(
     with_extras: bool,
     progress: Option<&crate::build::Progress>,
 ) -> (Vec<OutputFile>, Diagnostics) {
-    let files = std::sync::Mutex::new(Vec::new());
-    let collect = |f: OutputFile| {
-        if let Ok(mut files) = files.lock() {
-            files.push(f);
-        }
-        Ok(())
-    };
-    let diags = render_pages_into(site, templates, keep, with_extras, progress, &collect);
-    let mut files = files.into_inner().unwrap_or_default();
+    let (mut files, diags) =
+        collect(|emit| render_pages_into(site, templates, keep, with_extras, progress, emit));
     // Parallel rendering hands pages over in any order; keep the job order.
     let order: std::collections::HashMap<String, usize> = jobs(site)
         .iter()
@@ -486,7 +476,7 @@ pub const RESERVED_TOP_FOLDERS: &[&str] = &[
 /// Two files for one output path are an error naming both: generated files
 /// among themselves (a bug, or a page id the resolver let through), and a
 /// static file that would replace a generated one.
-pub fn check_routes(generated: &[&str], statics: &[OutputFile], root: &Path) -> Diagnostics {
+pub fn check_routes(generated: &[&str], statics: &[(&str, &Contents)], root: &Path) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for path in generated {
@@ -504,19 +494,18 @@ pub fn check_routes(generated: &[&str], statics: &[OutputFile], root: &Path) -> 
         .iter()
         .flat_map(|p| p.match_indices('/').map(|(i, _)| &p[..i]))
         .collect();
-    for f in statics {
-        let under_a_file = f
-            .path
+    for &(path, contents) in statics {
+        let under_a_file = path
             .match_indices('/')
-            .any(|(i, _)| seen.contains(&f.path[..i]));
-        if seen.contains(f.path.as_str()) || folders.contains(f.path.as_str()) || under_a_file {
-            let (shown, whose) = match &f.contents {
+            .any(|(i, _)| seen.contains(&path[..i]));
+        if seen.contains(path) || folders.contains(path) || under_a_file {
+            let (shown, whose) = match contents {
                 Contents::Copy(p) => (
                     p.strip_prefix(root).unwrap_or(p).to_path_buf(),
                     "this static file",
                 ),
                 Contents::Bytes(_) => (
-                    PathBuf::from("(theme)").join("static").join(&f.path),
+                    PathBuf::from("(theme)").join("static").join(path),
                     "the theme's static file",
                 ),
             };
@@ -524,7 +513,7 @@ pub fn check_routes(generated: &[&str], statics: &[OutputFile], root: &Path) -> 
                 Diagnostic::error(
                     shown,
                     None,
-                    format!("{whose} would replace the generated file `/{}`", f.path),
+                    format!("{whose} would replace the generated file `/{path}`"),
                 )
                 .with_help(Some("rename or move the static file: generated pages cannot be overridden by static files".into())),
             );

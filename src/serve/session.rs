@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::content::{Content, Kind};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Ref, Site};
-use crate::render::{self, Contents, OutputFile, Templates};
+use crate::render::{self, Contents, Templates};
 
 /// What kind of file changed; decides how much to rebuild.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -184,46 +184,50 @@ impl Session {
         } else {
             None
         };
-        // A static file may not replace a generated one (as in `gazette build`).
-        {
-            let clash =
-                |path: &str| files.iter().any(|f| f.path == path) || self.pages.contains_key(path);
-            let collisions: Vec<OutputFile> = match &statics {
-                Some(list) => list.iter().filter(|f| clash(&f.path)).cloned().collect(),
-                None => self
-                    .statics
-                    .iter()
-                    .filter(|(path, _)| clash(path))
-                    .map(|(path, c)| OutputFile {
-                        path: path.clone(),
-                        contents: (**c).clone(),
-                    })
-                    .collect(),
-            };
-            if !collisions.is_empty() {
-                let paths: Vec<&str> = collisions.iter().map(|f| f.path.as_str()).collect();
-                return Err(render::check_routes(&paths, &collisions, &self.opts.root).sorted());
-            }
-        }
-        // Everything succeeded: from here on, the new site replaces the old one.
         let rendered = files.iter().filter(|f| f.path.ends_with(".html")).count();
-        if render_all {
-            self.pages.clear();
-        } else {
-            // Drop pages that no longer exist (removed or renamed entities) and
-            // other files that were not written again (an agency's calendar).
+        {
+            // What the new site keeps of the old one's files: pages that still
+            // exist, and other files not due to be written again (an agency's
+            // calendar after a body edit).
             let current: HashSet<String> = render::jobs(&site)
                 .iter()
                 .map(|j| render::job_path(&site, j))
                 .collect();
             let fresh: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-            self.pages.retain(|path, _| {
-                if path.ends_with(".html") {
-                    current.contains(path)
-                } else {
-                    !site_wide || fresh.contains(path.as_str()) || path.as_str() == "api/site.json"
-                }
-            });
+            let keeps = |path: &str| {
+                !render_all
+                    && if path.ends_with(".html") {
+                        current.contains(path)
+                    } else {
+                        !site_wide || fresh.contains(path) || path == "api/site.json"
+                    }
+            };
+            // A static file may not replace a generated one: the check of
+            // `gazette build`, on the new site's paths.
+            let mut generated: BTreeSet<&str> = fresh.iter().copied().collect();
+            generated.extend(self.pages.keys().map(String::as_str).filter(|p| keeps(p)));
+            match &search {
+                Some(list) => generated.extend(list.iter().map(|f| f.path.as_str())),
+                None => generated.extend(self.search.keys().map(String::as_str)),
+            }
+            let statics_now: Vec<(&str, &Contents)> = match &statics {
+                Some(list) => list
+                    .iter()
+                    .map(|f| (f.path.as_str(), &f.contents))
+                    .collect(),
+                None => self
+                    .statics
+                    .iter()
+                    .map(|(path, c)| (path.as_str(), c.as_ref()))
+                    .collect(),
+            };
+            let generated: Vec<&str> = generated.into_iter().collect();
+            let collisions = render::check_routes(&generated, &statics_now, &self.opts.root);
+            if collisions.has_errors() {
+                return Err(collisions.sorted());
+            }
+            // Everything succeeded: from here on, the new site replaces the old one.
+            self.pages.retain(|path, _| keeps(path));
         }
         for f in files {
             self.pages.insert(f.path, Arc::new(f.contents));
