@@ -59,10 +59,16 @@ fn bounded_range(
         let start = kwargs.get::<i64>("start")?.unwrap_or(0);
         let end = kwargs.must_get::<i64>("end")?;
         let step = kwargs.get::<i64>("step_by")?.unwrap_or(1);
-        if step <= 0 {
-            return Err(tera::Error::message("range: `step_by` must be 1 or more"));
+        if step == 0 {
+            return Err(tera::Error::message("range: `step_by` cannot be 0"));
         }
-        let len = (i128::from(end) - i128::from(start)).max(0) / i128::from(step);
+        // As Tera's own: from `start` towards `end`, `end` left out.
+        let (span, by) = (i128::from(end) - i128::from(start), i128::from(step));
+        let len = if span != 0 && (span > 0) == (by > 0) {
+            (span.abs() + by.abs() - 1) / by.abs()
+        } else {
+            0
+        };
         if len > i128::from(MAX_RANGE) {
             return Err(tera::Error::message(format!(
                 "range: at most {MAX_RANGE} numbers"
@@ -931,5 +937,35 @@ fn collect_static(dir: &Path, out: &mut Vec<OutputFile>) {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(args: &str) -> String {
+        let mut tera = Tera::new();
+        tera.register_function("range", bounded_range(None));
+        let t = format!("{{% for i in range({args}) %}}{{{{ i }}}},{{% endfor %}}");
+        tera.add_raw_template("t", &t).unwrap();
+        tera.render("t", &Context::new())
+            .unwrap_or_else(|e| format!("error: {e}"))
+    }
+
+    #[test]
+    fn range_counts_as_tera_does_and_is_bounded() {
+        assert_eq!(range("end=5"), "0,1,2,3,4,");
+        assert_eq!(range("end=5, step_by=2"), "0,2,4,");
+        assert_eq!(range("start=5, end=0, step_by=-2"), "5,3,1,");
+        assert_eq!(range("start=3, end=3"), "");
+        assert!(range("end=5, step_by=0").starts_with("error"));
+        assert!(range("end=10001").starts_with("error"));
+        let cancelled = Arc::new(AtomicBool::new(true));
+        let mut tera = Tera::new();
+        tera.register_function("range", bounded_range(Some(cancelled)));
+        tera.add_raw_template("t", "{% for i in range(end=2) %}{{ i }}{% endfor %}")
+            .unwrap();
+        assert!(tera.render("t", &Context::new()).is_err());
     }
 }
