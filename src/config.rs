@@ -157,23 +157,22 @@ impl Config {
     /// Resolve the text of a `site.yaml`.
     pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         let shown = Path::new(CONFIG_FILE);
-        let text = text.to_string();
-        let index = LineIndex::new(&text);
-        let raw: RawConfig = yaml::parse(&text, 1, "site.yaml").map_err(|e| {
+        let index = LineIndex::new(text);
+        let raw: RawConfig = yaml::parse(text, 1, "site.yaml").map_err(|e| {
             Diagnostic::error(shown, e.pos, e.message)
                 .with_help(e.help)
-                .with_source(&text, &index)
+                .with_source(text, &index)
         })?;
-        let spans = yaml::Spans::of(&text, 1);
+        let spans = yaml::Spans::of(text, 1);
         let base_url = BaseUrl::parse(raw.base_url.as_deref().unwrap_or("/")).map_err(|m| {
-            Diagnostic::error(shown, spans.get("base_url"), m).with_source(&text, &index)
+            Diagnostic::error(shown, spans.get("base_url"), m).with_source(text, &index)
         })?;
         let theme = raw.theme.unwrap_or_else(|| "default".into());
         // The theme names a folder under themes/: a slug, so it cannot point elsewhere.
         if let Err(m) = crate::content::check_slug(&theme) {
             return Err(
                 Diagnostic::error(shown, spans.get("theme"), format!("theme: {m}"))
-                    .with_source(&text, &index)
+                    .with_source(text, &index)
                     .with_help(Some(
                         "name a folder of themes/, or leave `theme` out for the default theme"
                             .into(),
@@ -195,18 +194,14 @@ impl Config {
                         .or(spans.get("event_kinds")),
                     format!("event kind: {m}"),
                 )
-                .with_source(&text, &index));
+                .with_source(text, &index));
             }
             event_kinds.insert(slug, label);
         }
         if let Some(u) = &raw.edit_url {
-            let web = u.starts_with("https://") || u.starts_with("http://");
-            if !web
-                || !u.contains("{path}")
-                || u.contains(|c: char| c.is_whitespace() || c.is_control())
-            {
+            if !crate::markdown::is_web_address(u) || !u.contains("{path}") {
                 return Err(Diagnostic::error(shown, spans.get("edit_url"), "edit_url must be a web address (https://...) with `{path}` where the file's path goes")
-                    .with_source(&text, &index)
+                    .with_source(text, &index)
                     .with_help(Some("for example: https://github.com/ORG/REPO/edit/main/{path}".into())));
             }
         }

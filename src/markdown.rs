@@ -64,6 +64,13 @@ impl Problem {
             warning: false,
         }
     }
+
+    fn warning(offset: usize, message: impl Into<String>, help: Option<&str>) -> Problem {
+        Problem {
+            warning: true,
+            ..Problem::error(offset, message, help)
+        }
+    }
 }
 
 pub struct Rendered {
@@ -264,17 +271,24 @@ impl<'a> Renderer<'_, 'a> {
     fn raw_html(&mut self, offset: usize) {
         if !self.raw_html_reported {
             self.raw_html_reported = true;
+            self.problems.push(Problem::warning(
+                offset,
+                "raw HTML is left out of pages",
+                Some(
+                    "write it in Markdown; see \"Markdown\" in docs/editing.md for what is allowed",
+                ),
+            ));
+        }
+    }
+
+    /// A target the linker refused; one whose own file failed to load is
+    /// reported there, not again here.
+    fn link_problem(&mut self, offset: usize, error: LinkError) {
+        if !error.consequence {
             self.problems.push(Problem {
                 offset,
-                error: LinkError {
-                consequence: false,
-                    message: "raw HTML is left out of pages".into(),
-                    help: Some(
-                        "write it in Markdown; see \"Markdown\" in docs/editing.md for what is allowed"
-                            .into(),
-                    ),
-                },
-                warning: true,
+                error,
+                warning: false,
             });
         }
     }
@@ -283,13 +297,7 @@ impl<'a> Renderer<'_, 'a> {
         let (href, title) = match self.linker.wikilink(target.trim()) {
             Ok(link) => (link.href, link.title),
             Err(error) => {
-                if !error.consequence {
-                    self.problems.push(Problem {
-                        offset,
-                        error,
-                        warning: false,
-                    });
-                }
+                self.link_problem(offset, error);
                 ("#broken-link".to_string(), target.to_string())
             }
         };
@@ -379,13 +387,7 @@ impl<'a> Renderer<'_, 'a> {
                     c.number
                 ),
                 Err(error) => {
-                    if !error.consequence {
-                        self.problems.push(Problem {
-                            offset: offset_of(item.at),
-                            error,
-                            warning: false,
-                        });
-                    }
+                    self.link_problem(offset_of(item.at), error);
                     format!("<span class=\"broken-link\">@{}</span>", escape(&item.id))
                 }
             };
@@ -587,7 +589,7 @@ pub fn is_safe_token(s: &str) -> bool {
 /// unique in the page and clear of the theme's own ids. Linear in the number
 /// of headings: each base name remembers its next free suffix.
 fn with_heading_ids(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    // Explicit ids were checked as they were read (see `Renderer::heading`).
+    // Explicit ids were checked as they were read (see `Renderer::heading_id_ok`).
     let mut used: HashSet<String> = events
         .iter()
         .filter_map(|e| match e {
@@ -633,6 +635,15 @@ fn with_heading_ids(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
         i += 1;
     }
     out
+}
+
+/// An absolute http(s) address with no spaces or control characters: what a
+/// field that links out (an agency's `url`, site.yaml's `edit_url`) may hold.
+pub fn is_web_address(u: &str) -> bool {
+    let lower = u.get(..8).unwrap_or(u).to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && u.len() > "https://".len()
+        && !u.contains(|c: char| c.is_whitespace() || c.is_control())
 }
 
 /// What an address in content is, for the purpose of letting it into a page.

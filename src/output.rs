@@ -6,8 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::content::CONTENT_DIR;
 use crate::fs::{self, FsError};
 use crate::render::{Contents, OutputFile};
@@ -135,23 +133,16 @@ pub fn check_output_dir(
     Ok(())
 }
 
-/// Write `files` as the new contents of `output`, replacing the old tree only on success.
-///
-/// The new tree is written to `.NAME.building-PID` beside the output folder,
-/// then swapped in. On Linux the swap is one `renameat2(RENAME_EXCHANGE)`: at
-/// every instant `NAME` is either the whole old site or the whole new one.
-/// Elsewhere (or on a file system without it) it is two renames, with the old
-/// tree put back if the second fails. Folders left by a build that was killed
-/// (their PID no longer runs) are removed by the next build.
-pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
-    let staging = Staging::create(output)?;
-    files.par_iter().try_for_each(|f| staging.write(f))?;
-    staging.commit()
-}
-
 /// A new output tree being written beside the output folder. Files are
 /// written as they come (from many threads); [`Staging::commit`] swaps the
 /// tree in; dropped without a commit, it is removed.
+///
+/// The tree is `.NAME.building-PID` beside the output folder. On Linux the
+/// swap is one `renameat2(RENAME_EXCHANGE)`: at every instant `NAME` is
+/// either the whole old site or the whole new one. Elsewhere (or on a file
+/// system without it) it is two renames, with the old tree put back if the
+/// second fails. Folders left by a build that was killed (their PID no
+/// longer runs) are removed by the next build.
 pub struct Staging {
     dir: PathBuf,
     output: PathBuf,
@@ -394,6 +385,15 @@ pub fn check_relative(path: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use rayon::prelude::*;
+
+    /// A whole build's writing: stage `files`, swap them in.
+    fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+        let staging = Staging::create(output)?;
+        files.par_iter().try_for_each(|f| staging.write(f))?;
+        staging.commit()
+    }
 
     #[test]
     fn refuses_dangerous_folders() {

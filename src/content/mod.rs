@@ -361,10 +361,9 @@ fn load_file(root: &Path, content_dir: &Path, path: &Path) -> Loaded {
     load_bytes(shown, rel, bytes)
 }
 
-/// Parse the bytes of the content file at `rel` (relative to `content/`),
+/// Parse the bytes of the content file at `path` (relative to `content/`),
 /// shown in messages as `shown`.
-fn load_bytes(shown: PathBuf, rel: &Path, bytes: Vec<u8>) -> Loaded {
-    let path = rel;
+fn load_bytes(shown: PathBuf, path: &Path, bytes: Vec<u8>) -> Loaded {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -378,7 +377,7 @@ fn load_bytes(shown: PathBuf, rel: &Path, bytes: Vec<u8>) -> Loaded {
         Ok(t) => t,
         Err(d) => return Loaded::Failed(d),
     };
-    let mut parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
+    let mut parts: Vec<&str> = path.iter().filter_map(|p| p.to_str()).collect();
     parts.pop();
     if parts.is_empty() && name == "_index.md" {
         let lines = LineIndex::new(&text);

@@ -158,20 +158,15 @@ impl<'d> Catalog<'d> {
                     help: Some(format!("write {}", forms.join(" or "))),
                 })
             }
-            _ if self.broken.iter().any(|r| r.id == target) => {
-                let kind = self
-                    .broken
-                    .iter()
-                    .find(|r| r.id == target)
-                    .map_or(Kind::Page, |r| r.kind);
-                Err(Self::consequence(kind, target))
-            }
-            _ => Err(LinkError {
-                consequence: false,
-                message: format!("unknown id `{target}`"),
-                help: closest(target, self.by_id.keys().copied())
-                    .map(|c| format!("did you mean `{c}`?")),
-            }),
+            _ => match self.broken.iter().find(|r| r.id == target) {
+                Some(r) => Err(Self::consequence(r.kind, target)),
+                None => Err(LinkError {
+                    consequence: false,
+                    message: format!("unknown id `{target}`"),
+                    help: closest(target, self.by_id.keys().copied())
+                        .map(|c| format!("did you mean `{c}`?")),
+                }),
+            },
         }
     }
 }

@@ -85,12 +85,7 @@ pub fn resolve(
         let index = LineIndex::new(&h.text);
         for p in r.problems {
             let pos = Some(index.pos(&h.text, h.body_start + p.offset));
-            let d = if p.warning {
-                Diagnostic::warning(&h.path, pos, p.error.message)
-            } else {
-                Diagnostic::error(&h.path, pos, p.error.message)
-            };
-            diags.push(d.with_help(p.error.help).with_source(&h.text, &index));
+            diags.push(markdown_problem(&h.path, &h.text, &index, pos, p));
         }
         (r.html, linker.cited)
     });
@@ -207,12 +202,23 @@ fn problem(doc: &Document, offset: usize, p: markdown::Problem) -> Diagnostic {
 }
 
 fn problem_at(doc: &Document, pos: Option<Pos>, p: markdown::Problem) -> Diagnostic {
+    markdown_problem(&doc.path, &doc.text, &doc.lines, pos, p)
+}
+
+/// A Markdown problem at `pos` of the file `path` holding `text`.
+fn markdown_problem(
+    path: &std::path::Path,
+    text: &str,
+    lines: &LineIndex,
+    pos: Option<Pos>,
+    p: markdown::Problem,
+) -> Diagnostic {
     let d = if p.warning {
-        Diagnostic::warning(&doc.path, pos, p.error.message).with_source(&doc.text, &doc.lines)
+        Diagnostic::warning(path, pos, p.error.message)
     } else {
-        doc.error(pos, p.error.message)
+        Diagnostic::error(path, pos, p.error.message)
     };
-    d.with_help(p.error.help)
+    d.with_help(p.error.help).with_source(text, lines)
 }
 
 /// A rendered Markdown body.
@@ -623,12 +629,7 @@ impl Builder<'_, '_> {
     /// characters. A refused one is reported and left out of the site.
     fn web_address(&mut self, doc: &Document, field: &str, value: Option<&str>) -> Option<String> {
         let u = value?;
-        let lower = u.get(..8).unwrap_or(u).to_ascii_lowercase();
-        let web = lower.starts_with("https://") || lower.starts_with("http://");
-        if web
-            && u.len() > "https://".len()
-            && !u.contains(|c: char| c.is_whitespace() || c.is_control())
-        {
+        if markdown::is_web_address(u) {
             return Some(u.to_string());
         }
         self.diags.push(

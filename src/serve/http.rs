@@ -676,21 +676,19 @@ fn lookup(outputs: &Outputs, rel: &str) -> Lookup {
 /// slash; None for anything that could reach outside the site.
 pub fn normalize(raw: &str) -> Option<String> {
     let decoded = percent_decode(raw)?;
-    if decoded.contains(['\\', '\0']) || !decoded.starts_with('/') {
-        return None;
-    }
-    let mut parts = Vec::new();
-    for seg in decoded.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => return None,
-            s if s.len() >= 2 && s.as_bytes()[1] == b':' => return None,
-            s => parts.push(s),
-        }
-    }
+    let rest = decoded.strip_prefix('/')?;
+    // Empty parts and `.` are dropped; what remains must be a path a build
+    // could write (no `..`, backslash, NUL or drive letter).
+    let parts: Vec<&str> = rest
+        .split('/')
+        .filter(|s| !matches!(*s, "" | "."))
+        .collect();
     let mut out = parts.join("/");
-    if decoded.ends_with('/') && !out.is_empty() {
-        out.push('/');
+    if !out.is_empty() {
+        crate::output::check_relative(&out).ok()?;
+        if decoded.ends_with('/') {
+            out.push('/');
+        }
     }
     Some(out)
 }

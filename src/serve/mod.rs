@@ -243,14 +243,6 @@ fn rebuild_within(
             )]),
         };
     }
-    let stopped = |secs: u64| {
-        vec![Diagnostic::error(
-            "templates",
-            None,
-            format!("the rebuild took longer than {secs} s and was stopped"),
-        )
-        .with_help(Some("look for a template loop that does not end (nested `for` or `range()`), then save again".into()))]
-    };
     match rx.recv_timeout(budget) {
         Ok((session, result)) => Outcome {
             session: Some(session),
@@ -268,15 +260,22 @@ fn rebuild_within(
                 };
             }
             let session = late.map(|(session, _)| session);
-            // The stopped build keeps its flag; the next session gets a fresh one.
-            let fresh = Arc::new(AtomicBool::new(false));
+            // A build still running keeps its (set) flag; the next session gets a fresh one.
             match &session {
                 Some(_) => cancel.store(false, Ordering::Relaxed),
-                None => opts.cancel = Some(fresh),
+                None => opts.cancel = Some(Arc::new(AtomicBool::new(false))),
             }
+            let stopped = Diagnostic::error(
+                "templates",
+                None,
+                format!("the rebuild took longer than {} s and was stopped", budget.as_secs()),
+            )
+            .with_help(Some(
+                "look for a template loop that does not end (nested `for` or `range()`), then save again".into(),
+            ));
             Outcome {
                 session,
-                result: Err(stopped(budget.as_secs())),
+                result: Err(vec![stopped]),
             }
         }
     }
