@@ -3,52 +3,11 @@
 
 mod common;
 
-use common::gazette;
-
-const BASE: &[(&str, &str)] = &[
-    ("site.yaml", "title: Errors\nas_of: 2026-07-01\n"),
-    (
-        "content/orders/eo.md",
-        "---\ntitle: The order\nissuer: The President\nsigned: 2026-06-02\nstatus: signed\n---\n",
-    ),
-    (
-        "content/agencies/treasury.md",
-        "---\ntitle: Department of the Treasury\n---\n",
-    ),
-    (
-        "content/sources/wh.md",
-        "---\ntitle: Text\npublisher: The White House\nkind: primary\n---\n",
-    ),
-];
-
-/// Build BASE plus `files`; return the first line of every diagnostic.
+/// The first line of every error of a build of the common base site plus
+/// `files`, which must fail and write nothing.
 fn errors(files: &[(&str, &[u8])]) -> Vec<String> {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    for (path, text) in BASE
-        .iter()
-        .map(|(p, t)| (*p, t.as_bytes()))
-        .chain(files.iter().copied())
-    {
-        let p = root.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    let run = gazette(&["build", "--root", root.to_str().unwrap()], tmp.path());
-    assert_eq!(
-        run.code, 1,
-        "expected failure, got:\n{}{}",
-        run.stdout, run.stderr
-    );
-    assert!(
-        !root.join("public").exists(),
-        "a failed build writes nothing"
-    );
-    run.stderr
-        .lines()
-        .filter(|l| l.contains(": error: "))
-        .map(str::to_string)
-        .collect()
+    let (_tmp, root) = common::site_bytes(files);
+    common::errors(&root)
 }
 
 fn provision(front: &str) -> String {

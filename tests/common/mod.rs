@@ -184,9 +184,16 @@ pub const BASE: &[(&str, &str)] = &[
 
 /// A site of BASE plus `files`, in a temp folder: (guard, site root).
 pub fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let bytes: Vec<(&str, &[u8])> = files.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
+    site_bytes(&bytes)
+}
+
+/// [`site`] with files given as bytes (which need not be UTF-8).
+pub fn site_bytes(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
-    for (path, text) in BASE.iter().chain(files) {
+    let base = BASE.iter().map(|(p, t)| (*p, t.as_bytes()));
+    for (path, text) in base.chain(files.iter().copied()) {
         let p = root.join(path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
