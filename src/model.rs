@@ -55,6 +55,22 @@ pub struct When {
     pub derivation: Option<Derivation>,
 }
 
+impl When {
+    /// How the date was computed, if it was: "within 30 days of 2026-06-02
+    /// (the signing of X) = 2026-07-02". Pages and spreadsheets show this.
+    pub fn derivation_text(&self) -> Option<String> {
+        let d = self.derivation.as_ref()?;
+        Some(format!(
+            "within {} {} of {} ({}) = {}",
+            d.days,
+            if d.days == 1 { "day" } else { "days" },
+            d.from_date,
+            d.from_label,
+            self.date
+        ))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Derivation {
     pub days: i64,

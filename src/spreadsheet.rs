@@ -6,7 +6,7 @@
 //! dashes right. Dates are ISO (`2026-07-02`) so that they sort and parse.
 
 use crate::dates::Standing;
-use crate::model::{Deadline, Provision, Site};
+use crate::model::{Deadline, Provision, Site, When};
 
 /// The column headings, in order.
 pub const COLUMNS: [&str; 14] = [
@@ -53,13 +53,7 @@ fn row(site: &Site, p: &Provision, d: &Deadline) -> [String; 14] {
     let derivation = d
         .due
         .as_ref()
-        .and_then(|w| w.derivation.as_ref().map(|x| (w.date, x)))
-        .map(|(date, x)| {
-            format!(
-                "within {} days of {} ({}) = {date}",
-                x.days, x.from_date, x.from_label
-            )
-        })
+        .and_then(When::derivation_text)
         .unwrap_or_default();
     let agency_title = site
         .agency(&d.agency)

@@ -538,14 +538,7 @@ impl<'s> Views<'s> {
     fn derivation(&self, when: Option<&When>) -> (Option<String>, Option<LinkView>) {
         match when.and_then(|w| w.derivation.as_ref().map(|d| (w, d))) {
             Some((w, d)) => (
-                Some(format!(
-                    "within {} {} of {} ({}) = {}",
-                    d.days,
-                    if d.days == 1 { "day" } else { "days" },
-                    d.from_date,
-                    d.from_label,
-                    w.date
-                )),
+                w.derivation_text(),
                 d.from.as_ref().map(|r| self.entity_link(r)),
             ),
             None => (None, None),
