@@ -276,11 +276,9 @@ pub struct Refusal(pub u16, pub &'static str);
 /// Serve requests on one connection (keep-alive) until it closes or errs.
 fn connection(stream: TcpStream, state: &RwLock<State>, events: &Broadcaster, limits: &Limits) {
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
-    let Ok(read_half) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::with_capacity(4096, read_half);
-    let mut stream = stream;
+    // Reads and writes share the one socket (no second file descriptor).
+    let mut reader = BufReader::with_capacity(4096, &stream);
+    let mut stream = &stream;
     loop {
         let head = match read_head(&mut reader, limits) {
             Ok(Some(head)) => head,
@@ -307,7 +305,7 @@ fn connection(stream: TcpStream, state: &RwLock<State>, events: &Broadcaster, li
 
 /// Read a request head within the time and size bounds; None when the
 /// client closed or went quiet.
-fn read_head(reader: &mut BufReader<TcpStream>, limits: &Limits) -> Result<Option<Head>, Refusal> {
+fn read_head(reader: &mut BufReader<&TcpStream>, limits: &Limits) -> Result<Option<Head>, Refusal> {
     let started = Instant::now();
     let _ = reader
         .get_ref()
@@ -438,8 +436,8 @@ pub fn parse_head(bytes: &[u8]) -> Result<Head, Refusal> {
 }
 
 /// Answer one request; false when the connection must close.
-fn respond(
-    stream: &mut TcpStream,
+fn respond<W: Write>(
+    stream: &mut W,
     head: &Head,
     state: &RwLock<State>,
     events: &Broadcaster,
@@ -447,7 +445,7 @@ fn respond(
 ) -> bool {
     let is_head = head.method == "HEAD";
     let plain = "text/plain; charset=utf-8";
-    let send = |s: &mut TcpStream, code: u16, ctype: &str, extra: &[(&str, &str)], body: &[u8]| {
+    let send = |s: &mut W, code: u16, ctype: &str, extra: &[(&str, &str)], body: &[u8]| {
         // Refusals close the connection, and say so.
         let close = head.close || code >= 400 && code != 404;
         write_response(s, code, ctype, extra, body, is_head, close).is_ok() && !close
@@ -608,7 +606,7 @@ fn head_text(code: u16, ctype: &str, extra: &[(&str, &str)], len: u64, close: bo
 }
 
 fn write_response(
-    stream: &mut TcpStream,
+    stream: &mut impl Write,
     code: u16,
     ctype: &str,
     extra: &[(&str, &str)],
@@ -625,7 +623,7 @@ fn write_response(
 }
 
 fn send_file(
-    stream: &mut TcpStream,
+    stream: &mut impl Write,
     code: u16,
     ctype: &str,
     mut file: std::fs::File,
@@ -750,7 +748,7 @@ fn inject(body: &[u8], state: &State) -> Vec<u8> {
     }
 }
 
-fn stream_events(w: &mut TcpStream, first: (&'static str, String), events: &Broadcaster) {
+fn stream_events(w: &mut impl Write, first: (&'static str, String), events: &Broadcaster) {
     let rx = events.subscribe();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
     if w.write_all(head.as_bytes()).is_err() || w.write_all(b"retry: 500\n\n").is_err() {
