@@ -51,29 +51,27 @@ fn guard(text: &str, first_line: usize) -> Result<(), YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut depth = 0usize;
     let at = |mark: Marker| Some(Pos::new(mark.line() + first_line - 1, mark.col() + 1));
+    let too_deep = |mark: Marker| YamlError {
+        pos: at(mark),
+        message: format!("lists and fields nest more than {MAX_DEPTH} levels deep"),
+        help: Some(
+            "front matter fields need a few levels at most: check the indentation and brackets"
+                .into(),
+        ),
+    };
     loop {
         let (event, mark) = match parser.next_token() {
             Ok(e) => e,
             // The scanner's own limit on flow nesting (`[[[[...`): report it here,
             // as serde_yaml takes minutes to reach the same conclusion.
-            Err(e) if e.info().contains("recursion limit") => {
-                return Err(YamlError {
-                    pos: at(*e.marker()),
-                    message: format!("lists and fields nest more than {MAX_DEPTH} levels deep"),
-                    help: Some("front matter fields need a few levels at most: check the indentation and brackets".into()),
-                })
-            }
+            Err(e) if e.info().contains("recursion limit") => return Err(too_deep(*e.marker())),
             Err(_) => break,
         };
         match event {
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Err(YamlError {
-                        pos: at(mark),
-                        message: format!("lists and fields nest more than {MAX_DEPTH} levels deep"),
-                        help: Some("front matter fields need a few levels at most: check the indentation and brackets".into()),
-                    });
+                    return Err(too_deep(mark));
                 }
             }
             Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
