@@ -64,12 +64,7 @@ pub fn agency_atom(site: &Site, agency: &str) -> String {
         })
     });
     for (p, d) in site.deadlines().filter(|(_, d)| d.agency == agency) {
-        let Some(signed) = site
-            .orders
-            .iter()
-            .find(|o| o.meta.id == p.order)
-            .and_then(|o| o.signed)
-        else {
+        let Some(signed) = site.order(&p.order).and_then(|o| o.signed) else {
             continue;
         };
         let due = d.due.as_ref().map_or_else(
