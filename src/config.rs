@@ -33,7 +33,16 @@ struct RawConfig {
     /// More kinds of event, or other labels for the default ones: `slug: Label`.
     #[serde(default)]
     event_kinds: std::collections::BTreeMap<String, String>,
+    /// Rows per page of the long lists (deadlines, timeline, changes, ...).
+    #[serde(default)]
+    page_size: Option<usize>,
 }
+
+/// Rows per page of a long list when site.yaml does not say: a page of 200
+/// deadline rows is about 300 KB, quick to open on a phone.
+pub const DEFAULT_PAGE_SIZE: usize = 200;
+/// The bounds of `page_size`.
+const PAGE_SIZES: std::ops::RangeInclusive<usize> = 10..=2_000;
 
 /// The resolved settings of a site.
 #[derive(Debug, Clone)]
@@ -53,6 +62,8 @@ pub struct Config {
     pub stale_after_days: Option<u32>,
     /// `https://github.com/ORG/REPO/edit/main/{path}`: each page links to its file.
     pub edit_url: Option<String>,
+    /// Rows per page of the long lists.
+    pub page_size: usize,
 }
 
 impl Config {
@@ -205,7 +216,21 @@ impl Config {
                     .with_help(Some("for example: https://github.com/ORG/REPO/edit/main/{path}".into())));
             }
         }
+        let page_size = raw.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+        if !PAGE_SIZES.contains(&page_size) {
+            return Err(Diagnostic::error(
+                shown,
+                spans.get("page_size"),
+                format!(
+                    "page_size must be between {} and {}",
+                    PAGE_SIZES.start(),
+                    PAGE_SIZES.end()
+                ),
+            )
+            .with_source(text, &index));
+        }
         Ok(Config {
+            page_size,
             edit_url: raw.edit_url,
             event_kinds,
             stale_after_days: raw.stale_after_days,

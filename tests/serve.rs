@@ -666,8 +666,9 @@ fn idle_connections_do_not_take_the_server_down() {
         .filter_map(|_| TcpStream::connect(("127.0.0.1", server.port)).ok())
         .collect();
     assert!(idle.len() > 300);
+    // A connection refused while the backlog is full counts as a failed try.
     eventually("a page while flooded", || {
-        raw_get(server.port, "/").0 == 200
+        std::panic::catch_unwind(|| raw_get(server.port, "/").0 == 200).unwrap_or(false)
     });
     drop(idle);
     eventually("the flood to clear", || {

@@ -4,6 +4,8 @@
 //! default) and are overridden by name from the site's `templates/`. Each page
 //! is rendered from typed views ([`views`]) in parallel.
 
+pub mod lists;
+pub mod paging;
 pub mod views;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +21,8 @@ use crate::model::Site;
 use crate::theme::DEFAULT_THEME;
 use crate::timeline::ItemKind;
 use crate::{calendar, feed};
+use lists::Scope;
+use std::collections::HashMap;
 use views::Views;
 
 /// A file of the built site, by its path under the output folder.
@@ -243,23 +247,27 @@ fn read_templates(
     }
 }
 
-/// One page to render.
+/// One page to render. List pages carry their page number (0-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
     Home,
-    Index(Kind),
+    Index(Kind, usize),
     Entity(Kind, usize),
     NotFound,
-    Deadlines,
-    Changes,
-    Matrix,
+    /// `/deadlines/`, and an order's or agency's deadlines when more than
+    /// its own page shows.
+    Deadlines(Scope, usize),
+    /// An order's or agency's provisions, when more than its page shows.
+    Provisions(Scope, usize),
+    Changes(usize),
+    Matrix(usize),
     Search,
     /// `/stale/`: reviews, for editors.
-    Stale,
+    Stale(usize),
     /// A version page: the order or provision (kind, position) and the version's position.
     Version(Kind, usize, usize),
     /// `/timeline/`, filtered to an agency (by position) or a kind of item.
-    Timeline(Option<usize>, Option<ItemKind>),
+    Timeline(Option<usize>, Option<ItemKind>, usize),
 }
 
 impl Job {
@@ -286,28 +294,40 @@ impl Job {
 
 /// Every page of `site`.
 pub fn jobs(site: &Site) -> Vec<Job> {
-    let mut jobs = vec![
-        Job::Home,
-        Job::NotFound,
-        Job::Deadlines,
-        Job::Changes,
-        Job::Matrix,
-        Job::Search,
-        Job::Stale,
-        Job::Timeline(None, None),
-    ];
+    let size = site.config.page_size;
+    let pages = |n: usize| 0..paging::count(n, size);
+    let mut jobs = vec![Job::Home, Job::NotFound, Job::Search];
+    jobs.extend(pages(site.deadline_order.len()).map(|p| Job::Deadlines(Scope::All, p)));
+    jobs.extend(pages(lists::change_owners(site).len()).map(Job::Changes));
+    jobs.extend(pages(lists::matrix_rows(site).len()).map(Job::Matrix));
+    let entities: usize = Kind::ALL.iter().map(|&k| lists::entities(site, k)).sum();
+    jobs.extend(pages(entities).map(Job::Stale));
+
+    // Timeline items per agency and per kind, counted in one pass.
+    let items = crate::timeline::items(site);
+    let mut per_agency: HashMap<&str, usize> = HashMap::new();
+    let mut per_kind: HashMap<ItemKind, usize> = HashMap::new();
+    for item in &items {
+        for a in &item.agencies {
+            *per_agency.entry(a.as_str()).or_default() += 1;
+        }
+        *per_kind.entry(item.kind).or_default() += 1;
+    }
+    jobs.extend(pages(items.len()).map(|p| Job::Timeline(None, None, p)));
     for (i, o) in site.orders.iter().enumerate() {
         jobs.extend((0..o.versions.len()).map(|v| Job::Version(Kind::Order, i, v)));
     }
     for (i, p) in site.provisions.iter().enumerate() {
         jobs.extend((0..p.versions.len()).map(|v| Job::Version(Kind::Provision, i, v)));
     }
-    jobs.extend((0..site.agencies.len()).map(|i| Job::Timeline(Some(i), None)));
-    jobs.extend(
-        ItemKind::ALL
-            .into_iter()
-            .map(|k| Job::Timeline(None, Some(k))),
-    );
+    for (i, a) in site.agencies.iter().enumerate() {
+        let n = per_agency.get(a.meta.id.as_str()).copied().unwrap_or(0);
+        jobs.extend(pages(n).map(|p| Job::Timeline(Some(i), None, p)));
+    }
+    for k in ItemKind::ALL {
+        let n = per_kind.get(&k).copied().unwrap_or(0);
+        jobs.extend(pages(n).map(|p| Job::Timeline(None, Some(k), p)));
+    }
     for kind in [
         Kind::Order,
         Kind::Provision,
@@ -315,18 +335,60 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         Kind::Source,
         Kind::Event,
     ] {
-        jobs.push(Job::Index(kind));
+        jobs.extend(pages(lists::entities(site, kind)).map(|p| Job::Index(kind, p)));
     }
-    let counts = [
-        (Kind::Order, site.orders.len()),
-        (Kind::Provision, site.provisions.len()),
-        (Kind::Agency, site.agencies.len()),
-        (Kind::Source, site.sources.len()),
-        (Kind::Event, site.events.len()),
-        (Kind::Page, site.pages.len()),
-    ];
-    for (kind, n) in counts {
-        jobs.extend((0..n).map(|i| Job::Entity(kind, i)));
+
+    // An order's or agency's own lists, when longer than its page shows.
+    let mut provisions: HashMap<Scope, usize> = HashMap::new();
+    let mut deadlines: HashMap<Scope, usize> = HashMap::new();
+    let order_at: HashMap<&str, usize> = site
+        .orders
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.meta.id.as_str(), i))
+        .collect();
+    for (i, a) in site.agencies.iter().enumerate() {
+        let id = a.meta.id.as_str();
+        let n = site
+            .provisions
+            .iter()
+            .filter(|p| lists::tasks(p, id))
+            .count();
+        provisions.insert(Scope::Agency(i), n);
+    }
+    let agency_at: HashMap<&str, usize> = site
+        .agencies
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.meta.id.as_str(), i))
+        .collect();
+    for p in &site.provisions {
+        if let Some(&i) = order_at.get(p.order.as_str()) {
+            *provisions.entry(Scope::Order(i)).or_default() += 1;
+            *deadlines.entry(Scope::Order(i)).or_default() += p.deadlines.len();
+        }
+        for d in &p.deadlines {
+            if let Some(&i) = agency_at.get(d.agency.as_str()) {
+                *deadlines.entry(Scope::Agency(i)).or_default() += 1;
+            }
+        }
+    }
+    let scopes = (0..site.orders.len())
+        .map(Scope::Order)
+        .chain((0..site.agencies.len()).map(Scope::Agency));
+    for scope in scopes {
+        let n = provisions.get(&scope).copied().unwrap_or(0);
+        if n > size {
+            jobs.extend(pages(n).map(|p| Job::Provisions(scope, p)));
+        }
+        let n = deadlines.get(&scope).copied().unwrap_or(0);
+        if n > size {
+            jobs.extend(pages(n).map(|p| Job::Deadlines(scope, p)));
+        }
+    }
+
+    for kind in Kind::ALL {
+        jobs.extend((0..lists::entities(site, kind)).map(|i| Job::Entity(kind, i)));
     }
     jobs
 }
@@ -528,38 +590,47 @@ pub fn check_routes(generated: &[&str], statics: &[(&str, &Contents)], root: &Pa
     diags
 }
 
-/// The output path of `job` (`provisions/x/index.html`).
-pub fn job_path(site: &Site, job: &Job) -> String {
-    let dir = |path: String| format!("{}index.html", path.trim_start_matches('/'));
+/// The address of `job` under the site's base path (`/provisions/x/`).
+/// Every page's address is made here, from checked ids.
+pub fn job_url(site: &Site, job: &Job) -> String {
+    use views::{deadlines_base, provisions_base, timeline_base};
     match *job {
-        Job::Home => "index.html".into(),
-        Job::NotFound => "404.html".into(),
-        Job::Deadlines => "deadlines/index.html".into(),
-        Job::Changes => "changes/index.html".into(),
-        Job::Matrix => "matrix/index.html".into(),
-        Job::Search => "search/index.html".into(),
-        Job::Stale => "stale/index.html".into(),
-        Job::Index(kind) => format!("{}/index.html", kind.folder()),
-        Job::Timeline(agency, kind) => dir(timeline_path(site, agency, kind)),
+        Job::Home => "/".into(),
+        Job::NotFound => "/404.html".into(),
+        Job::Search => "/search/".into(),
+        Job::Deadlines(scope, p) => paging::path(&deadlines_base(site, scope), p),
+        Job::Provisions(scope, p) => paging::path(&provisions_base(site, scope), p),
+        Job::Changes(p) => paging::path("/changes/", p),
+        Job::Matrix(p) => paging::path("/matrix/", p),
+        Job::Stale(p) => paging::path("/stale/", p),
+        Job::Index(kind, p) => paging::path(&format!("/{}/", kind.folder()), p),
+        Job::Timeline(agency, kind, p) => {
+            let agency = agency.map(|i| site.agencies[i].meta.id.as_str());
+            paging::path(&timeline_base(agency, kind), p)
+        }
         Job::Version(kind, i, v) => {
             let (id, versions) = match kind {
                 Kind::Order => (&site.orders[i].meta.id, &site.orders[i].versions),
                 _ => (&site.provisions[i].meta.id, &site.provisions[i].versions),
             };
-            dir(format!("{}versions/{}/", kind.path_of(id), versions[v].id))
+            format!("{}versions/{}/", kind.path_of(id), versions[v].id)
         }
         Job::Entity(kind, i) => match job.owner(site) {
-            Some(r) => dir(r.path()),
-            None => format!("{}/{i}", kind.folder()),
+            Some(r) => r.path(),
+            None => format!("/{}/{i}/", kind.folder()),
         },
     }
 }
 
-fn timeline_path(site: &Site, agency: Option<usize>, kind: Option<ItemKind>) -> String {
-    match (agency.map(|i| site.agencies[i].meta.id.as_str()), kind) {
-        (Some(a), _) => format!("/timeline/agencies/{a}/"),
-        (None, Some(k)) => format!("/timeline/kinds/{}/", k.slug()),
-        (None, None) => "/timeline/".to_string(),
+/// The output path of `job` (`provisions/x/index.html`): its address, with
+/// `index.html` for a folder. The one place that rule lives.
+pub fn job_path(site: &Site, job: &Job) -> String {
+    let url = job_url(site, job);
+    let path = url.trim_start_matches('/');
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
     }
 }
 
@@ -617,76 +688,106 @@ fn extras(site: &Site, views: &Views, pages: &[String]) -> Vec<OutputFile> {
     files
 }
 
+/// " (page 2 of 50)" after a list page's title, from its second page on.
+fn page_suffix(page: usize, pager: &paging::PagerView) -> String {
+    if page == 0 {
+        String::new()
+    } else {
+        format!(" (page {} of {})", pager.number, pager.total)
+    }
+}
+
 /// Fill the context for `job`; return its template and output path.
 fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
     let site = views.site;
+    let url = job_url(site, job);
+    let path = job_path(site, job);
     match job {
         Job::Home => {
             ctx.insert(
                 "page",
-                &views.page_view(&site.config.title, &site.config.description, "/", "home"),
+                &views.page_view(&site.config.title, &site.config.description, &url, "home"),
             );
             ctx.insert("home", &views.home());
-            ("home.html", "index.html".into())
+            ("home.html", path)
         }
         Job::NotFound => {
-            ctx.insert(
-                "page",
-                &views.page_view("Page not found", "", "/404.html", ""),
-            );
-            ("404.html", "404.html".into())
+            ctx.insert("page", &views.page_view("Page not found", "", &url, ""));
+            ("404.html", path)
         }
-        Job::Deadlines => {
-            let description = "Every deadline the orders set: action, agency, due date and status.";
+        Job::Deadlines(scope, p) => {
+            let view = views.deadlines_page(*scope, *p);
+            let description = match &view.owner {
+                Some(o) => format!(
+                    "Every deadline of {}: action, agency, due date and status.",
+                    o.title
+                ),
+                None => {
+                    "Every deadline the orders set: action, agency, due date and status.".into()
+                }
+            };
+            let title = format!("{}{}", view.title, page_suffix(*p, &view.pager));
             ctx.insert(
                 "page",
-                &views.page_view("Deadlines", description, "/deadlines/", "deadlines"),
+                &views.page_view(&title, &description, &url, "deadlines"),
             );
-            ctx.insert("deadlines", &views.deadlines_page());
-            ("deadlines.html", "deadlines/index.html".into())
+            ctx.insert("deadlines", &view);
+            ("deadlines.html", path)
+        }
+        Job::Provisions(scope, p) => {
+            let view = views.provisions_page(*scope, *p);
+            let title = format!("{}{}", view.title, page_suffix(*p, &view.pager));
+            ctx.insert(
+                "page",
+                &views.page_view(&title, &view.intro, &url, "provisions"),
+            );
+            ctx.insert("index", &view);
+            ("list.html", path)
         }
         Job::Search => {
             let description = "Search every order, provision, agency, source and event.";
             ctx.insert(
                 "page",
-                &views.page_view("Search", description, "/search/", "search"),
+                &views.page_view("Search", description, &url, "search"),
             );
             ctx.insert("search", &views.search_page());
-            ("search.html", "search/index.html".into())
+            ("search.html", path)
         }
-        Job::Stale => {
+        Job::Stale(p) => {
             let description = "When each page was last checked against its sources, oldest first.";
-            ctx.insert(
-                "page",
-                &views.page_view("Reviews", description, "/stale/", "stale"),
-            );
-            ctx.insert("stale", &views.stale_page());
-            ("stale.html", "stale/index.html".into())
+            let view = views.stale_page(*p);
+            let title = format!("Reviews{}", page_suffix(*p, &view.pager));
+            ctx.insert("page", &views.page_view(&title, description, &url, "stale"));
+            ctx.insert("stale", &view);
+            ("stale.html", path)
         }
-        Job::Matrix => {
+        Job::Matrix(p) => {
             let description = "Which agencies each provision tasks, with their deadlines.";
+            let view = views.matrix(*p);
+            let title = format!("Agencies and provisions{}", page_suffix(*p, &view.pager));
             ctx.insert(
                 "page",
-                &views.page_view("Agencies and provisions", description, "/matrix/", "matrix"),
+                &views.page_view(&title, description, &url, "matrix"),
             );
-            ctx.insert("matrix", &views.matrix());
-            ("matrix.html", "matrix/index.html".into())
+            ctx.insert("matrix", &view);
+            ("matrix.html", path)
         }
-        Job::Changes => {
+        Job::Changes(p) => {
             let description = "Every change between a draft and the final text, with redlines and the numbers that changed.";
+            let view = views.changes_page(*p);
+            let title = format!("Changes{}", page_suffix(*p, &view.pager));
             ctx.insert(
                 "page",
-                &views.page_view("Changes", description, "/changes/", "changes"),
+                &views.page_view(&title, description, &url, "changes"),
             );
-            ctx.insert("changes", &views.changes_page());
-            ("changes.html", "changes/index.html".into())
+            ctx.insert("changes", &view);
+            ("changes.html", path)
         }
         Job::Version(kind, i, v) => {
             let (id, versions) = match kind {
                 Kind::Order => (&site.orders[*i].meta.id, &site.orders[*i].versions),
                 _ => (&site.provisions[*i].meta.id, &site.provisions[*i].versions),
             };
-            let path = format!("{}versions/{}/", kind.path_of(id), versions[*v].id);
             if let Some(view) = views.version_page(*kind, id, versions, *v) {
                 let title = format!("{}: {}", view.version.label, view.owner.title);
                 let d = if view.version.is_current {
@@ -697,44 +798,38 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
                         view.owner.title
                     )
                 };
-                ctx.insert("page", &views.page_view(&title, &d, &path, kind.folder()));
+                ctx.insert("page", &views.page_view(&title, &d, &url, kind.folder()));
                 ctx.insert("version_page", &view);
             }
-            (
-                "version.html",
-                format!("{}index.html", path.trim_start_matches('/')),
-            )
+            ("version.html", path)
         }
-        Job::Timeline(agency, kind) => {
+        Job::Timeline(agency, kind, p) => {
             let agency_id = agency.map(|i| site.agencies[i].meta.id.as_str());
-            let timeline = views.timeline(agency_id, *kind);
-            let path = timeline_path(site, *agency, *kind);
+            let timeline = views.timeline(agency_id, *kind, *p);
             let description = "Every dated item, by month, with the as-of date marked.";
+            let title = format!("{}{}", timeline.title, page_suffix(*p, &timeline.pager));
             ctx.insert(
                 "page",
-                &views.page_view(&timeline.title, description, &path, "timeline"),
+                &views.page_view(&title, description, &url, "timeline"),
             );
             ctx.insert("timeline", &timeline);
-            (
-                "timeline.html",
-                format!("{}index.html", path.trim_start_matches('/')),
-            )
+            ("timeline.html", path)
         }
-        Job::Index(kind) => {
-            let index = views.index(*kind);
-            let path = format!("/{}/", kind.folder());
+        Job::Index(kind, p) => {
+            let index = views.index(*kind, *p);
+            let title = format!("{}{}", index.title, page_suffix(*p, &index.pager));
             ctx.insert(
                 "page",
-                &views.page_view(&index.title, &index.intro, &path, kind.folder()),
+                &views.page_view(&title, &index.intro, &url, kind.folder()),
             );
             ctx.insert("index", &index);
-            ("list.html", format!("{}/index.html", kind.folder()))
+            ("list.html", path)
         }
         Job::Entity(kind, i) => {
             let (title, description, id, template) = match kind {
                 Kind::Order => {
                     let o = &site.orders[*i];
-                    ctx.insert("order", &views.order(o));
+                    ctx.insert("order", &views.order(*i));
                     (
                         &o.meta.title,
                         o.summary.clone().unwrap_or_default(),
@@ -754,7 +849,7 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
                 }
                 Kind::Agency => {
                     let a = &site.agencies[*i];
-                    ctx.insert("agency", &views.agency(a));
+                    ctx.insert("agency", &views.agency(*i));
                     let name = match &a.acronym {
                         Some(x) => format!("{} ({x})", a.meta.title),
                         None => a.meta.title.clone(),
@@ -793,15 +888,12 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
                     )
                 }
             };
-            let path = kind.path_of(id);
+            let _ = id;
             ctx.insert(
                 "page",
-                &views.page_view(title, &description, &path, kind.folder()),
+                &views.page_view(title, &description, &url, kind.folder()),
             );
-            (
-                template,
-                format!("{}index.html", path.trim_start_matches('/')),
-            )
+            (template, path)
         }
     }
 }

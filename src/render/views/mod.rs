@@ -14,6 +14,8 @@ use crate::content::raw::{DeadlineStatus, SourceKind};
 use crate::content::Kind;
 use crate::dates::{self, Standing};
 use crate::model::*;
+use crate::render::lists::{self, Scope};
+use crate::render::paging::{self, PagerView};
 
 /// Site-wide values, available to every template as `site`.
 #[derive(Debug, Serialize)]
@@ -134,9 +136,20 @@ pub struct OrderView {
     pub summary: Option<String>,
     pub sources: Vec<SourceRefView>,
     pub provisions: Vec<ProvisionItemView>,
+    /// When the provisions are more than a page: the page listing them all.
+    pub more_provisions: Option<MoreView>,
     pub deadlines: Vec<DeadlineView>,
+    pub more_deadlines: Option<MoreView>,
     pub versions: Vec<VersionView>,
     pub changes: Vec<ChangeView>,
+}
+
+/// A list cut short on an entity's page, and where the whole list is.
+#[derive(Debug, Serialize)]
+pub struct MoreView {
+    /// "10,000"
+    pub total: String,
+    pub url: String,
 }
 
 /// A provision in a list.
@@ -262,7 +275,9 @@ pub struct AgencyView {
     pub children: Vec<LinkView>,
     pub url: Option<String>,
     pub provisions: Vec<ProvisionItemView>,
+    pub more_provisions: Option<MoreView>,
     pub deadlines: Vec<DeadlineView>,
+    pub more_deadlines: Option<MoreView>,
     /// This agency's calendar of deadlines and events.
     pub calendar: CalendarLinkView,
     /// This agency's timeline page.
@@ -292,7 +307,7 @@ pub struct EventView {
 }
 
 /// One row of a kind's index page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct IndexItemView {
     pub title: String,
     pub url: String,
@@ -303,11 +318,12 @@ pub struct IndexItemView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct IndexView {
+pub struct IndexView<'a> {
     pub kind: String,
     pub title: String,
     pub intro: String,
-    pub items: Vec<IndexItemView>,
+    pub items: std::borrow::Cow<'a, [IndexItemView]>,
+    pub pager: PagerView,
 }
 
 #[derive(Debug, Serialize)]
@@ -357,6 +373,8 @@ pub struct Views<'s> {
     pub items: Vec<crate::timeline::Item<'s>>,
     /// Agencies that have at least one dated item, for the timeline's filters.
     dated_agencies: std::collections::HashSet<&'s str>,
+    /// Each kind's index rows, made once for all its pages.
+    index_items: [std::sync::OnceLock<Vec<IndexItemView>>; 6],
 }
 
 impl<'s> Views<'s> {
@@ -372,6 +390,7 @@ impl<'s> Views<'s> {
             site,
             items,
             dated_agencies,
+            index_items: Default::default(),
         }
     }
 
@@ -635,18 +654,13 @@ impl<'s> Views<'s> {
         }
     }
 
-    pub fn order(&self, o: &Order) -> OrderView {
-        let provisions: Vec<&Provision> = self
-            .site
-            .provisions
-            .iter()
-            .filter(|p| p.order == o.meta.id)
-            .collect();
-        let all: Vec<_> = self
-            .site
-            .deadlines()
-            .filter(|(p, _)| p.order == o.meta.id)
-            .collect();
+    /// The page of order `i`. Its provisions and deadlines stop after one
+    /// page's worth; the rest are on their own pages, linked from it.
+    pub fn order(&self, i: usize) -> OrderView {
+        let o = &self.site.orders[i];
+        let scope = Scope::Order(i);
+        let (provisions, more_provisions) = self.first_provisions(scope);
+        let (all, more_deadlines) = self.first_deadlines(scope);
         let n = numbering(&o.meta.citations, &all);
         let deadlines = all.iter().map(|(p, d)| self.deadline(p, d, &n)).collect();
         OrderView {
@@ -660,10 +674,41 @@ impl<'s> Views<'s> {
             summary: o.summary.clone(),
             sources: self.source_refs(&o.sources, &n),
             provisions: provisions.iter().map(|p| self.provision_item(p)).collect(),
+            more_provisions,
             deadlines,
+            more_deadlines,
             versions: self.versions(Kind::Order, &o.meta.id, &o.versions, &n),
             changes: self.changes(Kind::Order, &o.meta.id, &o.versions, &o.changes, &n),
         }
+    }
+
+    /// An order's or agency's provisions up to one page's worth, and where
+    /// the rest are when there are more.
+    fn first_provisions(&self, scope: Scope) -> (Vec<&'s Provision>, Option<MoreView>) {
+        let mut all = lists::provisions(self.site, scope);
+        let more = self.more(all.len(), site_pages::provisions_base(self.site, scope));
+        all.truncate(self.site.config.page_size);
+        (all, more)
+    }
+
+    /// An order's or agency's deadlines up to one page's worth, and where
+    /// the rest are when there are more.
+    #[allow(clippy::type_complexity)]
+    fn first_deadlines(
+        &self,
+        scope: Scope,
+    ) -> (Vec<(&'s Provision, &'s Deadline)>, Option<MoreView>) {
+        let mut all = lists::deadlines(self.site, scope);
+        let more = self.more(all.len(), site_pages::deadlines_base(self.site, scope));
+        all.truncate(self.site.config.page_size);
+        (all, more)
+    }
+
+    fn more(&self, total: usize, base: String) -> Option<MoreView> {
+        (total > self.site.config.page_size).then(|| MoreView {
+            total: paging::thousands(total),
+            url: self.link(&base),
+        })
     }
 
     pub fn provision(&self, p: &Provision) -> ProvisionView {
@@ -703,7 +748,9 @@ impl<'s> Views<'s> {
         }
     }
 
-    pub fn agency(&self, a: &Agency) -> AgencyView {
+    /// The page of agency `i`, its lists cut short as an order's are.
+    pub fn agency(&self, i: usize) -> AgencyView {
+        let a = &self.site.agencies[i];
         let id = a.meta.id.as_str();
         let children = self
             .site
@@ -712,20 +759,9 @@ impl<'s> Views<'s> {
             .filter(|c| c.parent.as_deref() == Some(id))
             .map(|c| self.entity_link(&Ref::new(Kind::Agency, c.meta.id.as_str())))
             .collect();
-        let provisions = self
-            .site
-            .provisions
-            .iter()
-            .filter(|p| {
-                p.agencies.iter().any(|x| x == id) || p.deadlines.iter().any(|d| d.agency == id)
-            })
-            .map(|p| self.provision_item(p))
-            .collect();
-        let all: Vec<_> = self
-            .site
-            .deadlines()
-            .filter(|(_, d)| d.agency == id)
-            .collect();
+        let (provisions, more_provisions) = self.first_provisions(Scope::Agency(i));
+        let provisions = provisions.iter().map(|p| self.provision_item(p)).collect();
+        let (all, more_deadlines) = self.first_deadlines(Scope::Agency(i));
         let n = numbering(&a.meta.citations, &all);
         let deadlines = all.iter().map(|(p, d)| self.deadline(p, d, &n)).collect();
         AgencyView {
@@ -735,7 +771,9 @@ impl<'s> Views<'s> {
             children,
             url: a.url.clone(),
             provisions,
+            more_provisions,
             deadlines,
+            more_deadlines,
             calendar: self.calendar_link(&format!("/agencies/{id}/calendar.ics")),
             timeline_url: self.link(&format!("/timeline/agencies/{id}/")),
         }
@@ -771,7 +809,78 @@ impl<'s> Views<'s> {
         self.entity(Kind::Page, &p.meta, &Numbering::new(&p.meta.citations))
     }
 
-    pub fn index(&self, kind: Kind) -> IndexView {
+    /// Page `page` of the index of `kind`.
+    pub fn index(&self, kind: Kind, page: usize) -> IndexView<'_> {
+        let all = self.index_items[kind as usize].get_or_init(|| self.index_items(kind));
+        let size = self.site.config.page_size;
+        let title = |i: usize| all.get(i).map_or_else(String::new, |x| x.title.clone());
+        let intro = match kind {
+            Kind::Order => "Executive orders, directives and memoranda covered by this site.",
+            Kind::Provision => "Each provision of an order: what it requires, of whom, and by when.",
+            Kind::Agency => "Departments, agencies and offices that the orders task.",
+            Kind::Source => "Every source cited on this site: primary texts first, then official statements, news and analysis.",
+            Kind::Event => "Dated events: signings, reported drafts, publications.",
+            Kind::Page => "",
+        };
+        IndexView {
+            kind: kind.name().to_string(),
+            title: kind.plural_label().to_string(),
+            intro: intro.to_string(),
+            items: std::borrow::Cow::Borrowed(&all[paging::rows(page, all.len(), size)]),
+            pager: paging::pager(
+                page,
+                all.len(),
+                size,
+                &self.link(&format!("/{}/", kind.folder())),
+                |r| paging::span(&title(r.start), &title(r.end.saturating_sub(1))),
+            ),
+        }
+    }
+
+    /// Page `page` of an order's or an agency's provisions, when they are
+    /// too many for its own page.
+    pub fn provisions_page(&self, scope: Scope, page: usize) -> IndexView<'_> {
+        let s = self.site;
+        let all = lists::provisions(s, scope);
+        let size = s.config.page_size;
+        let owner = match scope {
+            Scope::Order(i) => s.orders[i].meta.title.as_str(),
+            Scope::Agency(i) => s.agencies[i].meta.title.as_str(),
+            Scope::All => "",
+        };
+        let items = all[paging::rows(page, all.len(), size)]
+            .iter()
+            .map(|p| IndexItemView {
+                title: match &p.section {
+                    Some(n) => format!("Sec. {n}: {}", p.meta.title),
+                    None => p.meta.title.clone(),
+                },
+                url: self.link(&Kind::Provision.path_of(&p.meta.id)),
+                detail: p.summary.clone(),
+                group: String::new(),
+            })
+            .collect();
+        let title = |i: usize| {
+            all.get(i)
+                .map_or_else(String::new, |p| p.meta.title.clone())
+        };
+        IndexView {
+            kind: Kind::Provision.name().to_string(),
+            title: format!("Provisions: {owner}"),
+            intro: format!("Every provision that concerns {owner}."),
+            items: std::borrow::Cow::Owned(items),
+            pager: paging::pager(
+                page,
+                all.len(),
+                size,
+                &self.link(&site_pages::provisions_base(s, scope)),
+                |r| paging::span(&title(r.start), &title(r.end.saturating_sub(1))),
+            ),
+        }
+    }
+
+    /// Every row of the index of `kind`.
+    fn index_items(&self, kind: Kind) -> Vec<IndexItemView> {
         let s = self.site;
         let items: Vec<IndexItemView> = match kind {
             Kind::Order => s
@@ -871,20 +980,7 @@ impl<'s> Views<'s> {
                 })
                 .collect(),
         };
-        let intro = match kind {
-            Kind::Order => "Executive orders, directives and memoranda covered by this site.",
-            Kind::Provision => "Each provision of an order: what it requires, of whom, and by when.",
-            Kind::Agency => "Departments, agencies and offices that the orders task.",
-            Kind::Source => "Every source cited on this site: primary texts first, then official statements, news and analysis.",
-            Kind::Event => "Dated events: signings, reported drafts, publications.",
-            Kind::Page => "",
-        };
-        IndexView {
-            kind: kind.name().to_string(),
-            title: kind.plural_label().to_string(),
-            intro: intro.to_string(),
-            items,
-        }
+        items
     }
 
     pub fn home(&self) -> HomeView {

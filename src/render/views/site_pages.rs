@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 use super::*;
+use crate::render::lists::{self, Scope};
+use crate::render::paging::{self, PagerView};
 
 /// `/timeline/` and its filtered pages.
 #[derive(Debug, Serialize)]
@@ -24,6 +26,7 @@ pub struct TimelineView {
     /// Events whose date no source gives.
     pub undated: Vec<LinkView>,
     pub calendar: CalendarLinkView,
+    pub pager: PagerView,
 }
 
 #[derive(Debug, Serialize)]
@@ -75,9 +78,15 @@ pub struct CalendarLinkView {
     pub absolute_url: Option<String>,
 }
 
-/// `/deadlines/`
+/// `/deadlines/`, and an order's or agency's list when it is long.
 #[derive(Debug, Serialize)]
 pub struct DeadlinesView {
+    pub title: String,
+    /// The order or agency whose deadlines these are, if not the whole site's.
+    pub owner: Option<LinkView>,
+    /// The same rows as a spreadsheet.
+    pub csv_url: String,
+    pub pager: PagerView,
     pub rows: Vec<DeadlineView>,
     pub calendar: CalendarLinkView,
     /// The sources cited in the table, numbered.
@@ -96,23 +105,22 @@ impl Views<'_> {
         }
     }
 
-    /// The timeline, optionally filtered to one agency or one kind of item.
+    /// Page `page` of the timeline, optionally filtered to one agency or one
+    /// kind of item.
     pub fn timeline(
         &self,
         agency: Option<&str>,
         kind: Option<crate::timeline::ItemKind>,
+        page: usize,
     ) -> TimelineView {
         use crate::timeline::ItemKind;
         let s = self.site;
-        let all = &self.items;
-        let shown: Vec<_> = all
-            .iter()
-            .filter(|i| agency.is_none_or(|a| i.agencies.iter().any(|x| x == a)))
-            .filter(|i| kind.is_none_or(|k| i.kind == k))
-            .collect();
+        let shown = lists::timeline(&self.items, agency, kind);
+        // The as-of marker goes before the first item not in the past.
+        let first_ahead = shown.iter().position(|i| i.date >= s.as_of);
+        let range = paging::rows(page, shown.len(), s.config.page_size);
         let mut months: Vec<MonthView> = Vec::new();
-        let mut marker_placed = false;
-        for item in &shown {
+        for (at, item) in shown[range.clone()].iter().enumerate() {
             let id = item.date.strftime("%Y-%m").to_string();
             if months.last().is_none_or(|m| m.id != id) {
                 months.push(MonthView {
@@ -122,8 +130,7 @@ impl Views<'_> {
                 });
             }
             let past = item.date < s.as_of;
-            let marker_before = !past && !marker_placed;
-            marker_placed |= marker_before;
+            let marker_before = first_ahead == Some(range.start + at);
             let (status_label, status_class) = match item.deadline {
                 Some((_, d)) => {
                     let st = Standing::of(Some(item.date), d.status, s.as_of);
@@ -156,6 +163,22 @@ impl Views<'_> {
                 });
             }
         }
+        let last_page = range.end == shown.len();
+        let pager = paging::pager(
+            page,
+            shown.len(),
+            s.config.page_size,
+            &self.link(&timeline_base(agency, kind)),
+            |r| match (
+                shown.get(r.start),
+                r.end.checked_sub(1).and_then(|e| shown.get(e)),
+            ) {
+                (Some(a), Some(b)) => {
+                    paging::span(&dates::display(a.date), &dates::display(b.date))
+                }
+                _ => String::new(),
+            },
+        );
         let agency_filters = s
             .agencies
             .iter()
@@ -176,7 +199,8 @@ impl Views<'_> {
                 current: kind == Some(*k),
             })
             .collect();
-        let undated = if agency.is_none() && kind.is_none_or(|k| k == ItemKind::Event) {
+        let undated = if page == 0 && agency.is_none() && kind.is_none_or(|k| k == ItemKind::Event)
+        {
             s.events
                 .iter()
                 .filter(|e| e.date.is_none())
@@ -199,8 +223,9 @@ impl Views<'_> {
             title,
             agency: agency_link,
             kind: kind.map(|k| k.slug().to_string()).unwrap_or_default(),
-            marker_at_end: !marker_placed,
+            marker_at_end: first_ahead.is_none() && last_page,
             months,
+            pager,
             agency_filters,
             kind_filters,
             all_url: self.link("/timeline/"),
@@ -209,14 +234,90 @@ impl Views<'_> {
         }
     }
 
-    pub fn deadlines_page(&self) -> DeadlinesView {
-        let all: Vec<_> = self.site.deadlines().collect();
-        let n = numbering(&[], &all);
+    /// Page `page` of a list of deadlines: the site's, an order's or an agency's.
+    pub fn deadlines_page(&self, scope: Scope, page: usize) -> DeadlinesView {
+        let s = self.site;
+        let all = lists::deadlines(s, scope);
+        let range = paging::rows(page, all.len(), s.config.page_size);
+        let rows = &all[range];
+        let n = numbering(&[], rows);
+        let owner = match scope {
+            Scope::All => None,
+            Scope::Order(i) => {
+                Some(self.entity_link(&Ref::new(Kind::Order, s.orders[i].meta.id.as_str())))
+            }
+            Scope::Agency(i) => {
+                Some(self.agency_link(&s.agencies[i].meta.id).unwrap_or_else(|| {
+                    self.entity_link(&Ref::new(Kind::Agency, s.agencies[i].meta.id.as_str()))
+                }))
+            }
+        };
+        let base = deadlines_base(s, scope);
+        let calendar = match scope {
+            Scope::Agency(i) => {
+                self.calendar_link(&format!("/agencies/{}/calendar.ics", s.agencies[i].meta.id))
+            }
+            _ => self.calendar_link("/calendar.ics"),
+        };
+        let due = |i: usize| {
+            all.get(i)
+                .and_then(|(_, d)| d.due.as_ref())
+                .map_or_else(|| "no date".to_string(), |w| dates::display(w.date))
+        };
         DeadlinesView {
-            rows: all.iter().map(|(p, d)| self.deadline(p, d, &n)).collect(),
-            calendar: self.calendar_link("/calendar.ics"),
+            title: match &owner {
+                Some(o) => format!("Deadlines: {}", o.title),
+                None => "Deadlines".to_string(),
+            },
+            owner,
+            csv_url: self.link(&format!("{}.csv", base.trim_end_matches('/'))),
+            rows: rows.iter().map(|(p, d)| self.deadline(p, d, &n)).collect(),
+            calendar,
             citations: self.source_refs(n.ids(), &n),
+            pager: paging::pager(
+                page,
+                all.len(),
+                s.config.page_size,
+                &self.link(&base),
+                |r| paging::span(&due(r.start), &due(r.end.saturating_sub(1))),
+            ),
         }
+    }
+}
+
+/// Where a list of deadlines is: `/deadlines/`, `/orders/ID/deadlines/`, ...
+pub fn deadlines_base(site: &Site, scope: Scope) -> String {
+    match scope {
+        Scope::All => "/deadlines/".to_string(),
+        Scope::Order(i) => format!("{}deadlines/", Kind::Order.path_of(&site.orders[i].meta.id)),
+        Scope::Agency(i) => format!(
+            "{}deadlines/",
+            Kind::Agency.path_of(&site.agencies[i].meta.id)
+        ),
+    }
+}
+
+/// Where an order's or an agency's list of provisions is, when it has one.
+pub fn provisions_base(site: &Site, scope: Scope) -> String {
+    match scope {
+        Scope::All => "/provisions/".to_string(),
+        Scope::Order(i) => format!(
+            "{}provisions/",
+            Kind::Order.path_of(&site.orders[i].meta.id)
+        ),
+        Scope::Agency(i) => format!(
+            "{}provisions/",
+            Kind::Agency.path_of(&site.agencies[i].meta.id)
+        ),
+    }
+}
+
+/// Where the timeline, or a filtered timeline, is.
+pub fn timeline_base(agency: Option<&str>, kind: Option<crate::timeline::ItemKind>) -> String {
+    match (agency, kind) {
+        (Some(a), _) => format!("/timeline/agencies/{a}/"),
+        (None, Some(k)) => format!("/timeline/kinds/{}/", k.slug()),
+        (None, None) => "/timeline/".to_string(),
     }
 }
 
@@ -227,6 +328,7 @@ pub struct ChangesView {
     pub headlines: Vec<HeadlineView>,
     pub orders: Vec<ChangesOrderView>,
     pub citations: Vec<SourceRefView>,
+    pub pager: PagerView,
 }
 
 #[derive(Debug, Serialize)]
@@ -268,66 +370,79 @@ pub struct VersionPageView {
 }
 
 impl Views<'_> {
-    pub fn changes_page(&self) -> ChangesView {
+    /// Page `page` of /changes/: whole owners (an order's text, a
+    /// provision) per page, grouped by order.
+    pub fn changes_page(&self, page: usize) -> ChangesView {
         let s = self.site;
+        let owners = lists::change_owners(s);
+        let range = paging::rows(page, owners.len(), s.config.page_size);
+        let here = &owners[range];
         let mut numbering = Numbering::default();
-        let all = s
-            .orders
-            .iter()
-            .flat_map(|o| &o.versions)
-            .chain(s.provisions.iter().flat_map(|p| &p.versions));
-        numbering.add(all.flat_map(|v| &v.sources));
+        numbering.add(
+            here.iter()
+                .flat_map(|(o, p)| p.map_or(&o.versions, |p| &p.versions))
+                .flat_map(|v| &v.sources),
+        );
         let mut headlines = Vec::new();
-        let mut orders = Vec::new();
-        for o in &s.orders {
-            let order_link = self.entity_link(&Ref::new(Kind::Order, o.meta.id.as_str()));
-            let own = self.changes(Kind::Order, &o.meta.id, &o.versions, &o.changes, &numbering);
-            collect_headlines(
-                &mut headlines,
-                &own,
-                &order_link,
-                &change_anchor(Kind::Order, &o.meta.id),
-            );
-            let mut provisions = Vec::new();
-            for p in s
-                .provisions
-                .iter()
-                .filter(|p| p.order == o.meta.id && !p.changes.is_empty())
+        let mut orders: Vec<ChangesOrderView> = Vec::new();
+        for (o, p) in here {
+            if orders
+                .last()
+                .is_none_or(|v| v.anchor != change_anchor(Kind::Order, &o.meta.id))
             {
-                let owner = self.entity_link(&Ref::new(Kind::Provision, p.meta.id.as_str()));
-                let changes = self.changes(
-                    Kind::Provision,
-                    &p.meta.id,
-                    &p.versions,
-                    &p.changes,
-                    &numbering,
-                );
-                collect_headlines(
-                    &mut headlines,
-                    &changes,
-                    &owner,
-                    &change_anchor(Kind::Provision, &p.meta.id),
-                );
-                let anchor = change_anchor(Kind::Provision, &p.meta.id);
-                provisions.push(ChangesOwnerView {
-                    owner,
-                    anchor,
-                    changes,
-                });
-            }
-            if !own.is_empty() || !provisions.is_empty() {
                 orders.push(ChangesOrderView {
                     anchor: change_anchor(Kind::Order, &o.meta.id),
-                    order: order_link,
-                    changes: own,
-                    provisions,
+                    order: self.entity_link(&Ref::new(Kind::Order, o.meta.id.as_str())),
+                    changes: Vec::new(),
+                    provisions: Vec::new(),
                 });
             }
+            let Some(group) = orders.last_mut() else {
+                continue;
+            };
+            match p {
+                None => {
+                    let own =
+                        self.changes(Kind::Order, &o.meta.id, &o.versions, &o.changes, &numbering);
+                    collect_headlines(&mut headlines, &own, &group.order, &group.anchor);
+                    group.changes = own;
+                }
+                Some(p) => {
+                    let owner = self.entity_link(&Ref::new(Kind::Provision, p.meta.id.as_str()));
+                    let changes = self.changes(
+                        Kind::Provision,
+                        &p.meta.id,
+                        &p.versions,
+                        &p.changes,
+                        &numbering,
+                    );
+                    let anchor = change_anchor(Kind::Provision, &p.meta.id);
+                    collect_headlines(&mut headlines, &changes, &owner, &anchor);
+                    group.provisions.push(ChangesOwnerView {
+                        owner,
+                        anchor,
+                        changes,
+                    });
+                }
+            }
         }
+        let title = |i: usize| {
+            owners.get(i).map_or_else(String::new, |(o, p)| match p {
+                Some(p) => p.meta.title.clone(),
+                None => o.meta.title.clone(),
+            })
+        };
         ChangesView {
             headlines,
             orders,
             citations: self.source_refs(numbering.ids(), &numbering),
+            pager: paging::pager(
+                page,
+                owners.len(),
+                s.config.page_size,
+                &self.link("/changes/"),
+                |r| paging::span(&title(r.start), &title(r.end.saturating_sub(1))),
+            ),
         }
     }
 
@@ -381,6 +496,7 @@ pub struct MatrixView {
     /// Column headings: every agency a provision tasks or sets a deadline for.
     pub agencies: Vec<MatrixAgencyView>,
     pub orders: Vec<MatrixOrderView>,
+    pub pager: PagerView,
 }
 
 #[derive(Debug, Serialize)]
@@ -419,15 +535,17 @@ pub struct MatrixCellView {
 }
 
 impl Views<'_> {
-    pub fn matrix(&self) -> MatrixView {
+    /// Page `page` of /matrix/: rows are provisions, columns the agencies
+    /// tasked on this page.
+    pub fn matrix(&self, page: usize) -> MatrixView {
         let s = self.site;
-        let tasks = |p: &Provision, a: &str| {
-            p.agencies.iter().any(|x| x == a) || p.deadlines.iter().any(|d| d.agency == a)
-        };
+        let rows = lists::matrix_rows(s);
+        let range = paging::rows(page, rows.len(), s.config.page_size);
+        let here = &rows[range];
         let columns: Vec<&Agency> = s
             .agencies
             .iter()
-            .filter(|a| s.provisions.iter().any(|p| tasks(p, &a.meta.id)))
+            .filter(|a| here.iter().any(|(_, p)| lists::tasks(p, &a.meta.id)))
             .collect();
         let agencies = columns
             .iter()
@@ -438,69 +556,78 @@ impl Views<'_> {
                 url: self.link(&Kind::Agency.path_of(&a.meta.id)),
             })
             .collect();
-        let orders = s
-            .orders
+        let mut orders: Vec<MatrixOrderView> = Vec::new();
+        for (o, p) in here {
+            let url = self.link(&Kind::Order.path_of(&o.meta.id));
+            if orders.last().is_none_or(|v| v.order.url != url) {
+                orders.push(MatrixOrderView {
+                    order: self.entity_link(&Ref::new(Kind::Order, o.meta.id.as_str())),
+                    rows: Vec::new(),
+                });
+            }
+            if let Some(group) = orders.last_mut() {
+                group.rows.push(self.matrix_row(p, &columns));
+            }
+        }
+        let title = |i: usize| {
+            rows.get(i)
+                .map_or_else(String::new, |(_, p)| p.meta.title.clone())
+        };
+        MatrixView {
+            agencies,
+            orders,
+            pager: paging::pager(
+                page,
+                rows.len(),
+                s.config.page_size,
+                &self.link("/matrix/"),
+                |r| paging::span(&title(r.start), &title(r.end.saturating_sub(1))),
+            ),
+        }
+    }
+
+    fn matrix_row(&self, p: &Provision, columns: &[&Agency]) -> MatrixRowView {
+        let page = self.link(&Kind::Provision.path_of(&p.meta.id));
+        let cells = columns
             .iter()
-            .map(|o| MatrixOrderView {
-                order: self.entity_link(&Ref::new(Kind::Order, o.meta.id.as_str())),
-                rows: s
-                    .provisions
-                    .iter()
-                    .filter(|p| p.order == o.meta.id)
-                    .map(|p| {
-                        let page = self.link(&Kind::Provision.path_of(&p.meta.id));
-                        let cells = columns
-                            .iter()
-                            .map(|a| {
-                                let id = a.meta.id.as_str();
-                                let mut own: Vec<&Deadline> =
-                                    p.deadlines.iter().filter(|d| d.agency == id).collect();
-                                own.sort_by_key(|d| {
-                                    (
-                                        d.due.as_ref().map(|w| w.date).is_none(),
-                                        d.due.as_ref().map(|w| w.date),
-                                    )
-                                });
-                                let first = own.first();
-                                let due = first
-                                    .and_then(|d| d.due.as_ref())
-                                    .map(|w| DateView::new(w.date));
-                                let short =
-                                    a.acronym.clone().unwrap_or_else(|| a.meta.title.clone());
-                                let label = match (own.len(), &due) {
-                                    (0, _) if tasks(p, id) => format!("{short}: tasked"),
-                                    (0, _) => String::new(),
-                                    (1, Some(d)) => {
-                                        format!("{short}: 1 deadline, due {}", d.display)
-                                    }
-                                    (1, None) => format!("{short}: 1 deadline, no date set"),
-                                    (n, Some(d)) => {
-                                        format!("{short}: {n} deadlines, first due {}", d.display)
-                                    }
-                                    (n, None) => format!("{short}: {n} deadlines, no date set"),
-                                };
-                                MatrixCellView {
-                                    tasked: tasks(p, id),
-                                    url: first.map_or_else(
-                                        || page.clone(),
-                                        |d| format!("{page}#deadline-{}", d.id),
-                                    ),
-                                    due,
-                                    deadlines: own.len(),
-                                    label,
-                                }
-                            })
-                            .collect();
-                        MatrixRowView {
-                            provision: self
-                                .entity_link(&Ref::new(Kind::Provision, p.meta.id.as_str())),
-                            cells,
-                        }
-                    })
-                    .collect(),
+            .map(|a| {
+                let id = a.meta.id.as_str();
+                let mut own: Vec<&Deadline> =
+                    p.deadlines.iter().filter(|d| d.agency == id).collect();
+                own.sort_by_key(|d| {
+                    (
+                        d.due.as_ref().map(|w| w.date).is_none(),
+                        d.due.as_ref().map(|w| w.date),
+                    )
+                });
+                let first = own.first();
+                let due = first
+                    .and_then(|d| d.due.as_ref())
+                    .map(|w| DateView::new(w.date));
+                let short = a.acronym.clone().unwrap_or_else(|| a.meta.title.clone());
+                let tasked = lists::tasks(p, id);
+                let label = match (own.len(), &due) {
+                    (0, _) if tasked => format!("{short}: tasked"),
+                    (0, _) => String::new(),
+                    (1, Some(d)) => format!("{short}: 1 deadline, due {}", d.display),
+                    (1, None) => format!("{short}: 1 deadline, no date set"),
+                    (n, Some(d)) => format!("{short}: {n} deadlines, first due {}", d.display),
+                    (n, None) => format!("{short}: {n} deadlines, no date set"),
+                };
+                MatrixCellView {
+                    tasked,
+                    url: first
+                        .map_or_else(|| page.clone(), |d| format!("{page}#deadline-{}", d.id)),
+                    due,
+                    deadlines: own.len(),
+                    label,
+                }
             })
             .collect();
-        MatrixView { agencies, orders }
+        MatrixRowView {
+            provision: self.entity_link(&Ref::new(Kind::Provision, p.meta.id.as_str())),
+            cells,
+        }
     }
 }
 
@@ -547,6 +674,7 @@ pub struct StaleView {
     pub unreviewed: Vec<ReviewItemView>,
     /// Reviewed recently enough.
     pub fresh: Vec<ReviewItemView>,
+    pub pager: PagerView,
 }
 
 #[derive(Debug, Serialize)]
@@ -561,24 +689,31 @@ pub struct ReviewItemView {
 }
 
 impl Views<'_> {
-    pub fn stale_page(&self) -> StaleView {
+    /// Page `page` of /stale/.
+    pub fn stale_page(&self, page: usize) -> StaleView {
         let site = self.site;
-        let mut items: Vec<(Kind, &crate::model::Meta)> = Vec::new();
-        items.extend(site.orders.iter().map(|x| (Kind::Order, &x.meta)));
-        items.extend(site.provisions.iter().map(|x| (Kind::Provision, &x.meta)));
-        items.extend(site.agencies.iter().map(|x| (Kind::Agency, &x.meta)));
-        items.extend(site.sources.iter().map(|x| (Kind::Source, &x.meta)));
-        items.extend(site.events.iter().map(|x| (Kind::Event, &x.meta)));
-        items.extend(site.pages.iter().map(|x| (Kind::Page, &x.meta)));
-        // Oldest review first; then by kind and title, for a stable order.
-        items.sort_by(|a, b| (a.1.reviewed, a.0, &a.1.title).cmp(&(b.1.reviewed, b.0, &b.1.title)));
+        let all = lists::reviews(site);
+        let range = paging::rows(page, all.len(), site.config.page_size);
         let mut view = StaleView {
             after_days: site.config.stale_after_days,
             stale: Vec::new(),
             unreviewed: Vec::new(),
             fresh: Vec::new(),
+            pager: paging::pager(
+                page,
+                all.len(),
+                site.config.page_size,
+                &self.link("/stale/"),
+                |r| {
+                    let title = |i: usize| {
+                        all.get(i)
+                            .map_or_else(String::new, |(_, m)| m.title.clone())
+                    };
+                    paging::span(&title(r.start), &title(r.end.saturating_sub(1)))
+                },
+            ),
         };
-        for (kind, meta) in items {
+        for &(kind, meta) in &all[range] {
             let item = ReviewItemView {
                 link: self.entity_link(&Ref::new(kind, meta.id.as_str())),
                 kind_label: kind.name().to_string(),
@@ -588,13 +723,10 @@ impl Views<'_> {
                     .map(|d| crate::dates::days_between(d, site.as_of)),
                 file: meta.file.display().to_string(),
             };
-            match (
-                meta.reviewed,
-                crate::resolve::stale_days(&site.config, site.as_of, meta.reviewed),
-            ) {
-                (None, _) => view.unreviewed.push(item),
-                (Some(_), Some(_)) => view.stale.push(item),
-                (Some(_), None) => view.fresh.push(item),
+            match lists::review_section(site, meta) {
+                lists::ReviewSection::Unreviewed => view.unreviewed.push(item),
+                lists::ReviewSection::Stale => view.stale.push(item),
+                lists::ReviewSection::Fresh => view.fresh.push(item),
             }
         }
         view

@@ -1,0 +1,151 @@
+//! The rows of the site's long lists, in the order they are shown. One
+//! place decides what each list holds, so that counting its pages (for the
+//! jobs) and rendering a page of it (for the views) cannot disagree.
+
+use crate::content::Kind;
+use crate::model::{Deadline, Meta, Order, Provision, Site};
+use crate::timeline::{Item, ItemKind};
+
+/// Whose rows a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    All,
+    /// An order, by position.
+    Order(usize),
+    /// An agency, by position.
+    Agency(usize),
+}
+
+/// Whether provision `p` tasks agency `id` or sets it a deadline.
+pub fn tasks(p: &Provision, id: &str) -> bool {
+    p.agencies.iter().any(|x| x == id) || p.deadlines.iter().any(|d| d.agency == id)
+}
+
+/// Deadlines by due date.
+pub fn deadlines(site: &Site, scope: Scope) -> Vec<(&Provision, &Deadline)> {
+    match scope {
+        Scope::All => site.deadlines().collect(),
+        Scope::Order(i) => {
+            let id = site.orders[i].meta.id.as_str();
+            site.deadlines().filter(|(p, _)| p.order == id).collect()
+        }
+        Scope::Agency(i) => {
+            let id = site.agencies[i].meta.id.as_str();
+            site.deadlines().filter(|(_, d)| d.agency == id).collect()
+        }
+    }
+}
+
+/// Provisions, in site order: all, an order's, or those tasking an agency.
+pub fn provisions(site: &Site, scope: Scope) -> Vec<&Provision> {
+    match scope {
+        Scope::All => site.provisions.iter().collect(),
+        Scope::Order(i) => {
+            let id = site.orders[i].meta.id.as_str();
+            site.provisions.iter().filter(|p| p.order == id).collect()
+        }
+        Scope::Agency(i) => {
+            let id = site.agencies[i].meta.id.as_str();
+            site.provisions.iter().filter(|p| tasks(p, id)).collect()
+        }
+    }
+}
+
+/// The matrix's rows: each order's provisions, order by order.
+pub fn matrix_rows(site: &Site) -> Vec<(&Order, &Provision)> {
+    let mut by_order: std::collections::HashMap<&str, Vec<&Provision>> = Default::default();
+    for p in &site.provisions {
+        by_order.entry(p.order.as_str()).or_default().push(p);
+    }
+    site.orders
+        .iter()
+        .flat_map(|o| {
+            by_order
+                .remove(o.meta.id.as_str())
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |p| (o, p))
+        })
+        .collect()
+}
+
+/// What /changes/ shows, order by order: the order's own text (`None`),
+/// then each of its provisions that changed. An order with no change at
+/// all has no row.
+pub fn change_owners(site: &Site) -> Vec<(&Order, Option<&Provision>)> {
+    let mut by_order: std::collections::HashMap<&str, Vec<&Provision>> = Default::default();
+    for p in site.provisions.iter().filter(|p| !p.changes.is_empty()) {
+        by_order.entry(p.order.as_str()).or_default().push(p);
+    }
+    let mut out = Vec::new();
+    for o in &site.orders {
+        if !o.changes.is_empty() {
+            out.push((o, None));
+        }
+        for p in by_order.remove(o.meta.id.as_str()).unwrap_or_default() {
+            out.push((o, Some(p)));
+        }
+    }
+    out
+}
+
+/// The timeline's items, optionally only an agency's or only a kind.
+pub fn timeline<'a, 's>(
+    items: &'a [Item<'s>],
+    agency: Option<&str>,
+    kind: Option<ItemKind>,
+) -> Vec<&'a Item<'s>> {
+    items
+        .iter()
+        .filter(|i| agency.is_none_or(|a| i.agencies.iter().any(|x| x == a)))
+        .filter(|i| kind.is_none_or(|k| i.kind == k))
+        .collect()
+}
+
+/// Every entity, for /stale/, in the page's sections: stale, never
+/// reviewed, then reviewed recently enough; oldest review first in each,
+/// then by kind and title.
+pub fn reviews(site: &Site) -> Vec<(Kind, &Meta)> {
+    let mut items: Vec<(Kind, &Meta)> = Vec::new();
+    items.extend(site.orders.iter().map(|x| (Kind::Order, &x.meta)));
+    items.extend(site.provisions.iter().map(|x| (Kind::Provision, &x.meta)));
+    items.extend(site.agencies.iter().map(|x| (Kind::Agency, &x.meta)));
+    items.extend(site.sources.iter().map(|x| (Kind::Source, &x.meta)));
+    items.extend(site.events.iter().map(|x| (Kind::Event, &x.meta)));
+    items.extend(site.pages.iter().map(|x| (Kind::Page, &x.meta)));
+    items.sort_by_cached_key(|(kind, m)| {
+        (review_section(site, m), m.reviewed, *kind, m.title.clone())
+    });
+    items
+}
+
+/// Which section of /stale/ an entity is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReviewSection {
+    Stale,
+    Unreviewed,
+    Fresh,
+}
+
+pub fn review_section(site: &Site, m: &Meta) -> ReviewSection {
+    match (
+        m.reviewed,
+        crate::resolve::stale_days(&site.config, site.as_of, m.reviewed),
+    ) {
+        (None, _) => ReviewSection::Unreviewed,
+        (Some(_), Some(_)) => ReviewSection::Stale,
+        (Some(_), None) => ReviewSection::Fresh,
+    }
+}
+
+/// How many entities of `kind` the site has: the rows of its index.
+pub fn entities(site: &Site, kind: Kind) -> usize {
+    match kind {
+        Kind::Order => site.orders.len(),
+        Kind::Provision => site.provisions.len(),
+        Kind::Agency => site.agencies.len(),
+        Kind::Source => site.sources.len(),
+        Kind::Event => site.events.len(),
+        Kind::Page => site.pages.len(),
+    }
+}

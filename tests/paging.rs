@@ -1,0 +1,170 @@
+//! Long lists split into pages: the splitting rule on a generated site with
+//! a small `page_size`, and the page-size ceiling it exists for.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// BASE with `site.yaml` setting `page_size`, and `n` provisions of the order,
+/// each tasking Treasury with two deadlines and changed between two versions.
+fn generated(n: usize, page_size: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    let config = format!(
+        "title: Paging\nas_of: 2026-07-01\nbase_url: https://example.org/\npage_size: {page_size}\n"
+    );
+    let mut files: Vec<(String, String)> = vec![("site.yaml".into(), config)];
+    for i in 0..n {
+        files.push((
+            format!("content/provisions/p{i:03}.md"),
+            format!(
+                "---\ntitle: Provision {i:03}\norder: eo\nagencies: [treasury]\nsummary: S{i}.\nsources: [wh]\n\
+                 deadlines:\n  - id: d{i}-a\n    action: Report {i}\n    agency: treasury\n    due: {{ within_days: {}, of: signing }}\n    sources: [wh]\n\
+                 \x20 - id: d{i}-b\n    action: Follow up {i}\n    agency: treasury\n    due: {{ within_days: {}, of: signing }}\n    sources: [wh]\n\
+                 versions:\n  - id: draft\n    label: Draft\n    text: Review within 90 days.\n    sources: [wh]\n\
+                 \x20 - id: final\n    label: Final\n    text: Review within 30 days.\n    sources: [wh]\n---\nBody {i}.\n",
+                i + 1,
+                i + 400
+            ),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    site(&files)
+}
+
+/// Rows of a list page: table rows, list items or timeline items.
+fn count(public: &Path, page: &str, selector: &str) -> usize {
+    let doc = html(&public.join(page).join("index.html"));
+    texts(&doc, selector).len()
+}
+
+#[test]
+fn long_lists_are_split_into_linked_pages_that_hold_every_row_once() {
+    let (_tmp, root) = generated(25, 10);
+    let run = build(&root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let public = root.join("public");
+
+    // 50 deadlines: 5 pages of 10, each row on exactly one page.
+    let mut seen = Vec::new();
+    for (k, page) in [
+        "deadlines",
+        "deadlines/page/2",
+        "deadlines/page/3",
+        "deadlines/page/4",
+        "deadlines/page/5",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let doc = html(&public.join(page).join("index.html"));
+        let rows = attrs(&doc, "table.all-deadlines tbody tr", "id");
+        assert_eq!(rows.len(), 10, "{page}");
+        seen.extend(rows);
+        let status = texts(&doc, ".pager-top .pager-status").join("");
+        assert!(
+            status.starts_with(&format!("Page {} of 5", k + 1)),
+            "{status}"
+        );
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 50, "every deadline once");
+    assert!(!public.join("deadlines/page/6").exists());
+    assert!(
+        !public.join("deadlines/page/1").exists(),
+        "page 1 is the list's own address"
+    );
+
+    // The pager is the list's index: every page linked, labelled by due dates.
+    let first = html(&public.join("deadlines/index.html"));
+    let links = attrs(&first, ".pager-top .pager-pages a", "href");
+    assert_eq!(links[0], "/deadlines/");
+    assert_eq!(links[4], "/deadlines/page/5/");
+    let labels = texts(&first, ".pager-top .pager-pages .muted");
+    assert_eq!(labels[0], "June 3, 2026 – June 12, 2026", "{labels:?}");
+    assert_eq!(
+        attrs(&first, "link[rel=next], a[rel=next]", "href")[0],
+        "/deadlines/page/2/"
+    );
+    let last = html(&public.join("deadlines/page/5/index.html"));
+    assert!(texts(&last, "title")[0].contains("(page 5 of 5)"));
+
+    // The other long lists.
+    assert_eq!(count(&public, "provisions", "ul.index li"), 10);
+    assert_eq!(count(&public, "provisions/page/3", "ul.index li"), 5);
+    assert_eq!(count(&public, "changes/page/3", "article.change"), 5);
+    assert_eq!(count(&public, "matrix/page/2", "table.matrix tbody tr"), 10);
+    assert!(public.join("timeline/page/6/index.html").is_file());
+    assert!(public.join("stale/page/3/index.html").is_file());
+
+    // An order's and an agency's own page show one page's worth, and link
+    // to the whole list.
+    let order = html(&public.join("orders/eo/index.html"));
+    assert_eq!(
+        texts(&order, "#provisions-heading + ul.index > li").len(),
+        10
+    );
+    assert_eq!(texts(&order, "table.deadlines tbody tr").len(), 10);
+    let more = attrs(&order, "p.more a", "href");
+    assert_eq!(more, ["/orders/eo/provisions/", "/orders/eo/deadlines/"]);
+    assert_eq!(
+        count(&public, "orders/eo/provisions/page/3", "ul.index li"),
+        5
+    );
+    assert_eq!(
+        count(
+            &public,
+            "agencies/treasury/deadlines/page/5",
+            "table.all-deadlines tbody tr"
+        ),
+        10
+    );
+
+    // Every link between the pages resolves.
+    assert_eq!(broken_links(&public, "/"), Vec::<String>::new());
+}
+
+#[test]
+fn a_short_list_has_one_page_and_no_pager() {
+    let (_tmp, root) = generated(3, 10);
+    assert_eq!(build(&root).code, 0);
+    let public = root.join("public");
+    assert!(!public.join("deadlines/page").exists());
+    assert!(!public.join("orders/eo/provisions").exists());
+    let doc = html(&public.join("deadlines/index.html"));
+    assert!(texts(&doc, "nav.pager").is_empty());
+}
+
+#[test]
+fn page_size_out_of_bounds_is_an_error_at_its_line() {
+    let (_tmp, root) = site(&[("site.yaml", "title: T\npage_size: 0\n")]);
+    assert_eq!(
+        errors(&root),
+        ["site.yaml:2:12: error: page_size must be between 10 and 2000"]
+    );
+}
+
+/// The ceiling the splitting exists for: with the default page size, no
+/// generated HTML page grows with the site. 1,000 provisions and 2,000
+/// deadlines stay under 1 MB per page, as 10,000 do (bench/run.sh).
+#[test]
+fn no_html_page_grows_past_a_megabyte() {
+    let (_tmp, root) = generated(1000, 200);
+    let run = build(&root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut biggest = (0, String::new());
+    let public = root.join("public");
+    for f in files(&public) {
+        if f.extension().is_some_and(|e| e == "html") {
+            let size = std::fs::metadata(public.join(&f)).unwrap().len();
+            if size > biggest.0 {
+                biggest = (size, f.display().to_string());
+            }
+        }
+    }
+    assert!(biggest.0 < 1_000_000, "{biggest:?}");
+}
