@@ -190,14 +190,21 @@ fn generate(
         }
         Ok(())
     };
-    p.diags.extend(render::render_site_into(
-        &p.site,
-        &p.templates,
-        opts.progress.as_deref(),
-        &emit,
-    ));
+    // The search index is built on its own thread while the pages render:
+    // it needs only the model, and it would otherwise be a serial tail of
+    // several seconds on a large site.
+    let (rendered, search) = std::thread::scope(|scope| {
+        let search = scope.spawn(|| crate::search::index(&p.site));
+        let rendered =
+            render::render_site_into(&p.site, &p.templates, opts.progress.as_deref(), &emit);
+        let search = search
+            .join()
+            .unwrap_or_else(|_| Err("the search indexer stopped unexpectedly".into()));
+        (rendered, search)
+    });
+    p.diags.extend(rendered);
     if !p.diags.has_errors() {
-        match crate::search::index(&p.site) {
+        match search {
             Ok(files) => {
                 for f in files {
                     if let Err(d) = emit(f) {

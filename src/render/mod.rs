@@ -492,10 +492,12 @@ fn render_pages_into(
     }
     if with_extras && !diags.has_errors() {
         let pages: Vec<String> = all.iter().map(|j| job_path(site, j)).collect();
-        for f in extras(site, &views, &pages) {
-            if let Err(d) = emit(f) {
-                diags.push(d);
-            }
+        let problems: Vec<Diagnostic> = extras(site, &views, &pages)
+            .par_iter()
+            .filter_map(|make| emit(make()).err())
+            .collect();
+        for d in problems {
+            diags.push(d);
         }
     }
     diags
@@ -539,6 +541,7 @@ pub const RESERVED_TOP_FOLDERS: &[&str] = &[
     crate::search::BUNDLE,
     "status",
     "stale",
+    "sitemaps",
 ];
 
 /// Two files for one output path are an error naming both: generated files
@@ -634,58 +637,56 @@ pub fn job_path(site: &Site, job: &Job) -> String {
     }
 }
 
-/// Feed, calendars, sitemap and robots.txt.
-fn extras(site: &Site, views: &Views, pages: &[String]) -> Vec<OutputFile> {
-    let bytes = |s: String| Contents::Bytes(s.into_bytes());
-    let mut files = vec![OutputFile {
-        path: "calendar.ics".into(),
-        contents: bytes(calendar::site_calendar(site, &views.items)),
-    }];
-    for a in &site.agencies {
-        files.push(OutputFile {
-            path: format!("agencies/{}/calendar.ics", a.meta.id),
-            contents: bytes(calendar::agency_calendar(site, &views.items, &a.meta.id)),
-        });
-    }
-    // Spreadsheets of deadlines: the whole site, each order, each agency.
-    files.push(OutputFile {
-        path: "deadlines.csv".into(),
-        contents: Contents::Bytes(crate::spreadsheet::deadlines_csv(site, |_, _| true)),
-    });
-    for o in &site.orders {
-        files.push(OutputFile {
-            path: format!("orders/{}/deadlines.csv", o.meta.id),
-            contents: Contents::Bytes(crate::spreadsheet::deadlines_csv(site, |p, _| {
-                p.order == o.meta.id
-            })),
-        });
-    }
-    for a in &site.agencies {
-        files.push(OutputFile {
-            path: format!("agencies/{}/feed.xml", a.meta.id),
-            contents: bytes(feed::agency_atom(site, &a.meta.id)),
-        });
-        files.push(OutputFile {
-            path: format!("agencies/{}/deadlines.csv", a.meta.id),
-            contents: Contents::Bytes(crate::spreadsheet::deadlines_csv(site, |_, d| {
-                d.agency == a.meta.id
-            })),
-        });
-    }
-    files.push(OutputFile {
-        path: "feed.xml".into(),
-        contents: bytes(feed::atom(site)),
-    });
+/// A file made on demand, so that the extras are made in parallel.
+type Make<'a> = Box<dyn Fn() -> OutputFile + Send + Sync + 'a>;
 
-    files.push(OutputFile {
-        path: "sitemap.xml".into(),
-        contents: bytes(sitemap(site, pages)),
-    });
-    files.push(OutputFile {
-        path: "robots.txt".into(),
-        contents: bytes(robots(site)),
-    });
-    files
+/// Feed, calendars, spreadsheets, sitemap and robots.txt, each as a maker.
+fn extras<'a>(site: &'a Site, views: &'a Views, pages: &'a [String]) -> Vec<Make<'a>> {
+    fn file(path: String, contents: Vec<u8>) -> OutputFile {
+        OutputFile {
+            path,
+            contents: Contents::Bytes(contents),
+        }
+    }
+    let mut makers: Vec<Make<'a>> = vec![
+        Box::new(|| {
+            let ics = calendar::site_calendar(site, &views.items);
+            file("calendar.ics".into(), ics.into_bytes())
+        }),
+        // Spreadsheets of deadlines: the whole site, each order, each agency.
+        Box::new(|| {
+            let csv = crate::spreadsheet::deadlines_csv(site, |_, _| true);
+            file("deadlines.csv".into(), csv)
+        }),
+        Box::new(|| file("feed.xml".into(), feed::atom(site).into_bytes())),
+        Box::new(|| file("robots.txt".into(), robots(site).into_bytes())),
+    ];
+    for o in &site.orders {
+        let id = o.meta.id.as_str();
+        makers.push(Box::new(move || {
+            let csv = crate::spreadsheet::deadlines_csv(site, |p, _| p.order == id);
+            file(format!("orders/{id}/deadlines.csv"), csv)
+        }));
+    }
+    for a in &site.agencies {
+        let id = a.meta.id.as_str();
+        makers.push(Box::new(move || {
+            let ics = calendar::agency_calendar(site, &views.items, id);
+            file(format!("agencies/{id}/calendar.ics"), ics.into_bytes())
+        }));
+        makers.push(Box::new(move || {
+            file(
+                format!("agencies/{id}/feed.xml"),
+                feed::agency_atom(site, id).into_bytes(),
+            )
+        }));
+        makers.push(Box::new(move || {
+            let csv = crate::spreadsheet::deadlines_csv(site, |_, d| d.agency == id);
+            file(format!("agencies/{id}/deadlines.csv"), csv)
+        }));
+    }
+    makers.extend(sitemaps(&site.config.base_url, pages));
+    makers
 }
 
 /// " (page 2 of 50)" after a list page's title, from its second page on.
@@ -898,15 +899,62 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
     }
 }
 
-fn sitemap(site: &Site, pages: &[String]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+/// The most addresses one sitemap file may list (the sitemap protocol's limit).
+const SITEMAP_LIMIT: usize = 50_000;
+
+/// The addresses of the sitemap: every page that is a folder's index, sorted.
+fn sitemap_paths(pages: &[String]) -> Vec<&str> {
     let mut paths: Vec<&str> = pages
         .iter()
         .filter_map(|p| p.strip_suffix("index.html"))
         .collect();
     paths.sort_unstable();
+    paths
+}
+
+/// `sitemap.xml` and, past [`SITEMAP_LIMIT`] addresses, the files it
+/// indexes (`sitemaps/1.xml`, ...), each as a maker.
+fn sitemaps<'a>(base: &'a crate::config::BaseUrl, pages: &'a [String]) -> Vec<Make<'a>> {
+    let count = sitemap_paths(pages).len();
+    if count <= SITEMAP_LIMIT {
+        return vec![Box::new(move || OutputFile {
+            path: "sitemap.xml".into(),
+            contents: Contents::Bytes(urlset(base, &sitemap_paths(pages)).into_bytes()),
+        })];
+    }
+    let parts = count.div_ceil(SITEMAP_LIMIT);
+    let mut makers: Vec<Make<'a>> = vec![Box::new(move || {
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for k in 1..=parts {
+            let url = base.absolute(&format!("/sitemaps/{k}.xml"));
+            out.push_str("  <sitemap><loc>");
+            out.push_str(&xml_escape(&url));
+            out.push_str("</loc></sitemap>\n");
+        }
+        out.push_str("</sitemapindex>\n");
+        OutputFile {
+            path: "sitemap.xml".into(),
+            contents: Contents::Bytes(out.into_bytes()),
+        }
+    })];
+    for k in 0..parts {
+        makers.push(Box::new(move || {
+            let paths = sitemap_paths(pages);
+            let range = paging::rows(k, paths.len(), SITEMAP_LIMIT);
+            OutputFile {
+                path: format!("sitemaps/{}.xml", k + 1),
+                contents: Contents::Bytes(urlset(base, &paths[range]).into_bytes()),
+            }
+        }));
+    }
+    makers
+}
+
+/// A sitemap `<urlset>` of `paths` (relative to the site's base).
+fn urlset(base: &crate::config::BaseUrl, paths: &[&str]) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for p in paths {
-        let url = site.config.base_url.absolute(&format!("/{p}"));
+        let url = base.absolute(&format!("/{p}"));
         out.push_str("  <url><loc>");
         out.push_str(&xml_escape(&url));
         out.push_str("</loc></url>\n");
@@ -1029,6 +1077,36 @@ fn collect_static(dir: &Path, out: &mut Vec<OutputFile>) {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod sitemap_tests {
+    use super::*;
+
+    #[test]
+    fn a_sitemap_past_the_protocol_limit_becomes_an_index() {
+        let base = crate::config::BaseUrl::parse("https://example.org/").unwrap();
+        let pages: Vec<String> = (0..SITEMAP_LIMIT + 2)
+            .map(|i| format!("p{i:06}/index.html"))
+            .collect();
+        let files: Vec<OutputFile> = sitemaps(&base, &pages).iter().map(|m| m()).collect();
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["sitemap.xml", "sitemaps/1.xml", "sitemaps/2.xml"]);
+        let text = |i: usize| match &files[i].contents {
+            Contents::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+            Contents::Copy(_) => String::new(),
+        };
+        assert!(text(0).contains("<sitemapindex") && text(0).contains("/sitemaps/2.xml</loc>"));
+        assert_eq!(text(1).matches("<url>").count(), SITEMAP_LIMIT);
+        assert_eq!(text(2).matches("<url>").count(), 2);
+        let small = sitemaps(&base, &pages[..3]);
+        assert_eq!(small.len(), 1);
+        assert!(String::from_utf8_lossy(match &small[0]().contents {
+            Contents::Bytes(b) => b,
+            Contents::Copy(_) => &[],
+        })
+        .contains("<urlset"));
     }
 }
 
