@@ -53,14 +53,22 @@ pub struct PagerLinkView {
 }
 
 /// The pager of page `page` of a list of `items` rows at `base_url` (a
-/// link, base path included). `label` names a page's rows from its range.
+/// link, base path included). `row` names row `i` (a title, a date); a
+/// page is labelled with the names of its first and last rows.
 pub fn pager(
     page: usize,
     items: usize,
     size: usize,
     base_url: &str,
-    label: impl Fn(Range<usize>) -> String,
+    row: impl Fn(usize) -> String,
 ) -> PagerView {
+    let label = |r: Range<usize>| {
+        if r.is_empty() {
+            String::new()
+        } else {
+            span(&row(r.start), &row(r.end - 1))
+        }
+    };
     let total = count(items, size);
     let url = |k: usize| path(base_url, k);
     let here = rows(page, items, size);
@@ -136,12 +144,12 @@ mod tests {
     fn addresses_and_labels() {
         assert_eq!(path("/deadlines/", 0), "/deadlines/");
         assert_eq!(path("/deadlines/", 2), "/deadlines/page/3/");
-        let p = pager(1, 450, 200, "/kb/deadlines/", |r| format!("{r:?}"));
+        let p = pager(1, 450, 200, "/kb/deadlines/", |i| format!("r{i}"));
         assert_eq!((p.number, p.total), (2, 3));
         assert_eq!(p.showing, "201–400 of 450");
         assert_eq!(p.prev.as_deref(), Some("/kb/deadlines/"));
         assert_eq!(p.next.as_deref(), Some("/kb/deadlines/page/3/"));
-        assert_eq!(p.pages[2].label, "400..450");
+        assert_eq!(p.pages[2].label, "r400 – r449");
         assert!(p.pages[1].current && !p.pages[0].current);
         assert!(pager(0, 10, 200, "/x/", |_| String::new()).pages.is_empty());
         assert_eq!(thousands(1234567), "1,234,567");

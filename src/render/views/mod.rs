@@ -832,7 +832,7 @@ impl<'s> Views<'s> {
                 all.len(),
                 size,
                 &self.link(&format!("/{}/", kind.folder())),
-                |r| paging::span(&title(r.start), &title(r.end.saturating_sub(1))),
+                title,
             ),
         }
     }
@@ -874,7 +874,7 @@ impl<'s> Views<'s> {
                 all.len(),
                 size,
                 &self.link(&site_pages::provisions_base(s, scope)),
-                |r| paging::span(&title(r.start), &title(r.end.saturating_sub(1))),
+                title,
             ),
         }
     }

@@ -169,14 +169,10 @@ impl Views<'_> {
             shown.len(),
             s.config.page_size,
             &self.link(&timeline_base(agency, kind)),
-            |r| match (
-                shown.get(r.start),
-                r.end.checked_sub(1).and_then(|e| shown.get(e)),
-            ) {
-                (Some(a), Some(b)) => {
-                    paging::span(&dates::display(a.date), &dates::display(b.date))
-                }
-                _ => String::new(),
+            |i| {
+                shown
+                    .get(i)
+                    .map_or_else(String::new, |x| dates::display(x.date))
             },
         );
         let agency_filters = s
@@ -274,13 +270,7 @@ impl Views<'_> {
             rows: rows.iter().map(|(p, d)| self.deadline(p, d, &n)).collect(),
             calendar,
             citations: self.source_refs(n.ids(), &n),
-            pager: paging::pager(
-                page,
-                all.len(),
-                s.config.page_size,
-                &self.link(&base),
-                |r| paging::span(&due(r.start), &due(r.end.saturating_sub(1))),
-            ),
+            pager: paging::pager(page, all.len(), s.config.page_size, &self.link(&base), due),
         }
     }
 }
@@ -441,7 +431,7 @@ impl Views<'_> {
                 owners.len(),
                 s.config.page_size,
                 &self.link("/changes/"),
-                |r| paging::span(&title(r.start), &title(r.end.saturating_sub(1))),
+                title,
             ),
         }
     }
@@ -581,7 +571,7 @@ impl Views<'_> {
                 rows.len(),
                 s.config.page_size,
                 &self.link("/matrix/"),
-                |r| paging::span(&title(r.start), &title(r.end.saturating_sub(1))),
+                title,
             ),
         }
     }
@@ -704,12 +694,9 @@ impl Views<'_> {
                 all.len(),
                 site.config.page_size,
                 &self.link("/stale/"),
-                |r| {
-                    let title = |i: usize| {
-                        all.get(i)
-                            .map_or_else(String::new, |(_, m)| m.title.clone())
-                    };
-                    paging::span(&title(r.start), &title(r.end.saturating_sub(1)))
+                |i| {
+                    all.get(i)
+                        .map_or_else(String::new, |(_, m)| m.title.clone())
                 },
             ),
         };
