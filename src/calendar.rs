@@ -97,7 +97,7 @@ fn event(site: &Site, item: &Item, host: &str, stamp: &str) -> Event {
                     deriv.days, deriv.from_date, deriv.from_label
                 ));
             }
-            let standing = Standing::of(d.due.as_ref().map(|w| w.date), d.status, site.as_of);
+            let standing = Standing::of_deadline(d, site.as_of);
             lines.push(format!("Status as of {}: {}", site.as_of, standing.label()));
             lines.push(source_line(site, &d.sources));
             if agency.is_empty() {

@@ -39,9 +39,28 @@ pub enum Standing {
     },
     /// The order sets no date yet.
     NotSet,
+    /// The deadline's order was revoked or superseded (since when, if known).
+    Lapsed {
+        since: Option<Date>,
+    },
 }
 
 impl Standing {
+    /// A deadline's standing on `as_of`: no longer in force once its order
+    /// lapsed (or its status says so), else as [`Standing::of`].
+    pub fn of_deadline(d: &crate::model::Deadline, as_of: Date) -> Standing {
+        if let Some(lapse) = &d.lapse {
+            if lapse.since.is_none_or(|since| since <= as_of) {
+                return Standing::Lapsed { since: lapse.since };
+            }
+        }
+        if d.status == Some(DeadlineStatus::NoLongerInForce) {
+            let since = d.history.last().map(|e| e.date);
+            return Standing::Lapsed { since };
+        }
+        Standing::of(d.due.as_ref().map(|w| w.date), d.status, as_of)
+    }
+
     pub fn of(due: Option<Date>, recorded: Option<DeadlineStatus>, as_of: Date) -> Standing {
         match (recorded, due) {
             (Some(status), _) if status != DeadlineStatus::Pending => Standing::Recorded { status },
@@ -64,17 +83,18 @@ impl Standing {
             }
         }
         match self {
-            Standing::Recorded { status } => match status {
-                DeadlineStatus::Pending => "pending".into(),
-                DeadlineStatus::Met => "met".into(),
-                DeadlineStatus::Missed => "missed".into(),
-                DeadlineStatus::Extended => "extended".into(),
-                DeadlineStatus::Unknown => "status unknown".into(),
-            },
+            Standing::Recorded { status } => status_label(status).into(),
             Standing::Upcoming { days_left } => format!("{} left", days(days_left)),
             Standing::DueToday => "due today".into(),
-            Standing::Overdue { days_overdue } => format!("{} overdue", days(days_overdue)),
+            // Past due says only what is known: nobody has reported it done.
+            Standing::Overdue { days_overdue } => {
+                format!("no completion reported, {} since due", days(days_overdue))
+            }
             Standing::NotSet => "no date set".into(),
+            Standing::Lapsed { since: Some(d) } => {
+                format!("no longer in force since {}", display(d))
+            }
+            Standing::Lapsed { since: None } => "no longer in force".into(),
         }
     }
 
@@ -91,7 +111,26 @@ impl Standing {
             Standing::Upcoming { .. } | Standing::DueToday => "upcoming",
             Standing::Overdue { .. } => "overdue",
             Standing::NotSet => "not-set",
+            Standing::Lapsed { .. } => "lapsed",
         }
+    }
+
+    /// Past due with nothing recorded: what overdue counts count.
+    pub fn is_overdue(self) -> bool {
+        matches!(self, Standing::Overdue { .. })
+    }
+}
+
+/// "in progress", "met", "no longer in force".
+pub fn status_label(status: DeadlineStatus) -> &'static str {
+    match status {
+        DeadlineStatus::Pending => "pending",
+        DeadlineStatus::InProgress => "in progress",
+        DeadlineStatus::Met => "met",
+        DeadlineStatus::Missed => "missed",
+        DeadlineStatus::Extended => "extended",
+        DeadlineStatus::NoLongerInForce => "no longer in force",
+        DeadlineStatus::Unknown => "status unknown",
     }
 }
 
@@ -133,7 +172,7 @@ mod tests {
         );
         assert_eq!(
             Standing::of(due, Some(DeadlineStatus::Pending), date(2026, 7, 5)).label(),
-            "3 days overdue"
+            "no completion reported, 3 days since due"
         );
         assert_eq!(Standing::of(None, None, date(2026, 7, 5)), Standing::NotSet);
         assert_eq!(Standing::Upcoming { days_left: 1 }.label(), "1 day left");

@@ -29,6 +29,59 @@ struct Export<'s> {
     sources: Vec<SourceOut<'s>>,
     events: Vec<EventOut<'s>>,
     pages: Vec<PageOut<'s>>,
+    /// Requirements of the whole site by scoreboard category.
+    scoreboard: ScoreOut,
+}
+
+/// Counts of requirements by category (`met-verified`, ...), and `total`.
+type ScoreOut = BTreeMap<&'static str, usize>;
+
+fn score(board: &crate::status::Scoreboard) -> ScoreOut {
+    let mut out: ScoreOut = crate::status::Category::ALL
+        .iter()
+        .map(|&c| (c.slug(), board.count(c)))
+        .collect();
+    out.insert("total", board.total);
+    out
+}
+
+#[derive(Serialize)]
+struct RelationOut<'s> {
+    kind: crate::model::RelationKind,
+    /// The other order's id.
+    order: &'s str,
+    date: Option<String>,
+    sources: &'s [String],
+}
+
+fn relations(list: &[crate::model::Relation]) -> Vec<RelationOut<'_>> {
+    list.iter()
+        .map(|r| RelationOut {
+            kind: r.kind,
+            order: &r.order,
+            date: r.date.map(|d| d.to_string()),
+            sources: &r.sources,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct LapseOut<'s> {
+    /// `revoked` or `superseded`.
+    status: crate::content::raw::OrderStatus,
+    /// Since when it is no longer in force, if known.
+    since: Option<String>,
+    /// The order that revoked or superseded it, if on the site.
+    by: Option<&'s str>,
+}
+
+#[derive(Serialize)]
+struct StatusEntryOut<'s> {
+    status: crate::content::raw::DeadlineStatus,
+    date: String,
+    basis: crate::content::raw::Basis,
+    sources: &'s [String],
+    note: Option<&'s str>,
 }
 
 #[derive(Serialize)]
@@ -67,11 +120,19 @@ struct OrderOut<'s> {
     signed: Option<String>,
     published: Option<String>,
     citation: Option<&'s str>,
+    /// As given, or as follows from `related_by`.
     status: crate::content::raw::OrderStatus,
     summary: Option<&'s str>,
     sources: &'s [String],
     versions: Vec<VersionOut<'s>>,
     changes: Vec<ChangeOut<'s>>,
+    /// What this order does to other orders.
+    relations: Vec<RelationOut<'s>>,
+    /// What other orders do to this one.
+    related_by: Vec<RelationOut<'s>>,
+    /// Set when the order is no longer in force.
+    lapse: Option<LapseOut<'s>>,
+    scoreboard: ScoreOut,
 }
 
 #[derive(Serialize)]
@@ -105,6 +166,10 @@ struct DeadlineOut<'s> {
     /// The status as of the site's as-of date.
     standing: Standing,
     standing_label: String,
+    /// Every recorded status, oldest first.
+    history: Vec<StatusEntryOut<'s>>,
+    /// The scoreboard category (`met-verified`, `no-completion-reported`, ...).
+    category: crate::status::Category,
     sources: &'s [String],
 }
 
@@ -164,6 +229,7 @@ struct AgencyOut<'s> {
     acronym: Option<&'s str>,
     parent: Option<&'s str>,
     website: Option<&'s str>,
+    scoreboard: ScoreOut,
 }
 
 #[derive(Serialize)]
@@ -224,6 +290,19 @@ pub fn site_json(site: &Site) -> String {
                 sources: &o.sources,
                 versions: versions(&o.versions),
                 changes: changes(&o.versions, &o.changes),
+                relations: relations(&o.relations),
+                related_by: relations(&o.related_by),
+                lapse: o.lapse.as_ref().map(|l| LapseOut {
+                    status: l.kind,
+                    since: l.since.map(|d| d.to_string()),
+                    by: (!l.by.is_empty()).then_some(l.by.as_str()),
+                }),
+                scoreboard: score(&crate::status::Scoreboard::of(
+                    site.deadlines()
+                        .filter(|(p, _)| p.order == o.meta.id)
+                        .map(|(_, d)| d),
+                    site.as_of,
+                )),
             })
             .collect(),
         provisions: site
@@ -266,6 +345,12 @@ pub fn site_json(site: &Site) -> String {
                 acronym: a.acronym.as_deref(),
                 parent: a.parent.as_deref(),
                 website: a.url.as_deref(),
+                scoreboard: score(&crate::status::Scoreboard::of(
+                    site.deadlines()
+                        .filter(|(_, d)| d.agency == a.meta.id)
+                        .map(|(_, d)| d),
+                    site.as_of,
+                )),
             })
             .collect(),
         sources: site
@@ -305,6 +390,10 @@ pub fn site_json(site: &Site) -> String {
                 weight: p.weight,
             })
             .collect(),
+        scoreboard: score(&crate::status::Scoreboard::of(
+            site.deadlines().map(|(_, d)| d),
+            site.as_of,
+        )),
     };
     // Serializing plain data to a String cannot fail.
     serde_json::to_string_pretty(&e).unwrap_or_default()
@@ -345,7 +434,7 @@ fn derivation(w: &When) -> Option<DerivationOut<'_>> {
 
 fn deadline<'s>(site: &Site, d: &'s Deadline) -> DeadlineOut<'s> {
     let due = d.due.as_ref().map(|w| w.date);
-    let standing = Standing::of(due, d.status, site.as_of);
+    let standing = Standing::of_deadline(d, site.as_of);
     DeadlineOut {
         id: &d.id,
         action: &d.action,
@@ -357,6 +446,18 @@ fn deadline<'s>(site: &Site, d: &'s Deadline) -> DeadlineOut<'s> {
         status_sources: &d.status_sources,
         standing,
         standing_label: standing.label(),
+        history: d
+            .history
+            .iter()
+            .map(|e| StatusEntryOut {
+                status: e.status,
+                date: e.date.to_string(),
+                basis: e.basis,
+                sources: &e.sources,
+                note: e.note.as_deref(),
+            })
+            .collect(),
+        category: crate::status::Category::of(d, site.as_of),
         sources: &d.sources,
     }
 }

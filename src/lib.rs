@@ -39,6 +39,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod spreadsheet;
+pub mod status;
 pub mod theme;
 pub mod timeline;
 pub mod yaml;

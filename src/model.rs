@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::content::raw::{DeadlineStatus, OrderStatus, SourceKind};
+use crate::content::raw::{Basis, DeadlineStatus, OrderStatus, SourceKind};
 use crate::content::Kind;
 
 /// A typed pointer to an entity.
@@ -88,12 +88,107 @@ pub struct Order {
     pub signed: Option<Date>,
     pub published: Option<Date>,
     pub citation: Option<String>,
+    /// As given, or as follows from other orders' relations to this one.
     pub status: OrderStatus,
     pub summary: Option<String>,
     pub sources: Vec<String>,
     pub versions: Vec<Version>,
     /// Comparisons of consecutive versions.
     pub changes: Vec<Change>,
+    /// What this order does to other orders (`order` is the other one).
+    pub relations: Vec<Relation>,
+    /// What other orders do to this one (`order` is the other one).
+    pub related_by: Vec<Relation>,
+    /// Set when the order is revoked or superseded: since when, if known.
+    pub lapse: Option<Lapse>,
+}
+
+/// One order revoking, superseding, amending or implementing another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RelationKind {
+    Revokes,
+    Supersedes,
+    Amends,
+    Implements,
+}
+
+impl RelationKind {
+    pub const ALL: [RelationKind; 4] = [
+        RelationKind::Revokes,
+        RelationKind::Supersedes,
+        RelationKind::Amends,
+        RelationKind::Implements,
+    ];
+
+    /// The front-matter field: `revokes`.
+    pub fn field(self) -> &'static str {
+        match self {
+            RelationKind::Revokes => "revokes",
+            RelationKind::Supersedes => "supersedes",
+            RelationKind::Amends => "amends",
+            RelationKind::Implements => "implements",
+        }
+    }
+
+    /// "Revokes"
+    pub fn active(self) -> &'static str {
+        match self {
+            RelationKind::Revokes => "Revokes",
+            RelationKind::Supersedes => "Supersedes",
+            RelationKind::Amends => "Amends",
+            RelationKind::Implements => "Implements",
+        }
+    }
+
+    /// "Revoked by"
+    pub fn passive(self) -> &'static str {
+        match self {
+            RelationKind::Revokes => "Revoked by",
+            RelationKind::Supersedes => "Superseded by",
+            RelationKind::Amends => "Amended by",
+            RelationKind::Implements => "Implemented by",
+        }
+    }
+
+    /// The status this relation gives its target, if any.
+    pub fn target_status(self) -> Option<OrderStatus> {
+        match self {
+            RelationKind::Revokes => Some(OrderStatus::Revoked),
+            RelationKind::Supersedes => Some(OrderStatus::Superseded),
+            RelationKind::Amends => Some(OrderStatus::Amended),
+            RelationKind::Implements => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Relation {
+    pub kind: RelationKind,
+    /// The other order's id.
+    pub order: String,
+    /// When it took effect, if known (else the acting order's signing date).
+    pub date: Option<Date>,
+    pub sources: Vec<String>,
+}
+
+/// An order no longer in force: since when (if known) and by which order
+/// (empty when its status says so without a relation on the site).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lapse {
+    pub since: Option<Date>,
+    pub by: String,
+    pub kind: OrderStatus,
+}
+
+/// One dated entry of a deadline's status history.
+#[derive(Debug, Clone)]
+pub struct StatusEntry {
+    pub status: DeadlineStatus,
+    pub date: Date,
+    pub basis: Basis,
+    pub sources: Vec<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -120,8 +215,14 @@ pub struct Deadline {
     pub agency: String,
     pub due: Option<When>,
     pub note: Option<String>,
+    /// The current status: the one given, or the latest of `history`.
     pub status: Option<DeadlineStatus>,
+    /// Sources of the current status.
     pub status_sources: Vec<String>,
+    /// Every recorded status, oldest first (empty when one status is given).
+    pub history: Vec<StatusEntry>,
+    /// Set when the deadline's order is no longer in force.
+    pub lapse: Option<Lapse>,
     pub sources: Vec<String>,
 }
 

@@ -43,7 +43,7 @@ pub fn deadlines_csv(site: &Site, keep: impl Fn(&Provision, &Deadline) -> bool) 
 
 fn row(site: &Site, p: &Provision, d: &Deadline) -> [String; 14] {
     let due = d.due.as_ref().map(|w| w.date);
-    let standing = Standing::of(due, d.status, site.as_of);
+    let standing = Standing::of_deadline(d, site.as_of);
     let (days_left, days_overdue) = match standing {
         Standing::Upcoming { days_left } => (days_left.to_string(), String::new()),
         Standing::DueToday => ("0".into(), String::new()),

@@ -31,6 +31,7 @@ pub const DEFAULT_THEME: &[(&str, &str)] = theme_files![
     "templates/matrix.html",
     "templates/search.html",
     "templates/stale.html",
+    "templates/status.html",
     "static/style.css",
     "static/gazette.js",
 ];

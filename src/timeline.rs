@@ -17,15 +17,21 @@ pub enum ItemKind {
     Deadline,
     Version,
     Publication,
+    /// One order revoking, superseding, amending or implementing another.
+    Relation,
+    /// A recorded status of a deadline: claimed, verified or reported.
+    Status,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 5] = [
+    pub const ALL: [ItemKind; 7] = [
         ItemKind::Signing,
         ItemKind::Event,
         ItemKind::Deadline,
         ItemKind::Version,
         ItemKind::Publication,
+        ItemKind::Relation,
+        ItemKind::Status,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -35,6 +41,8 @@ impl ItemKind {
             ItemKind::Deadline => "deadline",
             ItemKind::Version => "version",
             ItemKind::Publication => "publication",
+            ItemKind::Relation => "relation",
+            ItemKind::Status => "status",
         }
     }
 
@@ -46,6 +54,8 @@ impl ItemKind {
             ItemKind::Deadline => "Deadline",
             ItemKind::Version => "Version",
             ItemKind::Publication => "Publication",
+            ItemKind::Relation => "Order",
+            ItemKind::Status => "Status",
         }
     }
 
@@ -56,6 +66,8 @@ impl ItemKind {
             ItemKind::Deadline => "Deadlines",
             ItemKind::Version => "Versions of the text",
             ItemKind::Publication => "Publications",
+            ItemKind::Relation => "Orders revoked, superseded, amended",
+            ItemKind::Status => "Status reports",
         }
     }
 }
@@ -110,6 +122,55 @@ pub fn items(site: &Site) -> Vec<Item<'_>> {
                 agencies: Vec::new(),
                 deadline: None,
                 key: format!("order/{}/published", o.meta.id),
+            });
+        }
+    }
+    for o in &site.orders {
+        for r in &o.relations {
+            let Some(date) = r.date else { continue };
+            let target = site
+                .title_of(&Ref::new(Kind::Order, r.order.as_str()))
+                .to_string();
+            out.push(Item {
+                date,
+                kind: ItemKind::Relation,
+                title: format!(
+                    "{}: {target}, by {}",
+                    r.kind.passive().split(' ').next().unwrap_or_default(),
+                    o.meta.title
+                ),
+                page: Ref::new(Kind::Order, r.order.as_str()),
+                anchor: None,
+                agencies: Vec::new(),
+                deadline: None,
+                key: format!("relation/{}/{}/{}", o.meta.id, r.kind.field(), r.order),
+            });
+        }
+    }
+    for (p, d) in site.deadlines() {
+        for (i, e) in d.history.iter().enumerate() {
+            out.push(Item {
+                date: e.date,
+                kind: ItemKind::Status,
+                title: format!(
+                    "{} ({}): {}",
+                    crate::dates::status_label(e.status),
+                    match e.basis {
+                        crate::content::raw::Basis::Claimed => "claimed",
+                        crate::content::raw::Basis::Verified => "verified",
+                        crate::content::raw::Basis::Reported => "reported",
+                    },
+                    d.action
+                ),
+                page: Ref::new(Kind::Provision, p.meta.id.as_str()),
+                anchor: Some(format!("deadline-{}", d.id)),
+                agencies: if d.agency.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![d.agency.clone()]
+                },
+                deadline: None,
+                key: format!("status/{}/{i}", d.id),
             });
         }
     }

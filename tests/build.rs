@@ -175,7 +175,11 @@ fn as_of_date_decides_upcoming_or_overdue() {
     let (_tmp, root) = build_basic(&["--as-of", "2026-07-05"]);
     let doc = html(&root.join("public/provisions/clearinghouse/index.html"));
     let rows = texts(&doc, "table.deadlines tbody tr");
-    assert!(rows[0].contains("3 days overdue"), "{}", rows[0]);
+    assert!(
+        rows[0].contains("no completion reported, 3 days since due"),
+        "{}",
+        rows[0]
+    );
     assert!(rows[1].contains("57 days left"), "{}", rows[1]);
     let footer = texts(&doc, "footer time");
     assert_eq!(footer, ["July 5, 2026"]);

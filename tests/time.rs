@@ -231,7 +231,12 @@ fn deadlines_page_lists_every_deadline_by_due_date() {
     let status = texts(&doc, "table.all-deadlines td:nth-child(5) .status");
     assert_eq!(
         status,
-        ["met", "3 days overdue", "57 days left", "no date set"]
+        [
+            "met",
+            "no completion reported, 3 days since due",
+            "57 days left",
+            "no date set"
+        ]
     );
     assert!(
         !texts(&doc, ".sources li").is_empty(),

@@ -97,7 +97,9 @@ pub struct RawOrder {
     pub published: Option<Date>,
     #[serde(default)]
     pub citation: Option<String>,
-    pub status: OrderStatus,
+    /// Left out, it follows from the other orders' relations to this one.
+    #[serde(default)]
+    pub status: Option<OrderStatus>,
     #[serde(default)]
     pub summary: Option<String>,
     #[serde(default)]
@@ -105,6 +107,54 @@ pub struct RawOrder {
     /// Versions of the order's text, oldest first.
     #[serde(default)]
     pub versions: Vec<RawVersion>,
+    /// Other orders this one revokes, supersedes, amends or implements.
+    #[serde(default)]
+    pub revokes: Vec<RawRelation>,
+    #[serde(default)]
+    pub supersedes: Vec<RawRelation>,
+    #[serde(default)]
+    pub amends: Vec<RawRelation>,
+    #[serde(default)]
+    pub implements: Vec<RawRelation>,
+}
+
+/// Another order, by id alone or with the date and sources of the relation.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawRelation {
+    Id(String),
+    Full(RawRelationFull),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelationFull {
+    pub order: String,
+    #[serde(default)]
+    pub date: Option<Date>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+impl RawRelation {
+    pub fn order(&self) -> &str {
+        match self {
+            RawRelation::Id(id) => id,
+            RawRelation::Full(f) => &f.order,
+        }
+    }
+    pub fn date(&self) -> Option<Date> {
+        match self {
+            RawRelation::Id(_) => None,
+            RawRelation::Full(f) => f.date,
+        }
+    }
+    pub fn sources(&self) -> &[String] {
+        match self {
+            RawRelation::Id(_) => &[],
+            RawRelation::Full(f) => &f.sources,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,13 +187,47 @@ pub struct RawProvision {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum DeadlineStatus {
     Pending,
+    InProgress,
     Met,
     Missed,
     Extended,
+    NoLongerInForce,
     Unknown,
+}
+
+/// What a status entry rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// What the responsible body or the White House says.
+    Claimed,
+    /// Independent evidence.
+    Verified,
+    /// News reports.
+    Reported,
+}
+
+/// A deadline's status: one value (with `status_sources`), or a dated history.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawStatus {
+    One(DeadlineStatus),
+    History(Vec<RawStatusEntry>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStatusEntry {
+    pub status: DeadlineStatus,
+    pub date: Date,
+    pub basis: Basis,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,7 +244,7 @@ pub struct RawDeadline {
     #[serde(default)]
     pub note: Option<String>,
     #[serde(default)]
-    pub status: Option<DeadlineStatus>,
+    pub status: Option<RawStatus>,
     #[serde(default)]
     pub status_sources: Vec<String>,
     #[serde(default)]

@@ -18,6 +18,7 @@ use tera::{Context, Tera};
 use crate::content::Kind;
 use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Pos};
 use crate::model::Site;
+use crate::status::Category;
 use crate::theme::DEFAULT_THEME;
 use crate::timeline::ItemKind;
 use crate::{calendar, feed};
@@ -257,6 +258,11 @@ pub enum Job {
     /// `/deadlines/`, and an order's or agency's deadlines when more than
     /// its own page shows.
     Deadlines(Scope, usize),
+    /// `/status/`: the scoreboards of the site, each order and each agency.
+    Status,
+    /// The requirements of one scoreboard category: `/status/met-verified/`,
+    /// and under `/orders/ID/status/` and `/agencies/ID/status/`.
+    StatusList(Scope, Category, usize),
     /// An order's or agency's provisions, when more than its page shows.
     Provisions(Scope, usize),
     Changes(usize),
@@ -296,7 +302,7 @@ impl Job {
 pub fn jobs(site: &Site) -> Vec<Job> {
     let size = site.config.page_size;
     let pages = |n: usize| 0..paging::count(n, size);
-    let mut jobs = vec![Job::Home, Job::NotFound, Job::Search];
+    let mut jobs = vec![Job::Home, Job::NotFound, Job::Search, Job::Status];
     jobs.extend(pages(site.deadline_order.len()).map(|p| Job::Deadlines(Scope::All, p)));
     jobs.extend(pages(lists::change_owners(site).len()).map(Job::Changes));
     jobs.extend(pages(lists::matrix_rows(site).len()).map(Job::Matrix));
@@ -387,10 +393,38 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         }
     }
 
+    // Each scoreboard category with requirements in it has its list, for
+    // the site, each order and each agency.
+    let mut categories: HashMap<(Scope, Category), usize> = HashMap::new();
+    for (p, d) in site.deadlines() {
+        let c = Category::of(d, site.as_of);
+        *categories.entry((Scope::All, c)).or_default() += 1;
+        if let Some(&i) = order_at.get(p.order.as_str()) {
+            *categories.entry((Scope::Order(i), c)).or_default() += 1;
+        }
+        if let Some(&i) = agency_at.get(d.agency.as_str()) {
+            *categories.entry((Scope::Agency(i), c)).or_default() += 1;
+        }
+    }
+    let mut lists: Vec<_> = categories.into_iter().collect();
+    lists.sort_by_key(|((scope, c), _)| (scope_key(*scope), *c));
+    for ((scope, c), n) in lists {
+        jobs.extend(pages(n).map(|p| Job::StatusList(scope, c, p)));
+    }
+
     for kind in Kind::ALL {
         jobs.extend((0..lists::entities(site, kind)).map(|i| Job::Entity(kind, i)));
     }
     jobs
+}
+
+/// A sort key for scopes, so that jobs come in a stable order.
+fn scope_key(scope: Scope) -> (u8, usize) {
+    match scope {
+        Scope::All => (0, 0),
+        Scope::Order(i) => (1, i),
+        Scope::Agency(i) => (2, i),
+    }
 }
 
 /// Render every page of `site`, with the feed, calendars, sitemap, robots.txt
@@ -596,12 +630,16 @@ pub fn check_routes(generated: &[&str], statics: &[(&str, &Contents)], root: &Pa
 /// The address of `job` under the site's base path (`/provisions/x/`).
 /// Every page's address is made here, from checked ids.
 pub fn job_url(site: &Site, job: &Job) -> String {
-    use views::{deadlines_base, provisions_base, timeline_base};
+    use views::{deadlines_base, provisions_base, status_base, timeline_base};
     match *job {
         Job::Home => "/".into(),
         Job::NotFound => "/404.html".into(),
         Job::Search => "/search/".into(),
         Job::Deadlines(scope, p) => paging::path(&deadlines_base(site, scope), p),
+        Job::Status => "/status/".into(),
+        Job::StatusList(scope, c, p) => {
+            paging::path(&format!("{}{}/", status_base(site, scope), c.slug()), p)
+        }
         Job::Provisions(scope, p) => paging::path(&provisions_base(site, scope), p),
         Job::Changes(p) => paging::path("/changes/", p),
         Job::Matrix(p) => paging::path("/matrix/", p),
@@ -715,6 +753,26 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
         Job::NotFound => {
             ctx.insert("page", &views.page_view("Page not found", "", &url, ""));
             ("404.html", path)
+        }
+        Job::Status => {
+            let description = "How far each order's requirements are: met (verified or claimed only), in progress, not yet due, no completion reported, no longer in force.";
+            ctx.insert(
+                "page",
+                &views.page_view("Implementation status", description, &url, "status"),
+            );
+            ctx.insert("status", &views.status_page());
+            ("status.html", path)
+        }
+        Job::StatusList(scope, c, p) => {
+            let view = views.deadlines_page_of(*scope, Some(*c), *p);
+            let description = format!("{}: {}.", c.label(), view.title);
+            let title = format!("{}{}", view.title, page_suffix(*p, &view.pager));
+            ctx.insert(
+                "page",
+                &views.page_view(&title, &description, &url, "status"),
+            );
+            ctx.insert("deadlines", &view);
+            ("deadlines.html", path)
         }
         Job::Deadlines(scope, p) => {
             let view = views.deadlines_page(*scope, *p);

@@ -185,8 +185,114 @@ pub fn resolve(
             .insert(from.clone());
         site.outgoing.entry(from).or_default().insert(to);
     }
+    relate_orders(&mut site, &docs, &mut diags);
     sort_site(&mut site);
     (site, diags)
+}
+
+/// Give each order the relations other orders have to it, its status when
+/// not given (revoked, superseded or amended), and, when it is no longer in
+/// force, its deadlines the date they lapsed. A given status that a relation
+/// contradicts is an error at the status.
+fn relate_orders(site: &mut Site, docs: &[&Document], diags: &mut Diagnostics) {
+    let mut incoming: HashMap<String, Vec<Relation>> = HashMap::new();
+    for o in &site.orders {
+        for r in &o.relations {
+            incoming.entry(r.order.clone()).or_default().push(Relation {
+                kind: r.kind,
+                order: o.meta.id.clone(),
+                date: r.date,
+                sources: r.sources.clone(),
+            });
+        }
+    }
+    let mut lapses: HashMap<String, Lapse> = HashMap::new();
+    for o in &mut site.orders {
+        let mut by = incoming.remove(&o.meta.id).unwrap_or_default();
+        by.sort_by(|a, b| (a.date, a.kind, &a.order).cmp(&(b.date, b.kind, &b.order)));
+        // The relation that ends the order: the first revocation or
+        // supersession; else the latest amendment gives the status.
+        let ending = by
+            .iter()
+            .find(|r| matches!(r.kind, RelationKind::Revokes | RelationKind::Supersedes));
+        let derived = ending
+            .or_else(|| by.iter().rev().find(|r| r.kind == RelationKind::Amends))
+            .and_then(|r| r.kind.target_status().map(|s| (s, r)));
+        let doc = docs
+            .iter()
+            .find(|d| d.kind == Kind::Order && d.id == o.meta.id);
+        let given = doc.and_then(|d| match &d.front {
+            RawFrontMatter::Order(raw) => raw.status,
+            _ => None,
+        });
+        if let (Some(given), Some((status, r)), Some(doc)) = (given, derived, doc) {
+            let conflict = match status {
+                OrderStatus::Revoked | OrderStatus::Superseded => given != status,
+                _ => given == OrderStatus::Signed,
+            };
+            if conflict {
+                let title = site
+                    .titles
+                    .get(&Ref::new(Kind::Order, r.order.as_str()))
+                    .cloned()
+                    .unwrap_or_else(|| r.order.clone());
+                diags.push(
+                    doc.error_at(
+                        "status",
+                        format!(
+                            "status `{}`, but “{title}” ({}) {} this order",
+                            wire(given),
+                            r.order,
+                            r.kind.field()
+                        ),
+                    )
+                    .with_help(Some(format!(
+                        "write `status: {}`, or leave `status` out: it follows from the relation",
+                        wire(status)
+                    ))),
+                );
+            }
+        }
+        if given.is_none() {
+            if let Some((status, _)) = derived {
+                o.status = status;
+            }
+        }
+        o.lapse = match (ending, o.status) {
+            (Some(r), OrderStatus::Revoked | OrderStatus::Superseded) => Some(Lapse {
+                since: r.date,
+                by: r.order.clone(),
+                kind: o.status,
+            }),
+            (None, OrderStatus::Revoked | OrderStatus::Superseded) => Some(Lapse {
+                since: None,
+                by: String::new(),
+                kind: o.status,
+            }),
+            _ => None,
+        };
+        if let Some(l) = &o.lapse {
+            lapses.insert(o.meta.id.clone(), l.clone());
+        }
+        o.related_by = by;
+    }
+    for p in &mut site.provisions {
+        if let Some(l) = lapses.get(&p.order) {
+            for d in &mut p.deadlines {
+                d.lapse = Some(l.clone());
+            }
+        }
+    }
+}
+
+/// An order status as written in front matter.
+fn wire(s: OrderStatus) -> &'static str {
+    match s {
+        OrderStatus::Signed => "signed",
+        OrderStatus::Revoked => "revoked",
+        OrderStatus::Amended => "amended",
+        OrderStatus::Superseded => "superseded",
+    }
 }
 
 /// Days since `reviewed`, when that is more than the site's `stale_after_days`.
@@ -406,9 +512,58 @@ impl Builder<'_, '_> {
             signed: o.signed,
             published: o.published,
             citation: o.citation.clone(),
-            status: o.status,
+            status: o.status.unwrap_or(OrderStatus::Signed),
             summary: o.summary.clone(),
+            relations: self.relations(doc, o),
+            related_by: Vec::new(),
+            lapse: None,
         }
+    }
+
+    /// The order's `revokes`, `supersedes`, `amends` and `implements`, each
+    /// target checked (an order of the site, not this one).
+    fn relations(&mut self, doc: &Document, o: &RawOrder) -> Vec<Relation> {
+        let mut out = Vec::new();
+        for kind in RelationKind::ALL {
+            let list = match kind {
+                RelationKind::Revokes => &o.revokes,
+                RelationKind::Supersedes => &o.supersedes,
+                RelationKind::Amends => &o.amends,
+                RelationKind::Implements => &o.implements,
+            };
+            for (i, r) in list.iter().enumerate() {
+                let at = format!("{}.{i}", kind.field());
+                if r.order() == doc.id {
+                    self.diags.push(doc.error_at(
+                        &at,
+                        format!(
+                            "an order cannot say it {} itself",
+                            kind.field().trim_end_matches('s')
+                        ),
+                    ));
+                    continue;
+                }
+                let path = match r {
+                    RawRelation::Id(_) => at.clone(),
+                    RawRelation::Full(_) => format!("{at}.order"),
+                };
+                let Some(order) = self.reference(doc, &path, Kind::Order, r.order()) else {
+                    continue;
+                };
+                out.push(Relation {
+                    kind,
+                    order,
+                    date: r.date().or(o.signed),
+                    sources: self.references(
+                        doc,
+                        &format!("{at}.sources"),
+                        Kind::Source,
+                        r.sources(),
+                    ),
+                });
+            }
+        }
+        out
     }
 
     fn provision(
@@ -484,15 +639,7 @@ impl Builder<'_, '_> {
                 String::new()
             }
         };
-        if d.status.is_some_and(|s| s != DeadlineStatus::Pending) && d.status_sources.is_empty() {
-            self.diags.push(
-                doc.error_at(
-                    &format!("{at}.status"),
-                    format!("deadline `{}` has a status but no `status_sources`", d.id),
-                )
-                .with_help(Some("cite the source that reports this status".into())),
-            );
-        }
+        let (status, status_sources, history) = self.status(doc, &at, d);
         Deadline {
             id: d.id.clone(),
             provision: doc.id.clone(),
@@ -500,14 +647,92 @@ impl Builder<'_, '_> {
             agency,
             due: dates.resolve(&d.id, self.diags),
             note: d.note.clone(),
-            status: d.status,
-            status_sources: self.references(
-                doc,
-                &format!("{at}.status_sources"),
-                Kind::Source,
-                &d.status_sources,
-            ),
+            status,
+            status_sources,
+            history,
+            lapse: None,
             sources: self.references(doc, &format!("{at}.sources"), Kind::Source, &d.sources),
+        }
+    }
+
+    /// A deadline's current status, its sources, and its history (when
+    /// given as one), each entry checked: sources required, references kept.
+    fn status(
+        &mut self,
+        doc: &Document,
+        at: &str,
+        d: &RawDeadline,
+    ) -> (Option<DeadlineStatus>, Vec<String>, Vec<StatusEntry>) {
+        match &d.status {
+            None | Some(RawStatus::One(_)) => {
+                let status = match &d.status {
+                    Some(RawStatus::One(s)) => Some(*s),
+                    _ => None,
+                };
+                if status.is_some_and(|s| s != DeadlineStatus::Pending)
+                    && d.status_sources.is_empty()
+                {
+                    self.diags.push(
+                        doc.error_at(
+                            &format!("{at}.status"),
+                            format!("deadline `{}` has a status but no `status_sources`", d.id),
+                        )
+                        .with_help(Some("cite the source that reports this status".into())),
+                    );
+                }
+                let sources = self.references(
+                    doc,
+                    &format!("{at}.status_sources"),
+                    Kind::Source,
+                    &d.status_sources,
+                );
+                (status, sources, Vec::new())
+            }
+            Some(RawStatus::History(entries)) => {
+                if !d.status_sources.is_empty() {
+                    self.diags.push(
+                        doc.error_at(
+                            &format!("{at}.status_sources"),
+                            "`status_sources` goes with a single status; in a status history each entry has its own `sources`",
+                        ),
+                    );
+                }
+                let mut history = Vec::new();
+                for (i, e) in entries.iter().enumerate() {
+                    let here = format!("{at}.status.{i}");
+                    if e.sources.is_empty() {
+                        self.diags.push(
+                            doc.error_at(
+                                &here,
+                                format!("status entry of `{}` has no `sources`", d.id),
+                            )
+                            .with_help(Some(
+                                "cite who claims, verifies or reports this status".into(),
+                            )),
+                        );
+                    }
+                    history.push(StatusEntry {
+                        status: e.status,
+                        date: e.date,
+                        basis: e.basis,
+                        sources: self.references(
+                            doc,
+                            &format!("{here}.sources"),
+                            Kind::Source,
+                            &e.sources,
+                        ),
+                        note: e.note.clone(),
+                    });
+                }
+                // Oldest first; entries of one day keep their written order.
+                history.sort_by_key(|e| e.date);
+                let latest = history.last();
+                (
+                    latest.map(|e| e.status),
+                    latest.map(|e| e.sources.clone()).unwrap_or_default(),
+                    history,
+                )
+            }
         }
     }
 

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::content::raw::{DeadlineStatus, SourceKind};
+use crate::content::raw::{DeadlineStatus, OrderStatus, SourceKind};
 use crate::content::Kind;
 use crate::dates::{self, Standing};
 use crate::model::*;
@@ -142,6 +142,12 @@ pub struct OrderView {
     pub more_deadlines: Option<MoreView>,
     pub versions: Vec<VersionView>,
     pub changes: Vec<ChangeView>,
+    /// What this order does to other orders, and what they do to it.
+    pub relations: Vec<RelationView>,
+    pub related_by: Vec<RelationView>,
+    /// "Revoked by X on DATE": set when the order is no longer in force.
+    pub lapsed: Option<String>,
+    pub scoreboard: ScoreboardView,
 }
 
 /// A list cut short on an entity's page, and where the whole list is.
@@ -195,6 +201,60 @@ pub struct DeadlineView {
     /// True when the status was recorded by an editor (with `status_sources`).
     pub status_recorded: bool,
     pub status_sources: Vec<SourceRefView>,
+    pub sources: Vec<SourceRefView>,
+    /// Every recorded status, newest first.
+    pub history: Vec<StatusEntryView>,
+    /// The latest claim and the latest verification, when they disagree.
+    pub dispute: Option<DisputeView>,
+    /// The scoreboard category: `met-verified`, `no-completion-reported`, ...
+    pub category: String,
+    pub category_label: String,
+}
+
+/// One entry of a deadline's status history.
+#[derive(Debug, Serialize)]
+pub struct StatusEntryView {
+    pub date: DateView,
+    /// "in progress"
+    pub status: String,
+    /// `claimed`, `verified` or `reported`.
+    pub basis: String,
+    pub sources: Vec<SourceRefView>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DisputeView {
+    pub claimed: StatusEntryView,
+    pub verified: StatusEntryView,
+}
+
+/// A scoreboard: counts of requirements by category, and the bar's segments.
+#[derive(Debug, Serialize)]
+pub struct ScoreboardView {
+    pub total: usize,
+    pub segments: Vec<SegmentView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SegmentView {
+    pub slug: String,
+    pub label: String,
+    pub count: usize,
+    /// Share of the total, in percent with one decimal, for the bar's width.
+    pub percent: String,
+    /// The list of these requirements, when there are any.
+    pub url: Option<String>,
+}
+
+/// An order's relation to another, either way.
+#[derive(Debug, Serialize)]
+pub struct RelationView {
+    /// "Revokes", "Revoked by"
+    pub label: String,
+    pub kind: String,
+    pub order: LinkView,
+    pub date: Option<DateView>,
     pub sources: Vec<SourceRefView>,
 }
 
@@ -278,6 +338,7 @@ pub struct AgencyView {
     pub more_provisions: Option<MoreView>,
     pub deadlines: Vec<DeadlineView>,
     pub more_deadlines: Option<MoreView>,
+    pub scoreboard: ScoreboardView,
     /// This agency's calendar of deadlines and events.
     pub calendar: CalendarLinkView,
     /// This agency's timeline page.
@@ -403,6 +464,7 @@ impl<'s> Views<'s> {
             ("Orders", "/orders/", "orders"),
             ("Provisions", "/provisions/", "provisions"),
             ("Deadlines", "/deadlines/", "deadlines"),
+            ("Status", "/status/", "status"),
             ("Timeline", "/timeline/", "timeline"),
             ("Changes", "/changes/", "changes"),
             ("Matrix", "/matrix/", "matrix"),
@@ -535,7 +597,8 @@ impl<'s> Views<'s> {
 
     pub fn deadline(&self, p: &Provision, d: &Deadline, numbering: &Numbering) -> DeadlineView {
         let due = d.due.as_ref().map(|w| w.date);
-        let standing = Standing::of(due, d.status, self.site.as_of);
+        let standing = Standing::of_deadline(d, self.site.as_of);
+        let category = crate::status::Category::of(d, self.site.as_of);
         let (derivation, derivation_from) = self.derivation(d.due.as_ref());
         DeadlineView {
             id: d.id.clone(),
@@ -551,6 +614,73 @@ impl<'s> Views<'s> {
             status_recorded: d.status.is_some_and(|s| s != DeadlineStatus::Pending),
             status_sources: self.source_refs(&d.status_sources, numbering),
             sources: self.source_refs(&d.sources, numbering),
+            history: d
+                .history
+                .iter()
+                .rev()
+                .map(|e| self.status_entry(e, numbering))
+                .collect(),
+            dispute: crate::status::dispute(&d.history).map(|(c, v)| DisputeView {
+                claimed: self.status_entry(c, numbering),
+                verified: self.status_entry(v, numbering),
+            }),
+            category: category.slug().to_string(),
+            category_label: category.label().to_string(),
+        }
+    }
+
+    fn status_entry(&self, e: &StatusEntry, numbering: &Numbering) -> StatusEntryView {
+        StatusEntryView {
+            date: DateView::new(e.date),
+            status: dates::status_label(e.status).to_string(),
+            basis: wire_name(e.basis),
+            sources: self.source_refs(&e.sources, numbering),
+            note: e.note.clone(),
+        }
+    }
+
+    /// The scoreboard of `deadlines`; each segment links to its list under
+    /// `base` (`/status/`, `/orders/ID/status/`).
+    pub fn scoreboard<'a>(
+        &self,
+        deadlines: impl IntoIterator<Item = &'a Deadline>,
+        base: &str,
+    ) -> ScoreboardView {
+        let board = crate::status::Scoreboard::of(deadlines, self.site.as_of);
+        ScoreboardView {
+            total: board.total,
+            segments: crate::status::Category::ALL
+                .iter()
+                .map(|&c| {
+                    let count = board.count(c);
+                    SegmentView {
+                        slug: c.slug().to_string(),
+                        label: c.label().to_string(),
+                        count,
+                        percent: if board.total == 0 {
+                            "0".into()
+                        } else {
+                            format!("{:.1}", count as f64 * 100.0 / board.total as f64)
+                        },
+                        url: (count > 0).then(|| self.link(&format!("{base}{}/", c.slug()))),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    fn relation(&self, r: &Relation, incoming: bool, numbering: &Numbering) -> RelationView {
+        RelationView {
+            label: if incoming {
+                r.kind.passive()
+            } else {
+                r.kind.active()
+            }
+            .to_string(),
+            kind: wire_name(r.kind),
+            order: self.entity_link(&Ref::new(Kind::Order, r.order.as_str())),
+            date: r.date.map(DateView::new),
+            sources: self.source_refs(&r.sources, numbering),
         }
     }
 
@@ -661,9 +791,33 @@ impl<'s> Views<'s> {
         let scope = Scope::Order(i);
         let (provisions, more_provisions) = self.first_provisions(scope);
         let (all, more_deadlines) = self.first_deadlines(scope);
-        let n = numbering(&o.meta.citations, &all);
+        let mut n = numbering(&o.meta.citations, &all);
+        n.add(
+            o.relations
+                .iter()
+                .chain(&o.related_by)
+                .flat_map(|r| &r.sources),
+        );
         let deadlines = all.iter().map(|(p, d)| self.deadline(p, d, &n)).collect();
+        let status_base = format!("{}status/", Kind::Order.path_of(&o.meta.id));
         OrderView {
+            relations: o
+                .relations
+                .iter()
+                .map(|r| self.relation(r, false, &n))
+                .collect(),
+            related_by: o
+                .related_by
+                .iter()
+                .map(|r| self.relation(r, true, &n))
+                .collect(),
+            lapsed: o.lapse.as_ref().map(|l| self.lapse_text(l)),
+            scoreboard: self.scoreboard(
+                lists::deadlines(self.site, scope)
+                    .into_iter()
+                    .map(|(_, d)| d),
+                &status_base,
+            ),
             entity: self.entity(Kind::Order, &o.meta, &n),
             short_title: o.short_title.clone(),
             issuer: o.issuer.clone(),
@@ -709,6 +863,26 @@ impl<'s> Views<'s> {
             total: paging::thousands(total),
             url: self.link(&base),
         })
+    }
+
+    /// "Revoked by Executive Order X on June 2, 2026."
+    pub fn lapse_text(&self, l: &Lapse) -> String {
+        let verb = match l.kind {
+            OrderStatus::Superseded => "Superseded",
+            _ => "Revoked",
+        };
+        let by = if l.by.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " by {}",
+                self.site.title_of(&Ref::new(Kind::Order, l.by.as_str()))
+            )
+        };
+        match l.since {
+            Some(d) => format!("{verb}{by} on {}: no longer in force.", dates::display(d)),
+            None => format!("{verb}{by}: no longer in force."),
+        }
     }
 
     pub fn provision(&self, p: &Provision) -> ProvisionView {
@@ -774,6 +948,12 @@ impl<'s> Views<'s> {
             more_provisions,
             deadlines,
             more_deadlines,
+            scoreboard: self.scoreboard(
+                lists::deadlines(self.site, Scope::Agency(i))
+                    .into_iter()
+                    .map(|(_, d)| d),
+                &format!("{}status/", Kind::Agency.path_of(id)),
+            ),
             calendar: self.calendar_link(&format!("/agencies/{id}/calendar.ics")),
             timeline_url: self.link(&format!("/timeline/agencies/{id}/")),
         }
@@ -895,6 +1075,25 @@ impl<'s> Views<'s> {
                             .map(|d| format!("signed {}", dates::display(d)))
                             .unwrap_or_default(),
                         wire_name(o.status),
+                        o.related_by
+                            .iter()
+                            .map(|r| (r.kind.passive(), r))
+                            .chain(o.relations.iter().map(|r| (r.kind.active(), r)))
+                            .map(|(verb, r)| {
+                                let title = s
+                                    .title_of(&Ref::new(Kind::Order, r.order.as_str()))
+                                    .to_string();
+                                match r.date {
+                                    Some(d) => format!(
+                                        "{} {title} ({})",
+                                        verb.to_lowercase(),
+                                        dates::display(d)
+                                    ),
+                                    None => format!("{} {title}", verb.to_lowercase()),
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; "),
                     ]),
                     group: String::new(),
                 })
@@ -995,13 +1194,7 @@ impl<'s> Views<'s> {
         let overdue: Vec<_> = all
             .iter()
             .rev()
-            .filter(|(_, d)| {
-                let due = d.due.as_ref().map(|w| w.date);
-                matches!(
-                    Standing::of(due, d.status, s.as_of),
-                    Standing::Overdue { .. }
-                )
-            })
+            .filter(|(_, d)| Standing::of_deadline(d, s.as_of).is_overdue())
             .take(5)
             .copied()
             .collect();
@@ -1103,6 +1296,7 @@ fn numbering(own: &[String], deadlines: &[(&Provision, &Deadline)]) -> Numbering
     let mut n = Numbering::new(own);
     for (_, d) in deadlines {
         n.add(d.sources.iter().chain(&d.status_sources));
+        n.add(d.history.iter().flat_map(|e| &e.sources));
     }
     n
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::*;
 use crate::render::lists::{self, Scope};
 use crate::render::paging::{self, PagerView};
+use crate::status::Category;
 
 /// `/timeline/` and its filtered pages.
 #[derive(Debug, Serialize)]
@@ -84,6 +85,10 @@ pub struct DeadlinesView {
     pub title: String,
     /// The order or agency whose deadlines these are, if not the whole site's.
     pub owner: Option<LinkView>,
+    /// The scoreboard category these are, when the list is one ("Met (verified)").
+    pub category: Option<String>,
+    /// The scoreboard of the same order, agency or site.
+    pub status_url: String,
     /// The same rows as a spreadsheet.
     pub csv_url: String,
     pub pager: PagerView,
@@ -133,7 +138,7 @@ impl Views<'_> {
             let marker_before = first_ahead == Some(range.start + at);
             let (status_label, status_class) = match item.deadline {
                 Some((_, d)) => {
-                    let st = Standing::of(Some(item.date), d.status, s.as_of);
+                    let st = Standing::of_deadline(d, s.as_of);
                     (Some(st.label()), Some(st.class().to_string()))
                 }
                 None => (None, None),
@@ -232,8 +237,21 @@ impl Views<'_> {
 
     /// Page `page` of a list of deadlines: the site's, an order's or an agency's.
     pub fn deadlines_page(&self, scope: Scope, page: usize) -> DeadlinesView {
+        self.deadlines_page_of(scope, None, page)
+    }
+
+    /// Page `page` of a list of deadlines, only those of `category` if given.
+    pub fn deadlines_page_of(
+        &self,
+        scope: Scope,
+        category: Option<Category>,
+        page: usize,
+    ) -> DeadlinesView {
         let s = self.site;
-        let all = lists::deadlines(s, scope);
+        let mut all = lists::deadlines(s, scope);
+        if let Some(c) = category {
+            all.retain(|(_, d)| Category::of(d, s.as_of) == c);
+        }
         let range = paging::rows(page, all.len(), s.config.page_size);
         let rows = &all[range];
         let n = numbering(&[], rows);
@@ -248,7 +266,10 @@ impl Views<'_> {
                 }))
             }
         };
-        let base = deadlines_base(s, scope);
+        let base = match category {
+            Some(c) => format!("{}{}/", status_base(s, scope), c.slug()),
+            None => deadlines_base(s, scope),
+        };
         let calendar = match scope {
             Scope::Agency(i) => {
                 self.calendar_link(&format!("/agencies/{}/calendar.ics", s.agencies[i].meta.id))
@@ -261,12 +282,30 @@ impl Views<'_> {
                 .map_or_else(|| "no date".to_string(), |w| dates::display(w.date))
         };
         DeadlinesView {
-            title: match &owner {
-                Some(o) => format!("Deadlines: {}", o.title),
-                None => "Deadlines".to_string(),
+            title: match (&owner, category) {
+                (Some(o), Some(c)) => format!("{}: {}", c.label(), o.title),
+                (None, Some(c)) => c.label().to_string(),
+                (Some(o), None) => format!("Deadlines: {}", o.title),
+                (None, None) => "Deadlines".to_string(),
             },
+            category: category.map(|c| c.label().to_string()),
+            // The scoreboard: /status/, or on the order's or agency's page.
+            status_url: match scope {
+                Scope::All => self.link("/status/"),
+                Scope::Order(i) => format!(
+                    "{}#status-heading",
+                    self.link(&Kind::Order.path_of(&s.orders[i].meta.id))
+                ),
+                Scope::Agency(i) => format!(
+                    "{}#status-heading",
+                    self.link(&Kind::Agency.path_of(&s.agencies[i].meta.id))
+                ),
+            },
+            csv_url: self.link(&format!(
+                "{}.csv",
+                deadlines_base(s, scope).trim_end_matches('/')
+            )),
             owner,
-            csv_url: self.link(&format!("{}.csv", base.trim_end_matches('/'))),
             rows: rows.iter().map(|(p, d)| self.deadline(p, d, &n)).collect(),
             calendar,
             citations: self.source_refs(n.ids(), &n),
@@ -284,6 +323,73 @@ pub fn deadlines_base(site: &Site, scope: Scope) -> String {
             "{}deadlines/",
             Kind::Agency.path_of(&site.agencies[i].meta.id)
         ),
+    }
+}
+
+/// Where the scoreboard of the site, an order or an agency is; its
+/// category lists are under it.
+pub fn status_base(site: &Site, scope: Scope) -> String {
+    match scope {
+        Scope::All => "/status/".to_string(),
+        Scope::Order(i) => format!("{}status/", Kind::Order.path_of(&site.orders[i].meta.id)),
+        Scope::Agency(i) => format!("{}status/", Kind::Agency.path_of(&site.agencies[i].meta.id)),
+    }
+}
+
+/// `/status/`: the site's scoreboard, then each order's and agency's.
+#[derive(Debug, Serialize)]
+pub struct StatusView {
+    pub site: ScoreboardView,
+    pub orders: Vec<ScoreRowView>,
+    pub agencies: Vec<ScoreRowView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScoreRowView {
+    pub link: LinkView,
+    pub status: Option<String>,
+    pub scoreboard: ScoreboardView,
+}
+
+impl Views<'_> {
+    pub fn status_page(&self) -> StatusView {
+        let s = self.site;
+        let row = |scope: Scope, link: LinkView, status: Option<String>| ScoreRowView {
+            link,
+            status,
+            scoreboard: self.scoreboard(
+                lists::deadlines(s, scope).into_iter().map(|(_, d)| d),
+                &status_base(s, scope),
+            ),
+        };
+        StatusView {
+            site: self.scoreboard(s.deadlines().map(|(_, d)| d), "/status/"),
+            orders: s
+                .orders
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    row(
+                        Scope::Order(i),
+                        self.entity_link(&Ref::new(Kind::Order, o.meta.id.as_str())),
+                        Some(wire_name(o.status)),
+                    )
+                })
+                .collect(),
+            agencies: s
+                .agencies
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| s.deadlines().any(|(_, d)| d.agency == a.meta.id))
+                .map(|(i, a)| {
+                    row(
+                        Scope::Agency(i),
+                        self.entity_link(&Ref::new(Kind::Agency, a.meta.id.as_str())),
+                        None,
+                    )
+                })
+                .collect(),
+        }
     }
 }
 
