@@ -83,6 +83,30 @@ pub fn agency_atom(site: &Site, agency: &str) -> String {
             summary: format!("{} ({})", d.action, p.meta.title),
         });
     }
+    // Each recorded status is news: a claim, a verification or a report.
+    for (p, d) in site.deadlines().filter(|(_, d)| d.agency == agency) {
+        for (i, e) in d.history.iter().enumerate() {
+            let basis = crate::render::views::wire_name(e.basis);
+            items.push(FeedItem {
+                date: e.date,
+                id: tag(site, e.date, &format!("status/{}/{}/{i}", p.meta.id, d.id)),
+                title: format!(
+                    "Status: {} ({basis}): {}",
+                    crate::dates::status_label(e.status),
+                    d.action
+                ),
+                url: format!(
+                    "{}#deadline-{}",
+                    base.absolute(&Kind::Provision.path_of(&p.meta.id)),
+                    d.id
+                ),
+                summary: match &e.note {
+                    Some(n) => format!("{} ({}): {n}", d.action, p.meta.title),
+                    None => format!("{} ({})", d.action, p.meta.title),
+                },
+            });
+        }
+    }
     let title = site
         .agency(agency)
         .map_or(agency.to_string(), |a| a.meta.title.clone());

@@ -9,7 +9,7 @@ use crate::dates::Standing;
 use crate::model::{Deadline, Provision, Site, When};
 
 /// The column headings, in order.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 16] = [
     "deadline",
     "action",
     "agency",
@@ -20,6 +20,8 @@ pub const COLUMNS: [&str; 14] = [
     "due",
     "derivation",
     "status",
+    "basis",
+    "category",
     "days_left",
     "days_overdue",
     "sources",
@@ -41,7 +43,7 @@ pub fn deadlines_csv(site: &Site, keep: impl Fn(&Provision, &Deadline) -> bool) 
     out
 }
 
-fn row(site: &Site, p: &Provision, d: &Deadline) -> [String; 14] {
+fn row(site: &Site, p: &Provision, d: &Deadline) -> [String; 16] {
     let due = d.due.as_ref().map(|w| w.date);
     let standing = Standing::of_deadline(d, site.as_of);
     let (days_left, days_overdue) = match standing {
@@ -74,6 +76,14 @@ fn row(site: &Site, p: &Provision, d: &Deadline) -> [String; 14] {
         due.map(|x| x.to_string()).unwrap_or_default(),
         derivation,
         standing.label(),
+        // What the latest recorded status rests on: claimed, verified, reported.
+        d.history
+            .last()
+            .map(|e| crate::render::views::wire_name(e.basis))
+            .unwrap_or_default(),
+        crate::status::Category::of(d, site.as_of)
+            .label()
+            .to_string(),
         days_left,
         days_overdue,
         d.sources.join("; "),

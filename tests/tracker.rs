@@ -148,7 +148,7 @@ fn deadlines_are_spreadsheets_for_the_site_each_order_and_each_agency() {
     assert!(!treasury.is_empty());
     assert_eq!(&treasury[0][7], "2026-07-02");
     assert_eq!(&treasury[0][9], "17 days left");
-    assert_eq!(&treasury[0][10], "17");
+    assert_eq!(&treasury[0][12], "17", "days_left");
     assert!(
         treasury[0][8].starts_with("within 30 days of 2026-06-02"),
         "{:?}",
@@ -202,4 +202,250 @@ fn each_agency_has_a_feed_of_its_deadlines_and_events() {
         .iter()
         .any(|l| l.href.ends_with("/agencies/treasury/feed.xml")));
     assert!(read(&root.join("public/agencies/treasury/index.html")).contains("feed.xml"));
+}
+
+/// The tracker fixture (tests/sites/tracker), built into a temp folder.
+fn tracker() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, root) = copy_site(&fixture("tracker"));
+    let run = build(&root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    (tmp, root)
+}
+
+/// Visible text of the elements `selector` selects, as a reader sees it:
+/// text nodes apart, whitespace folded, no space before punctuation.
+fn folded(doc: &scraper::Html, selector: &str) -> Vec<String> {
+    let selector = scraper::Selector::parse(selector).unwrap();
+    doc.select(&selector)
+        .map(|e| {
+            e.text()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace(" ,", ",")
+                .replace(" :", ":")
+                .replace(" .", ".")
+                .replace("[ ", "[")
+                .replace(" ]", "]")
+        })
+        .collect()
+}
+
+#[test]
+fn relations_show_both_ways_and_decide_the_status() {
+    let (_tmp, root) = tracker();
+    let public = root.join("public");
+    let old = html(&public.join("orders/old/index.html"));
+    let facts = folded(&old, "dl.facts");
+    assert!(facts[0].contains("Status revoked"), "derived: {facts:?}");
+    assert!(
+        facts[0].contains("Revoked by The new order, June 2, 2026"),
+        "{facts:?}"
+    );
+    assert!(folded(&old, ".notice.lapsed")[0]
+        .contains("Revoked by The new order on June 2, 2026: no longer in force."));
+    let new = html(&public.join("orders/new/index.html"));
+    let facts = folded(&new, "dl.facts")[0].clone();
+    assert!(
+        facts.contains("Revokes The old order, June 2, 2026"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("Implemented by The implementing memo"),
+        "{facts}"
+    );
+    // The orders index and the timeline show them too.
+    let index = folded(&html(&public.join("orders/index.html")), "ul.index li");
+    assert!(index
+        .iter()
+        .any(|l| l.contains("revoked · revoked by The new order (June 2, 2026)")));
+    let timeline = folded(
+        &html(&public.join("timeline/kinds/relation/index.html")),
+        "li.item",
+    );
+    assert_eq!(timeline.len(), 2, "{timeline:?}");
+    assert!(timeline[0].contains("Revoked: The old order, by The new order"));
+}
+
+#[test]
+fn a_revoked_order_s_deadlines_are_no_longer_in_force_nor_overdue() {
+    let (_tmp, root) = tracker();
+    let public = root.join("public");
+    let old = html(&public.join("provisions/old-report/index.html"));
+    assert_eq!(
+        folded(&old, "table.deadlines .status"),
+        ["no longer in force since June 2, 2026"]
+    );
+    // Due 2026-01-20, so past due on the as-of date, but not overdue: the
+    // home page's overdue list has only the new order's report.
+    let home = html(&public.join("index.html"));
+    let overdue = folded(
+        &home,
+        "#overdue-heading + .table-scroll tbody tr, #overdue-heading ~ * tbody tr",
+    );
+    assert!(
+        overdue.iter().all(|r| !r.contains("Report on the program")),
+        "{overdue:?}"
+    );
+    assert!(read(&public.join("index.html")).contains("Report to the President"));
+}
+
+#[test]
+fn scoreboards_count_each_requirement_once_and_link_to_their_lists() {
+    let (_tmp, root) = tracker();
+    let public = root.join("public");
+    let status = html(&public.join("status/index.html"));
+    let legend = folded(&status, "#all-heading ~ ul.legend li");
+    assert_eq!(
+        legend,
+        [
+            "Met (verified): 1 of 6",
+            "Met (claimed only): 1 of 6",
+            "In progress: 1 of 6",
+            "Not yet due: 1 of 6",
+            "No completion reported: 1 of 6",
+            "No longer in force: 1 of 6",
+        ]
+    );
+    let links = attrs(&status, "#all-heading ~ ul.legend a", "href");
+    assert_eq!(links[0], "/status/met-verified/");
+    let claimed = html(&public.join("status/met-claimed/index.html"));
+    assert_eq!(
+        folded(&claimed, "table.all-deadlines tbody td[data-label=Action]")[0],
+        "Publish the framework"
+    );
+    // An order's own scoreboard, and its category lists.
+    let new = html(&public.join("orders/new/index.html"));
+    let counts = folded(&new, "#status-heading ~ ul.legend strong");
+    assert_eq!(counts, ["1", "1", "1", "1", "1", "0"]);
+    assert!(public
+        .join("orders/new/status/no-completion-reported/index.html")
+        .is_file());
+    assert!(!public.join("orders/new/status/no-longer-in-force").exists());
+    // The bar is drawn in HTML and CSS, hidden from screen readers, which
+    // read the legend.
+    assert_eq!(attrs(&new, ".scoreboard .bar", "aria-hidden"), ["true"]);
+    assert_eq!(
+        attrs(&new, ".scoreboard .bar .seg", "style")[0],
+        "width: 20.0%"
+    );
+    assert_eq!(broken_links(&public, "/"), Vec::<String>::new());
+}
+
+#[test]
+fn a_claim_and_a_verification_that_disagree_are_shown_side_by_side() {
+    let (_tmp, root) = tracker();
+    let page = html(&root.join("public/provisions/framework/index.html"));
+    let dispute = folded(&page, ".dispute");
+    assert_eq!(dispute.len(), 1, "only the disputed deadline: {dispute:?}");
+    assert!(
+        dispute[0].contains("Claimed met, July 1, 2026"),
+        "{dispute:?}"
+    );
+    assert!(
+        dispute[0].contains("Verified in progress, August 15, 2026"),
+        "{dispute:?}"
+    );
+    let history = folded(&page, "details.history li");
+    assert_eq!(
+        history[0],
+        "August 15, 2026: in progress (verified) [2] GAO found a draft only."
+    );
+    // No completion reported, with the days since it was due.
+    assert!(folded(&page, "table.deadlines .status")
+        .contains(&"no completion reported, 31 days since due".to_string()));
+}
+
+#[test]
+fn tracker_exports_parse_and_validate() {
+    let (_tmp, root) = tracker();
+    let public = root.join("public");
+    // The spreadsheet, read by a CSV reader.
+    let bytes = std::fs::read(public.join("agencies/nist/deadlines.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let col = |name: &str| {
+        gazette::spreadsheet::COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .unwrap()
+    };
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][col("deadline")], "framework");
+    assert_eq!(&rows[0][col("status")], "in progress");
+    assert_eq!(&rows[0][col("basis")], "verified");
+    assert_eq!(&rows[0][col("category")], "Met (claimed only)");
+    // The agency's feed, read as Atom: status changes are entries.
+    let feed = std::fs::read(public.join("agencies/nist/feed.xml")).unwrap();
+    let feed = feed_rs::parser::parse(&feed[..]).expect("Atom");
+    let titles: Vec<String> = feed
+        .entries
+        .iter()
+        .filter_map(|e| e.title.as_ref().map(|t| t.content.clone()))
+        .collect();
+    assert!(
+        titles.contains(&"Status: in progress (verified): Publish the framework".to_string()),
+        "{titles:?}"
+    );
+    // The export, against its schema.
+    let schema: serde_json::Value =
+        serde_json::from_str(&read(&repo_root().join("docs/site.schema.json"))).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let data: serde_json::Value =
+        serde_json::from_str(&read(&public.join("api/site.json"))).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&data)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let old = &data["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "old")
+        .unwrap();
+    assert_eq!(old["status"], "revoked");
+    assert_eq!(old["lapse"]["since"], "2026-06-02");
+    assert_eq!(old["related_by"][0]["order"], "new");
+    assert_eq!(data["scoreboard"]["total"], 6);
+    assert_eq!(data["scoreboard"]["no-longer-in-force"], 1);
+}
+
+#[test]
+fn a_status_that_a_relation_contradicts_is_an_error_at_its_line() {
+    let (_tmp, root) = copy_site(&fixture("tracker"));
+    let old = root.join("content/orders/old.md");
+    let text = read(&old).replace(
+        "signed: 2025-01-20\n",
+        "signed: 2025-01-20\nstatus: signed\n",
+    );
+    std::fs::write(&old, text).unwrap();
+    assert_eq!(
+        errors(&root),
+        ["content/orders/old.md:5:9: error: status `signed`, but “The new order” (new) revokes this order"]
+    );
+    // A relation to no order, and a status entry that cites nothing.
+    let (_tmp, root) = copy_site(&fixture("tracker"));
+    let memo = root.join("content/orders/memo.md");
+    std::fs::write(
+        &memo,
+        read(&memo).replace("implements: [new]", "implements: [nwe]"),
+    )
+    .unwrap();
+    let pilot = root.join("content/provisions/pilot.md");
+    std::fs::write(&pilot, read(&pilot).replace(", sources: [news]", "")).unwrap();
+    let e = errors(&root);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(
+        e[0].starts_with("content/orders/memo.md:6:14: error:"),
+        "{e:?}"
+    );
+    assert!(
+        e[1].starts_with(
+            "content/provisions/pilot.md:14:11: error: status entry of `pilot` has no `sources`"
+        ),
+        "{e:?}"
+    );
 }

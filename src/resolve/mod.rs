@@ -588,7 +588,12 @@ impl Builder<'_, '_> {
         let disagreements = self.disagreements(doc, &p.disagreements);
         let more = deadlines
             .iter()
-            .flat_map(|d| d.sources.iter().chain(&d.status_sources))
+            .flat_map(|d| {
+                d.sources
+                    .iter()
+                    .chain(&d.status_sources)
+                    .chain(d.history.iter().flat_map(|e| &e.sources))
+            })
             .chain(versions.iter().flat_map(|v| &v.sources))
             .chain(
                 disagreements

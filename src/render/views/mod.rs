@@ -1310,8 +1310,9 @@ fn join_nonempty(parts: &[String]) -> String {
         .join(" · ")
 }
 
-/// The name a value has in content files (`signed`, `publication`, `news`): its serde name.
-fn wire_name(value: impl Serialize) -> String {
+/// The name a value has in content files and the export (`signed`,
+/// `in-progress`, `claimed`): its serde name.
+pub fn wire_name(value: impl Serialize) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
