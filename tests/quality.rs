@@ -55,6 +55,7 @@ fn every_page_is_valid_html() {
     for (name, (tmp, root)) in [
         ("shipped", copy_shipped_site()),
         ("fixture", copy_site(&fixture("basic"))),
+        ("tracker", copy_site(&fixture("tracker"))),
     ] {
         build(&root, tmp.path(), &[]);
         let errors = nu_errors(&root.join("public"));
@@ -108,6 +109,17 @@ const PAGES: &[&str] = &[
     "404.html",
 ];
 
+/// The tracker's kinds of page: an order with relations and a scoreboard,
+/// a revoked order, /status/ and a category list, a disputed status.
+const TRACKER_PAGES: &[&str] = &[
+    "orders/new/",
+    "orders/old/",
+    "status/",
+    "status/met-claimed/",
+    "provisions/framework/",
+    "agencies/dhs/",
+];
+
 #[test]
 fn pages_pass_axe_and_fit_a_phone() {
     let Some(axe) = tool("axe-core/axe.min.js") else {
@@ -135,8 +147,15 @@ fn pages_pass_axe_and_fit_a_phone() {
         control.contains("image-alt"),
         "axe did not report a planted image without alt: {control}"
     );
+    let (tracker_tmp, tracker) = copy_site(&fixture("tracker"));
+    build(&tracker, tracker_tmp.path(), &[]);
+    let (_tracker_host, tracker_port) = static_host(&tracker.join("public"));
+    let pages = PAGES
+        .iter()
+        .map(|p| (port, *p))
+        .chain(TRACKER_PAGES.iter().map(|p| (tracker_port, *p)));
     let mut problems = Vec::new();
-    for page in PAGES {
+    for (port, page) in pages {
         let url = format!("http://127.0.0.1:{port}/{page}");
         browser.set_window(1280, 900);
         browser.goto(&url);
@@ -281,4 +300,63 @@ fn timeline_filters_in_place_and_deadlines_sort_with_javascript() {
     sorted.sort();
     assert_eq!(list, sorted, "sorted by action");
     assert_ne!(browser.eval(first_action), before, "the order changed");
+}
+
+/// Press one key (a WebDriver key code) as a user would.
+fn press(browser: &WebDriver, key: &str) {
+    browser.post(
+        "actions",
+        json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}
+        ]}]}),
+    );
+}
+
+#[test]
+fn previews_open_with_the_keyboard_and_close_with_escape() {
+    let Some(browser) = WebDriver::start() else {
+        return;
+    };
+    let (tmp, root) = copy_site(&fixture("tracker"));
+    build(&root, tmp.path(), &[]);
+    let (_host, port) = static_host(&root.join("public"));
+    browser.goto(&format!("http://127.0.0.1:{port}/provisions/framework/"));
+    const TAB: &str = "\u{E004}";
+    const ESCAPE: &str = "\u{E00C}";
+    // Tab to the first citation of the disputed claim (GAO's verification).
+    let on_gao = "var a = document.activeElement; return !!a && a.matches('.dispute sup.cite a') && a.getAttribute('href').indexOf('/sources/gao/') >= 0";
+    let mut found = false;
+    for _ in 0..80 {
+        press(&browser, TAB);
+        if browser.eval(on_gao) == json!(true) {
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "a citation is reachable with Tab");
+    let tip = "var t = document.getElementById('gazette-preview'); return t && !t.hidden ? t.textContent : null";
+    browser.wait_for(
+        "var t = document.getElementById('gazette-preview'); return !!t && !t.hidden",
+        json!(true),
+        "the preview on focus",
+    );
+    let text = browser.eval(tip);
+    let text = text.as_str().unwrap_or_default();
+    assert!(text.contains("Review of the order"), "{text}");
+    assert!(
+        text.contains("Government Accountability Office, August 15, 2026"),
+        "{text}"
+    );
+    assert_eq!(
+        browser.eval("return document.activeElement.getAttribute('aria-describedby')"),
+        json!("gazette-preview"),
+        "the link is described by the preview"
+    );
+    press(&browser, ESCAPE);
+    browser.wait_for(tip, Value::Null, "Escape to dismiss the preview");
+    assert_eq!(
+        browser.eval("return document.activeElement.getAttribute('href')"),
+        json!("/sources/gao/"),
+        "focus stays on the link"
+    );
 }

@@ -921,7 +921,16 @@ fn fill(views: &Views, job: &Job, ctx: &mut Context) -> (&'static str, String) {
                     ctx.insert("source", &views.source(s));
                     (
                         &s.meta.title,
-                        format!("{}: what it reports and where it is cited.", s.publisher),
+                        match s.date {
+                            Some(d) => format!(
+                                "{}, {}: what it reports and where it is cited.",
+                                s.publisher,
+                                crate::dates::display(d)
+                            ),
+                            None => {
+                                format!("{}: what it reports and where it is cited.", s.publisher)
+                            }
+                        },
                         &s.meta.id,
                         "source.html",
                     )
