@@ -109,8 +109,11 @@ fn long_lists_are_split_into_linked_pages_that_hold_every_row_once() {
         10
     );
     assert_eq!(texts(&order, "table.deadlines tbody tr").len(), 10);
-    let more = attrs(&order, "p.more a", "href");
+    let more = attrs(&order, "section:not(.refs) p.more a", "href");
     assert_eq!(more, ["/orders/eo/provisions/", "/orders/eo/deadlines/"]);
+    // What links to it is cut short too, with the count of the rest.
+    assert_eq!(texts(&order, ".refs li").len(), 10);
+    assert!(texts(&order, ".refs p.more")[0].starts_with("And 15 more (25 in all"));
     assert_eq!(
         count(&public, "orders/eo/provisions/page/3", "ul.index li"),
         5

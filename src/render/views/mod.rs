@@ -97,7 +97,14 @@ pub struct SourceRefView {
 pub struct RefGroupView {
     pub kind: String,
     pub label: String,
+    /// At most `page_size` of them, so that a page listing what links to a
+    /// much-cited entity stays small.
     pub items: Vec<LinkView>,
+    /// How many more there are than `items` shows ("0" when none), and how many in all.
+    pub more: String,
+    pub total: String,
+    /// The JSON export, which lists them all.
+    pub export_url: String,
 }
 
 /// Shared by every entity page.
@@ -555,10 +562,16 @@ impl<'s> Views<'s> {
     fn groups(&self, groups: BTreeMap<Kind, Vec<Ref>>) -> Vec<RefGroupView> {
         groups
             .into_iter()
-            .map(|(kind, refs)| RefGroupView {
-                kind: kind.name().to_string(),
-                label: kind.plural_label().to_string(),
-                items: refs.iter().map(|r| self.entity_link(r)).collect(),
+            .map(|(kind, refs)| {
+                let shown = refs.len().min(self.site.config.page_size);
+                RefGroupView {
+                    kind: kind.name().to_string(),
+                    label: kind.plural_label().to_string(),
+                    items: refs[..shown].iter().map(|r| self.entity_link(r)).collect(),
+                    more: paging::thousands(refs.len() - shown),
+                    total: paging::thousands(refs.len()),
+                    export_url: self.link("/api/site.json"),
+                }
             })
             .collect()
     }
