@@ -78,8 +78,12 @@ issuer: "FILL-IN: who issued it"
 # published: 2026-01-05
 # Official citation, e.g. an EO number or FR citation (optional; never invent one).
 # citation: ""
-# signed, revoked, amended or superseded.
+# signed, revoked, amended or superseded. Leave it out when another order of
+# the site revokes, supersedes or amends this one: it follows from that.
 status: signed
+# Other orders this one revokes, supersedes, amends or implements (optional):
+# each an id, or { order: ID, date: YYYY-MM-DD, sources: [source-id] }.
+# revokes: []
 # One or two sentences shown in lists and search results (optional).
 summary: "FILL-IN: what the order does, in a sentence."
 # Ids of sources (content/sources/) that report the facts above.
@@ -117,8 +121,11 @@ deadlines: []
 #    agency: agency-id
 #    due: { within_days: 30, of: signing }
 #    note: "optional remark"
-#    status: pending            # pending, met, missed, extended, unknown
+#    status: pending            # pending, in-progress, met, missed, extended, no-longer-in-force, unknown
 #    status_sources: []         # required for any status other than pending
+#    # or a dated history, each entry claimed, verified or reported:
+#    # status:
+#    #   - { status: met, date: 2026-07-01, basis: claimed, sources: [source-id] }
 #    sources: [source-id]
 # Versions of the text, oldest first (for example a reported draft, then the final order).
 versions: []
