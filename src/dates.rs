@@ -107,6 +107,9 @@ impl Standing {
             Standing::Recorded {
                 status: DeadlineStatus::Missed,
             } => "overdue",
+            Standing::Recorded {
+                status: DeadlineStatus::InProgress | DeadlineStatus::Extended,
+            } => "in-progress",
             Standing::Recorded { .. } => "recorded",
             Standing::Upcoming { .. } | Standing::DueToday => "upcoming",
             Standing::Overdue { .. } => "overdue",

@@ -7,7 +7,8 @@
 //! counts as met (verified) only on a verification; a claim or report of
 //! completion alone counts as met (claimed only), as trackers of the 2023
 //! order did when they could verify 49 of the 69 requirements the White
-//! House called complete.
+//! House called complete. When there is a verification, its status decides
+//! the category whatever was claimed.
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -67,20 +68,22 @@ impl Category {
         if matches!(standing, Standing::Lapsed { .. }) {
             return Category::NoLongerInForce;
         }
-        let met = |basis: Option<Basis>| {
-            d.history
-                .iter()
-                .any(|e| e.status == DeadlineStatus::Met && basis.is_none_or(|b| e.basis == b))
+        // The latest verification outweighs any claim or report; without
+        // one, a claim or report of completion (or a single `status: met`,
+        // which has no basis) counts as met, claimed only.
+        let verified = d.history.iter().rev().find(|e| e.basis == Basis::Verified);
+        let status = match verified {
+            Some(v) if v.status == DeadlineStatus::Met => return Category::MetVerified,
+            Some(v) => Some(v.status),
+            None if d.history.iter().any(|e| e.status == DeadlineStatus::Met)
+                || d.status == Some(DeadlineStatus::Met) =>
+            {
+                return Category::MetClaimed
+            }
+            None => d.status,
         };
-        if met(Some(Basis::Verified)) {
-            return Category::MetVerified;
-        }
-        // A single status, given without a basis, is a report.
-        if met(None) || d.status == Some(DeadlineStatus::Met) {
-            return Category::MetClaimed;
-        }
         if matches!(
-            d.status,
+            status,
             Some(DeadlineStatus::InProgress | DeadlineStatus::Extended)
         ) {
             return Category::InProgress;
@@ -183,15 +186,24 @@ mod tests {
             Category::of(&deadline(due, claimed), as_of),
             Category::MetClaimed
         );
-        // A claim contradicted by a later verification: still claimed only,
+        // A claim contradicted by a verification: the verification counts,
         // and the two are shown side by side.
         let disputed = vec![
             entry(DeadlineStatus::Met, 1, Basis::Claimed),
             entry(DeadlineStatus::InProgress, 20, Basis::Verified),
         ];
         let d = deadline(due, disputed);
-        assert_eq!(Category::of(&d, as_of), Category::MetClaimed);
+        assert_eq!(Category::of(&d, as_of), Category::InProgress);
         assert!(dispute(&d.history).is_some());
+        // A later claim does not undo a verification either.
+        let reclaimed = vec![
+            entry(DeadlineStatus::Missed, 1, Basis::Verified),
+            entry(DeadlineStatus::Met, 20, Basis::Claimed),
+        ];
+        assert_eq!(
+            Category::of(&deadline(due, reclaimed), as_of),
+            Category::NoCompletionReported
+        );
         let verified = vec![entry(DeadlineStatus::Met, 3, Basis::Verified)];
         assert_eq!(
             Category::of(&deadline(due, verified), as_of),

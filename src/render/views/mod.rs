@@ -622,7 +622,13 @@ impl<'s> Views<'s> {
             derivation,
             derivation_from,
             note: d.note.clone(),
-            status_label: standing.label(),
+            // A recorded status says what it rests on: "in progress (verified)".
+            status_label: match (standing, d.history.last()) {
+                (Standing::Recorded { .. }, Some(e)) => {
+                    format!("{} ({})", standing.label(), wire_name(e.basis))
+                }
+                _ => standing.label(),
+            },
             status_class: standing.class().to_string(),
             status_recorded: d.status.is_some_and(|s| s != DeadlineStatus::Pending),
             status_sources: self.source_refs(&d.status_sources, numbering),
