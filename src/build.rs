@@ -116,6 +116,25 @@ pub fn resolve_content(
     config: &Config,
     content: &Content,
 ) -> (Site, Diagnostics) {
+    resolve_content_inner(opts, config, content, None)
+}
+
+/// [`resolve_content`], reusing the bodies `cache` holds (the dev server's).
+pub fn resolve_content_cached(
+    opts: &BuildOptions,
+    config: &Config,
+    content: &Content,
+    cache: &mut resolve::BodyCache,
+) -> (Site, Diagnostics) {
+    resolve_content_inner(opts, config, content, Some(cache))
+}
+
+fn resolve_content_inner(
+    opts: &BuildOptions,
+    config: &Config,
+    content: &Content,
+    cache: Option<&mut resolve::BodyCache>,
+) -> (Site, Diagnostics) {
     let as_of = opts.as_of.or(config.as_of).unwrap_or_else(today);
     let mut diags = content.diagnostics();
     if config.base_url.origin.is_empty() {
@@ -130,7 +149,7 @@ pub fn resolve_content(
             )),
         );
     }
-    let (site, more) = resolve::resolve(config.clone(), content, as_of, opts.drafts);
+    let (site, more) = resolve::resolve_cached(config.clone(), content, as_of, opts.drafts, cache);
     diags.extend(more);
     (site, diags)
 }

@@ -17,17 +17,38 @@ use crate::render::{Contents, OutputFile};
 /// Where the index and Pagefind's scripts go in the output.
 pub const BUNDLE: &str = "pagefind";
 
-struct Record {
+/// One entity as the index sees it.
+pub struct Record {
     url: String,
     text: String,
     title: String,
     kind: &'static str,
 }
 
+/// What the index is made from: owned, so that it can be built on another
+/// thread while the site changes (the dev server does so on large sites).
+pub struct Input {
+    records: Vec<Record>,
+    lang: String,
+}
+
+impl Input {
+    pub fn of(site: &Site) -> Input {
+        Input {
+            records: records(site),
+            lang: site.config.language.clone(),
+        }
+    }
+}
+
 /// Build the search index of `site`: the files of `/pagefind/`.
 pub fn index(site: &Site) -> Result<Vec<OutputFile>, String> {
-    let records = records(site);
-    let lang = site.config.language.clone();
+    build(Input::of(site))
+}
+
+/// Build the search index from its input.
+pub fn build(input: Input) -> Result<Vec<OutputFile>, String> {
+    let Input { records, lang } = input;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -768,3 +768,42 @@ fn a_static_file_may_take_the_place_of_a_page_that_is_gone() {
         raw_get(server.port, "/about/").2.contains("static about")
     });
 }
+
+/// On large sites the search index is built after the reload, on a thread
+/// of its own; a change while it is built makes it build again, and the
+/// index served in the end is the one of the last site.
+#[test]
+fn a_large_site_s_search_index_follows_in_the_background() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let mut session = Session::new(opts(&root)).with_search_in_line(0);
+    session.full_build().unwrap();
+    let has_index = |s: &Session| s.outputs().keys().any(|p| p.starts_with("pagefind/"));
+    assert!(!has_index(&session), "pages first, the index after");
+    assert!(session.search_pending());
+    // A save while the index is built: that index is stale when it ends.
+    edit(
+        &root.join("content/agencies/treasury.md"),
+        "Department of the Treasury",
+        "Treasury Department",
+    );
+    session
+        .rebuild(&std::collections::BTreeSet::from([ChangeKind::Content]))
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !session.finish_search() {
+        assert!(std::time::Instant::now() < deadline, "the index never came");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(has_index(&session));
+    assert!(!session.search_pending());
+    // The same index a full build makes of the edited site.
+    let full = full_build(&root);
+    let ours = bytes(&session.outputs());
+    let index = |m: &BTreeMap<String, Vec<u8>>| {
+        m.iter()
+            .filter(|(p, _)| p.starts_with("pagefind/"))
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    assert_eq!(index(&ours), index(&full));
+}

@@ -353,15 +353,6 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         .enumerate()
         .map(|(i, o)| (o.meta.id.as_str(), i))
         .collect();
-    for (i, a) in site.agencies.iter().enumerate() {
-        let id = a.meta.id.as_str();
-        let n = site
-            .provisions
-            .iter()
-            .filter(|p| lists::tasks(p, id))
-            .count();
-        provisions.insert(Scope::Agency(i), n);
-    }
     let agency_at: HashMap<&str, usize> = site
         .agencies
         .iter()
@@ -369,6 +360,19 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         .map(|(i, a)| (a.meta.id.as_str(), i))
         .collect();
     for p in &site.provisions {
+        // The agencies a provision tasks (lists::tasks), each once.
+        let mut tasked: Vec<usize> = p
+            .agencies
+            .iter()
+            .map(String::as_str)
+            .chain(p.deadlines.iter().map(|d| d.agency.as_str()))
+            .filter_map(|a| agency_at.get(a).copied())
+            .collect();
+        tasked.sort_unstable();
+        tasked.dedup();
+        for i in tasked {
+            *provisions.entry(Scope::Agency(i)).or_default() += 1;
+        }
         if let Some(&i) = order_at.get(p.order.as_str()) {
             *provisions.entry(Scope::Order(i)).or_default() += 1;
             *deadlines.entry(Scope::Order(i)).or_default() += p.deadlines.len();

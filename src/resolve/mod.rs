@@ -30,6 +30,52 @@ pub fn resolve(
     as_of: Date,
     drafts: bool,
 ) -> (Site, Diagnostics) {
+    resolve_cached(config, content, as_of, drafts, None)
+}
+
+/// Rendered Markdown bodies kept from one resolve to the next (the dev
+/// server's), so that a save re-renders only the bodies it can change.
+///
+/// A body is reused when its file's text, the base URL and the set of
+/// entities are the same, and every entity it links to or cites still has
+/// the title (and, for a source, the publisher) it had. Bodies with problems
+/// are never kept: they are rendered again, so their messages stay exact.
+#[derive(Default)]
+pub struct BodyCache {
+    entries: HashMap<std::path::PathBuf, CachedBody>,
+}
+
+struct CachedBody {
+    key: u64,
+    /// What the body shows of other entities: (entity, hash of its title).
+    deps: Vec<(Ref, u64)>,
+    body: Body,
+}
+
+fn hash_of(x: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    x.hash(&mut h);
+    h.finish()
+}
+
+/// What a body shows of entity `r`: its title, and a source's publisher.
+fn shown_of(catalog: &Catalog, r: &Ref) -> u64 {
+    let publisher = match catalog.docs.get(r).map(|d| &d.front) {
+        Some(RawFrontMatter::Source(s)) => Some(s.publisher.as_str()),
+        _ => None,
+    };
+    hash_of((catalog.title(r), publisher))
+}
+
+/// Resolve, reusing and refreshing `cache`'s rendered bodies.
+pub fn resolve_cached(
+    config: Config,
+    content: &Content,
+    as_of: Date,
+    drafts: bool,
+    mut cache: Option<&mut BodyCache>,
+) -> (Site, Diagnostics) {
     let mut diags = Diagnostics::new();
     let included: Vec<&Document> = content
         .documents()
@@ -74,11 +120,62 @@ pub fn resolve(
         .any(|(kind, _)| matches!(kind, Kind::Order | Kind::Provision | Kind::Event));
     check_agency_cycles(&docs, &mut diags);
 
-    // Bodies render in parallel; each returns its HTML, citations, links and problems.
+    // Bodies render in parallel; each returns its HTML, citations, links and
+    // problems. Those the cache holds for the same inputs are reused.
+    let entities = catalog
+        .docs
+        .keys()
+        .fold(0u64, |acc, r| acc.wrapping_add(hash_of(r)));
+    let keys: Vec<u64> = docs
+        .iter()
+        .map(|doc| {
+            hash_of((
+                &doc.text,
+                &config.base_url.origin,
+                &config.base_url.path,
+                entities,
+            ))
+        })
+        .collect();
     let bodies: Vec<Body> = docs
         .par_iter()
-        .map(|doc| render_body(doc, &catalog, &config.base_url))
+        .zip(&keys)
+        .map(|(doc, &key)| {
+            let fresh = cache
+                .as_ref()
+                .and_then(|c| c.entries.get(&doc.path))
+                .filter(|c| {
+                    c.key == key && c.deps.iter().all(|(r, h)| shown_of(&catalog, r) == *h)
+                });
+            match fresh {
+                Some(c) => c.body.clone(),
+                None => render_body(doc, &catalog, &config.base_url),
+            }
+        })
         .collect();
+    if let Some(cache) = cache.as_mut() {
+        cache.entries = docs
+            .iter()
+            .zip(&keys)
+            .zip(&bodies)
+            .filter(|(_, body)| body.problems.is_empty())
+            .map(|((doc, &key), body)| {
+                let deps = body
+                    .links
+                    .iter()
+                    .map(|r| (r.clone(), shown_of(&catalog, r)))
+                    .collect();
+                (
+                    doc.path.clone(),
+                    CachedBody {
+                        key,
+                        deps,
+                        body: body.clone(),
+                    },
+                )
+            })
+            .collect();
+    }
     let home = content.home().map(|h| {
         let mut linker = SiteLinker::new(&catalog, &config.base_url, Vec::new());
         let r = markdown::render(&h.text[h.body_start..], &mut linker);
@@ -328,6 +425,7 @@ fn markdown_problem(
 }
 
 /// A rendered Markdown body.
+#[derive(Clone)]
 struct Body {
     html: String,
     /// Sources in citation order: the entity's `sources` field first, then the body's.

@@ -130,9 +130,24 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
     let mut failed: BTreeSet<ChangeKind> = BTreeSet::new();
     let mut session = Some(session);
     loop {
-        let batch = match rx.recv_timeout(Duration::from_secs(30)) {
+        // While a large site's search index is built in the background, wake
+        // often to serve it as soon as it is done.
+        let pending = session.as_ref().is_some_and(Session::search_pending);
+        let wait = if pending {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_secs(30)
+        };
+        let batch = match rx.recv_timeout(wait) {
             Ok(batch) => batch,
             Err(RecvTimeoutError::Timeout) => {
+                if let Some(s) = session.as_mut() {
+                    if s.finish_search() {
+                        if let Ok(mut st) = state.write() {
+                            st.outputs = s.outputs();
+                        }
+                    }
+                }
                 if !follows_clock || crate::build::today() == day {
                     continue;
                 }

@@ -31,8 +31,17 @@ pub enum ChangeKind {
     Config,
 }
 
-/// Up to this many entities, the dev server rebuilds the search index on every save.
-const SEARCH_EVERY_SAVE: usize = 2_000;
+/// Up to this many entities, the search index is rebuilt with the pages, before
+/// the reload; past it, on a thread of its own after the reload (at 10,000
+/// provisions it takes seconds), the old index being served meanwhile.
+const SEARCH_IN_LINE: usize = 2_000;
+
+/// The search index being built in the background, and whether the site has
+/// changed since it started (then it is built again when it ends).
+struct SearchJob {
+    handle: std::thread::JoinHandle<Result<Vec<render::OutputFile>, String>>,
+    stale: bool,
+}
 
 /// The built site, by output path.
 /// Files are shared between successive builds, so keeping the unchanged ones costs no copy.
@@ -62,6 +71,11 @@ pub struct Session {
     search: Outputs,
     outputs: Arc<Outputs>,
     pool: Option<rayon::ThreadPool>,
+    search_job: Option<SearchJob>,
+    /// Up to this many entities, the search index is built before the reload.
+    search_in_line: usize,
+    /// Rendered bodies, reused by the next resolve when nothing they show changed.
+    bodies: crate::resolve::BodyCache,
 }
 
 impl Session {
@@ -77,6 +91,9 @@ impl Session {
             statics: Outputs::new(),
             search: Outputs::new(),
             outputs: Arc::new(Outputs::new()),
+            search_job: None,
+            search_in_line: SEARCH_IN_LINE,
+            bodies: Default::default(),
             pool: rayon::ThreadPoolBuilder::new()
                 .thread_name(|i| format!("gazette-render-{i}"))
                 .build()
@@ -84,9 +101,78 @@ impl Session {
         }
     }
 
+    /// Build the search index in the background past `entities` entities
+    /// (default 2,000), rather than before each reload.
+    pub fn with_search_in_line(mut self, entities: usize) -> Session {
+        self.search_in_line = entities;
+        self
+    }
+
     /// The last good site's files.
     pub fn outputs(&self) -> Arc<Outputs> {
         Arc::clone(&self.outputs)
+    }
+
+    /// Start building the search index of `site` in the background, or, if
+    /// one is being built, mark it stale so that it is built again after.
+    fn start_search(&mut self, site: &Site) {
+        match &mut self.search_job {
+            Some(job) => job.stale = true,
+            None => {
+                let input = crate::search::Input::of(site);
+                let spawned = std::thread::Builder::new()
+                    .name("gazette-search".into())
+                    .spawn(move || crate::search::build(input));
+                if let Ok(handle) = spawned {
+                    self.search_job = Some(SearchJob {
+                        handle,
+                        stale: false,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Whether a search index is being built in the background.
+    pub fn search_pending(&self) -> bool {
+        self.search_job.is_some()
+    }
+
+    /// If the background search index is done, serve it: returns true when
+    /// the outputs changed. One made from a site that has changed since is
+    /// replaced by a new build of it, not served.
+    pub fn finish_search(&mut self) -> bool {
+        if !self
+            .search_job
+            .as_ref()
+            .is_some_and(|job| job.handle.is_finished())
+        {
+            return false;
+        }
+        let Some(job) = self.search_job.take() else {
+            return false;
+        };
+        let result = job.handle.join();
+        if job.stale {
+            if let Some(site) = self.site.take() {
+                self.start_search(&site);
+                self.site = Some(site);
+            }
+            return false;
+        }
+        // A failed index leaves the previous one served; the next change retries.
+        let Ok(Ok(files)) = result else {
+            return false;
+        };
+        self.search = files
+            .into_iter()
+            .map(|f| (f.path, Arc::new(f.contents)))
+            .collect();
+        let mut outputs = (*self.outputs).clone();
+        outputs.retain(|path, _| !path.starts_with(&format!("{}/", crate::search::BUNDLE)));
+        outputs.extend(self.search.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.outputs = Arc::new(outputs);
+        true
     }
 
     /// Build everything from scratch.
@@ -124,7 +210,8 @@ impl Session {
             );
         }
         self.content.refresh(&self.opts.root);
-        let (site, diags) = build::resolve_content(&self.opts, &config, &self.content);
+        let (site, diags) =
+            build::resolve_content_cached(&self.opts, &config, &self.content, &mut self.bodies);
         if diags.has_errors() {
             return Err(diags.sorted());
         }
@@ -167,16 +254,16 @@ impl Session {
         } else {
             None
         };
-        // The search index covers every entity's text: rebuild it with any change
-        // on sites small enough for that to be quick; on large ones only when
-        // what other pages show changed (body edits reach it on the next such change).
+        // The search index covers every entity's text: any change reaches it.
+        // Small sites rebuild it before the reload; large ones after, in the
+        // background (see `finish_search`).
         let entities = site.orders.len()
             + site.provisions.len()
             + site.agencies.len()
             + site.sources.len()
             + site.events.len()
             + site.pages.len();
-        let search = if site_wide || entities <= SEARCH_EVERY_SAVE {
+        let search = if entities <= self.search_in_line {
             Some(
                 crate::search::index(&site)
                     .map_err(|e| vec![Diagnostic::error("search index", None, e)])?,
@@ -248,6 +335,9 @@ impl Session {
         outputs.extend(self.search.iter().map(|(k, v)| (k.clone(), v.clone())));
         outputs.extend(self.pages.iter().map(|(k, v)| (k.clone(), v.clone())));
         self.outputs = Arc::new(outputs);
+        if entities > self.search_in_line {
+            self.start_search(&site);
+        }
         self.site = Some(site);
         self.signatures = signatures;
         Ok(Report {
