@@ -190,6 +190,13 @@ impl Staging {
         let (made, stale) = match reuse_spare(&spare_path(&output), &dir) {
             Some((dirs, files)) => (dirs, Some(std::sync::Mutex::new(files))),
             None => {
+                // A spare that could not be used must not leave files behind.
+                if dir.exists() {
+                    return Err(OutputError::Refused(format!(
+                        "{} could not be cleared: remove it",
+                        dir.display()
+                    )));
+                }
                 fs::create_dir_all(&dir)?;
                 (std::collections::HashSet::from([dir.clone()]), None)
             }
@@ -231,6 +238,11 @@ impl Staging {
             // comparing in the page cache is cheaper.
             if was_file && same_contents(&dest, &f.contents) {
                 return Ok(());
+            }
+            // A changed file gets a new inode: a read-only copy, or a hard
+            // link into a snapshot of an earlier site, is not written through.
+            if was_file {
+                let _ = std::fs::remove_file(&dest);
             }
         }
         match &f.contents {
@@ -401,6 +413,12 @@ fn reuse_spare(
     if !meta.is_dir() || !spare.join(MARKER).is_file() {
         return None;
     }
+    // On a file system that ignores case, `EO-1/` and `eo-1/` are one file
+    // and the list of stale files would name pages just written: start over.
+    if spare.join(MARKER.to_uppercase()).exists() {
+        remove_previous(spare);
+        return None;
+    }
     std::fs::rename(spare, dir).ok()?;
     let mut dirs = std::collections::HashSet::new();
     let mut files = std::collections::HashSet::new();
@@ -417,8 +435,14 @@ fn reuse_spare(
             if let Ok(rel) = entry.path().strip_prefix(dir) {
                 files.insert(rel.to_path_buf());
             }
-        } else {
-            let _ = std::fs::remove_file(entry.path());
+        } else if std::fs::remove_file(entry.path())
+            .or_else(|_| std::fs::remove_dir(entry.path()))
+            .is_err()
+        {
+            // A link that cannot be removed (a Windows junction) must not be
+            // written through: start over from nothing.
+            remove_previous(dir);
+            return None;
         }
     }
     files.remove(Path::new(MARKER));

@@ -75,11 +75,9 @@ impl Category {
         let status = match verified {
             Some(v) if v.status == DeadlineStatus::Met => return Category::MetVerified,
             Some(v) => Some(v.status),
-            None if d.history.iter().any(|e| e.status == DeadlineStatus::Met)
-                || d.status == Some(DeadlineStatus::Met) =>
-            {
-                return Category::MetClaimed
-            }
+            // The latest claim or report decides (a later "in progress"
+            // withdraws an earlier "met").
+            None if d.status == Some(DeadlineStatus::Met) => return Category::MetClaimed,
             None => d.status,
         };
         if matches!(
@@ -208,6 +206,14 @@ mod tests {
         assert_eq!(
             Category::of(&deadline(due, verified), as_of),
             Category::MetVerified
+        );
+        let withdrawn = vec![
+            entry(DeadlineStatus::Met, 1, Basis::Claimed),
+            entry(DeadlineStatus::InProgress, 9, Basis::Claimed),
+        ];
+        assert_eq!(
+            Category::of(&deadline(due, withdrawn), as_of),
+            Category::InProgress
         );
         let going = vec![entry(DeadlineStatus::InProgress, 3, Basis::Reported)];
         assert_eq!(

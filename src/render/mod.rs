@@ -314,8 +314,12 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     let mut per_agency: HashMap<&str, usize> = HashMap::new();
     let mut per_kind: HashMap<ItemKind, usize> = HashMap::new();
     for item in &items {
-        for a in &item.agencies {
-            *per_agency.entry(a.as_str()).or_default() += 1;
+        // As lists::timeline counts: once per item, however often it names the agency.
+        let mut named: Vec<&str> = item.agencies.iter().map(String::as_str).collect();
+        named.sort_unstable();
+        named.dedup();
+        for a in named {
+            *per_agency.entry(a).or_default() += 1;
         }
         *per_kind.entry(item.kind).or_default() += 1;
     }

@@ -306,7 +306,15 @@ fn relate_orders(site: &mut Site, docs: &[&Document], diags: &mut Diagnostics) {
     let mut lapses: HashMap<String, Lapse> = HashMap::new();
     for o in &mut site.orders {
         let mut by = incoming.remove(&o.meta.id).unwrap_or_default();
-        by.sort_by(|a, b| (a.date, a.kind, &a.order).cmp(&(b.date, b.kind, &b.order)));
+        // By date, undated last: an undated revocation does not beat a dated one.
+        by.sort_by(|a, b| {
+            (a.date.is_none(), a.date, a.kind, &a.order).cmp(&(
+                b.date.is_none(),
+                b.date,
+                b.kind,
+                &b.order,
+            ))
+        });
         // The relation that ends the order: the first revocation or
         // supersession; else the latest amendment gives the status.
         let ending = by

@@ -168,9 +168,10 @@ impl Session {
             .into_iter()
             .map(|f| (f.path, Arc::new(f.contents)))
             .collect();
-        let mut outputs = (*self.outputs).clone();
-        outputs.retain(|path, _| !path.starts_with(&format!("{}/", crate::search::BUNDLE)));
+        // As a rebuild assembles them: static files, then the index, then pages.
+        let mut outputs = self.statics.clone();
         outputs.extend(self.search.iter().map(|(k, v)| (k.clone(), v.clone())));
+        outputs.extend(self.pages.iter().map(|(k, v)| (k.clone(), v.clone())));
         self.outputs = Arc::new(outputs);
         true
     }
@@ -264,6 +265,8 @@ impl Session {
             + site.events.len()
             + site.pages.len();
         let search = if entities <= self.search_in_line {
+            // An index still being built for the larger site is now out of date.
+            self.search_job = None;
             Some(
                 crate::search::index(&site)
                     .map_err(|e| vec![Diagnostic::error("search index", None, e)])?,

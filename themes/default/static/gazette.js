@@ -114,6 +114,8 @@
           var meta = doc.querySelector("meta[name=description]");
           return { title: h1 ? h1.textContent.trim() : "", text: meta ? meta.content : "" };
         });
+        // A failed fetch (the dev server rebuilding, a page gone) is tried again next time.
+        cache[key].catch(function () { delete cache[key]; });
       }
       return cache[key];
     };
