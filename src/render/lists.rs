@@ -89,16 +89,15 @@ pub fn change_owners(site: &Site) -> Vec<(&Order, Option<&Provision>)> {
     out
 }
 
-/// The timeline's items, optionally only an agency's or only a kind.
-pub fn timeline<'a, 's>(
-    items: &'a [Item<'s>],
-    agency: Option<&str>,
-    kind: Option<ItemKind>,
-) -> Vec<&'a Item<'s>> {
+/// The timeline's items (their positions in `items`), optionally only an
+/// agency's or only a kind.
+pub fn timeline(items: &[Item<'_>], agency: Option<&str>, kind: Option<ItemKind>) -> Vec<usize> {
     items
         .iter()
-        .filter(|i| agency.is_none_or(|a| i.agencies.iter().any(|x| x == a)))
-        .filter(|i| kind.is_none_or(|k| i.kind == k))
+        .enumerate()
+        .filter(|(_, i)| agency.is_none_or(|a| i.agencies.iter().any(|x| x == a)))
+        .filter(|(_, i)| kind.is_none_or(|k| i.kind == k))
+        .map(|(at, _)| at)
         .collect()
 }
 

@@ -6,6 +6,7 @@
 //! dates), so templates stay free of logic.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -443,6 +444,48 @@ pub struct Views<'s> {
     dated_agencies: std::collections::HashSet<&'s str>,
     /// Each kind's index rows, made once for all its pages.
     index_items: [std::sync::OnceLock<Vec<IndexItemView>>; 6],
+    /// The rows of each long list, chosen once for all its pages: making
+    /// them again for every page made a site's build time grow with the
+    /// square of its size.
+    memo: Memo<'s>,
+}
+
+type Shared<K, V> = std::sync::Mutex<HashMap<K, Arc<V>>>;
+
+/// A list of deadlines: of a scope, and of a scoreboard category if given.
+type DeadlineKey = (Scope, Option<crate::status::Category>);
+type DeadlineList<'s> = Vec<(&'s Provision, &'s Deadline)>;
+/// A timeline: of an agency and of a kind of item, if given.
+type TimelineKey = (Option<String>, Option<crate::timeline::ItemKind>);
+
+/// Lists already chosen, by what they list.
+#[derive(Default)]
+struct Memo<'s> {
+    deadlines: Shared<DeadlineKey, DeadlineList<'s>>,
+    provisions: Shared<Scope, Vec<&'s Provision>>,
+    /// Positions in `items`, and the position there of the first item not in
+    /// the past (where the as-of marker goes).
+    timeline: Shared<TimelineKey, (Vec<usize>, Option<usize>)>,
+    matrix: std::sync::OnceLock<Vec<(&'s Order, &'s Provision)>>,
+    changes: std::sync::OnceLock<Vec<(&'s Order, Option<&'s Provision>)>>,
+    reviews: std::sync::OnceLock<Vec<(Kind, &'s Meta)>>,
+}
+
+/// `map[key]`, made by `make` the first time. The lock is not held while
+/// making, so two threads may both make it; the first one stored wins.
+fn memo<K: std::hash::Hash + Eq, V>(
+    map: &Shared<K, V>,
+    key: K,
+    make: impl FnOnce() -> V,
+) -> Arc<V> {
+    if let Some(v) = map.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return v;
+    }
+    let made = Arc::new(make());
+    match map.lock() {
+        Ok(mut m) => Arc::clone(m.entry(key).or_insert(made)),
+        Err(_) => made,
+    }
 }
 
 impl<'s> Views<'s> {
@@ -459,7 +502,66 @@ impl<'s> Views<'s> {
             items,
             dated_agencies,
             index_items: Default::default(),
+            memo: Memo::default(),
         }
+    }
+
+    /// The deadlines of `scope`, by due date; only those of `category` if given.
+    pub fn deadline_rows(
+        &self,
+        scope: Scope,
+        category: Option<crate::status::Category>,
+    ) -> Arc<Vec<(&'s Provision, &'s Deadline)>> {
+        memo(&self.memo.deadlines, (scope, category), || {
+            let mut all = lists::deadlines(self.site, scope);
+            if let Some(c) = category {
+                all.retain(|(_, d)| crate::status::Category::of(d, self.site.as_of) == c);
+            }
+            all
+        })
+    }
+
+    /// The provisions of `scope`.
+    pub fn provision_rows(&self, scope: Scope) -> Arc<Vec<&'s Provision>> {
+        memo(&self.memo.provisions, scope, || {
+            lists::provisions(self.site, scope)
+        })
+    }
+
+    /// The timeline's items (positions in `items`), filtered, and where the
+    /// first one not in the past is among them.
+    pub fn timeline_rows(
+        &self,
+        agency: Option<&str>,
+        kind: Option<crate::timeline::ItemKind>,
+    ) -> Arc<(Vec<usize>, Option<usize>)> {
+        memo(
+            &self.memo.timeline,
+            (agency.map(str::to_string), kind),
+            || {
+                let rows = lists::timeline(&self.items, agency, kind);
+                let ahead = rows
+                    .iter()
+                    .position(|&i| self.items[i].date >= self.site.as_of);
+                (rows, ahead)
+            },
+        )
+    }
+
+    pub fn matrix_rows(&self) -> &[(&'s Order, &'s Provision)] {
+        self.memo
+            .matrix
+            .get_or_init(|| lists::matrix_rows(self.site))
+    }
+
+    pub fn change_rows(&self) -> &[(&'s Order, Option<&'s Provision>)] {
+        self.memo
+            .changes
+            .get_or_init(|| lists::change_owners(self.site))
+    }
+
+    pub fn review_rows(&self) -> &[(Kind, &'s Meta)] {
+        self.memo.reviews.get_or_init(|| lists::reviews(self.site))
     }
 
     pub fn link(&self, path: &str) -> String {
@@ -832,9 +934,7 @@ impl<'s> Views<'s> {
                 .collect(),
             lapsed: o.lapse.as_ref().map(|l| self.lapse_text(l)),
             scoreboard: self.scoreboard(
-                lists::deadlines(self.site, scope)
-                    .into_iter()
-                    .map(|(_, d)| d),
+                self.deadline_rows(scope, None).iter().map(|(_, d)| *d),
                 &status_base,
             ),
             entity: self.entity(Kind::Order, &o.meta, &n),
@@ -858,10 +958,14 @@ impl<'s> Views<'s> {
     /// An order's or agency's provisions up to one page's worth, and where
     /// the rest are when there are more.
     fn first_provisions(&self, scope: Scope) -> (Vec<&'s Provision>, Option<MoreView>) {
-        let mut all = lists::provisions(self.site, scope);
+        let all = self.provision_rows(scope);
         let more = self.more(all.len(), site_pages::provisions_base(self.site, scope));
-        all.truncate(self.site.config.page_size);
-        (all, more)
+        let first = all
+            .iter()
+            .take(self.site.config.page_size)
+            .copied()
+            .collect();
+        (first, more)
     }
 
     /// An order's or agency's deadlines up to one page's worth, and where
@@ -871,10 +975,14 @@ impl<'s> Views<'s> {
         &self,
         scope: Scope,
     ) -> (Vec<(&'s Provision, &'s Deadline)>, Option<MoreView>) {
-        let mut all = lists::deadlines(self.site, scope);
+        let all = self.deadline_rows(scope, None);
         let more = self.more(all.len(), site_pages::deadlines_base(self.site, scope));
-        all.truncate(self.site.config.page_size);
-        (all, more)
+        let first = all
+            .iter()
+            .take(self.site.config.page_size)
+            .copied()
+            .collect();
+        (first, more)
     }
 
     fn more(&self, total: usize, base: String) -> Option<MoreView> {
@@ -968,9 +1076,9 @@ impl<'s> Views<'s> {
             deadlines,
             more_deadlines,
             scoreboard: self.scoreboard(
-                lists::deadlines(self.site, Scope::Agency(i))
-                    .into_iter()
-                    .map(|(_, d)| d),
+                self.deadline_rows(Scope::Agency(i), None)
+                    .iter()
+                    .map(|(_, d)| *d),
                 &format!("{}status/", Kind::Agency.path_of(id)),
             ),
             calendar: self.calendar_link(&format!("/agencies/{id}/calendar.ics")),
@@ -1040,7 +1148,7 @@ impl<'s> Views<'s> {
     /// too many for its own page.
     pub fn provisions_page(&self, scope: Scope, page: usize) -> IndexView<'_> {
         let s = self.site;
-        let all = lists::provisions(s, scope);
+        let all = self.provision_rows(scope);
         let size = s.config.page_size;
         let owner = match scope {
             Scope::Order(i) => s.orders[i].meta.title.as_str(),

@@ -120,12 +120,17 @@ impl Views<'_> {
     ) -> TimelineView {
         use crate::timeline::ItemKind;
         let s = self.site;
-        let shown = lists::timeline(&self.items, agency, kind);
+        let memo = self.timeline_rows(agency, kind);
         // The as-of marker goes before the first item not in the past.
-        let first_ahead = shown.iter().position(|i| i.date >= s.as_of);
-        let range = paging::rows(page, shown.len(), s.config.page_size);
+        let (rows, first_ahead) = (&memo.0, memo.1);
+        let shown = |i: usize| rows.get(i).map(|&at| &self.items[at]);
+        let range = paging::rows(page, rows.len(), s.config.page_size);
         let mut months: Vec<MonthView> = Vec::new();
-        for (at, item) in shown[range.clone()].iter().enumerate() {
+        for (at, item) in rows[range.clone()]
+            .iter()
+            .map(|&i| &self.items[i])
+            .enumerate()
+        {
             let id = item.date.strftime("%Y-%m").to_string();
             if months.last().is_none_or(|m| m.id != id) {
                 months.push(MonthView {
@@ -168,17 +173,13 @@ impl Views<'_> {
                 });
             }
         }
-        let last_page = range.end == shown.len();
+        let last_page = range.end == rows.len();
         let pager = paging::pager(
             page,
-            shown.len(),
+            rows.len(),
             s.config.page_size,
             &self.link(&timeline_base(agency, kind)),
-            |i| {
-                shown
-                    .get(i)
-                    .map_or_else(String::new, |x| dates::display(x.date))
-            },
+            |i| shown(i).map_or_else(String::new, |x| dates::display(x.date)),
         );
         let agency_filters = s
             .agencies
@@ -248,10 +249,7 @@ impl Views<'_> {
         page: usize,
     ) -> DeadlinesView {
         let s = self.site;
-        let mut all = lists::deadlines(s, scope);
-        if let Some(c) = category {
-            all.retain(|(_, d)| Category::of(d, s.as_of) == c);
-        }
+        let all = self.deadline_rows(scope, category);
         let range = paging::rows(page, all.len(), s.config.page_size);
         let rows = &all[range];
         let n = numbering(&[], rows);
@@ -358,7 +356,7 @@ impl Views<'_> {
             link,
             status,
             scoreboard: self.scoreboard(
-                lists::deadlines(s, scope).into_iter().map(|(_, d)| d),
+                self.deadline_rows(scope, None).iter().map(|(_, d)| *d),
                 &status_base(s, scope),
             ),
         };
@@ -470,7 +468,7 @@ impl Views<'_> {
     /// provision) per page, grouped by order.
     pub fn changes_page(&self, page: usize) -> ChangesView {
         let s = self.site;
-        let owners = lists::change_owners(s);
+        let owners = self.change_rows();
         let range = paging::rows(page, owners.len(), s.config.page_size);
         let here = &owners[range];
         let mut numbering = Numbering::default();
@@ -635,7 +633,7 @@ impl Views<'_> {
     /// tasked on this page.
     pub fn matrix(&self, page: usize) -> MatrixView {
         let s = self.site;
-        let rows = lists::matrix_rows(s);
+        let rows = self.matrix_rows();
         let range = paging::rows(page, rows.len(), s.config.page_size);
         let here = &rows[range];
         let columns: Vec<&Agency> = s
@@ -788,7 +786,7 @@ impl Views<'_> {
     /// Page `page` of /stale/.
     pub fn stale_page(&self, page: usize) -> StaleView {
         let site = self.site;
-        let all = lists::reviews(site);
+        let all = self.review_rows();
         let range = paging::rows(page, all.len(), site.config.page_size);
         let mut view = StaleView {
             after_days: site.config.stale_after_days,
