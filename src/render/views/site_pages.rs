@@ -378,7 +378,7 @@ impl Views<'_> {
                 .agencies
                 .iter()
                 .enumerate()
-                .filter(|(_, a)| s.deadlines().any(|(_, d)| d.agency == a.meta.id))
+                .filter(|(i, _)| !self.deadline_rows(Scope::Agency(*i), None).is_empty())
                 .map(|(i, a)| {
                     row(
                         Scope::Agency(i),
