@@ -15,16 +15,19 @@ use crate::timeline::{Item, ItemKind};
 /// The site's calendar: every dated deadline and event, from the timeline's `items`.
 pub fn site_calendar(site: &Site, items: &[Item]) -> String {
     let name = format!("{}: deadlines and events", site.config.title);
-    render(site, items, &name, |_| true)
+    render(site, items, &name)
 }
 
 /// One agency's calendar: its deadlines and the events that concern it.
-pub fn agency_calendar(site: &Site, items: &[Item], agency: &str) -> String {
+/// `items`: the timeline's items that concern the agency.
+pub fn agency_calendar<'a, 's: 'a>(
+    site: &Site,
+    items: impl IntoIterator<Item = &'a Item<'s>>,
+    agency: &str,
+) -> String {
     let title = site.title_of(&Ref::new(Kind::Agency, agency)).to_string();
     let name = format!("{}: {title}", site.config.title);
-    render(site, items, &name, |item| {
-        item.agencies.iter().any(|a| a == agency)
-    })
+    render(site, items, &name)
 }
 
 /// Scopes UIDs and feed ids when `base_url` has no host.
@@ -34,7 +37,11 @@ fn ics_date(d: Date) -> String {
     d.strftime("%Y%m%d").to_string()
 }
 
-fn render(site: &Site, items: &[Item], name: &str, keep: impl Fn(&Item) -> bool) -> String {
+fn render<'a, 's: 'a>(
+    site: &Site,
+    items: impl IntoIterator<Item = &'a Item<'s>>,
+    name: &str,
+) -> String {
     let host = site.config.base_url.host().unwrap_or(STAND_IN_HOST);
     let stamp = format!("{}T000000Z", ics_date(site.as_of));
     let mut cal = Calendar::empty();
@@ -53,8 +60,8 @@ fn render(site: &Site, items: &[Item], name: &str, keep: impl Fn(&Item) -> bool)
     cal.append_property(Property::new("X-PUBLISHED-TTL", "P1D"));
     let calendar_kinds = [ItemKind::Deadline, ItemKind::Event, ItemKind::Signing];
     for item in items
-        .iter()
-        .filter(|i| calendar_kinds.contains(&i.kind) && i.page.kind != Kind::Order && keep(i))
+        .into_iter()
+        .filter(|i| calendar_kinds.contains(&i.kind) && i.page.kind != Kind::Order)
     {
         cal.push(event(site, item, host, &stamp));
     }

@@ -49,10 +49,16 @@ fn event_items(site: &Site, keep: impl Fn(&crate::model::Event) -> bool) -> Vec<
 /// Build `/agencies/ID/feed.xml`: the deadlines set for the agency (dated
 /// when their order was signed) and the events that concern it or a
 /// provision that tasks it.
-pub fn agency_atom(site: &Site, agency: &str) -> String {
+/// `provisions`: those that task the agency; `deadlines`: the agency's, by
+/// due date (both as the pages list them, so that no agency scans the site).
+pub fn agency_atom(
+    site: &Site,
+    agency: &str,
+    provisions: &[&crate::model::Provision],
+    deadlines: &[(&crate::model::Provision, &crate::model::Deadline)],
+) -> String {
     let base = &site.config.base_url;
-    let tasking: std::collections::HashSet<&str> = site
-        .provisions
+    let tasking: std::collections::HashSet<&str> = provisions
         .iter()
         .filter(|p| p.agencies.iter().any(|a| a == agency))
         .map(|p| p.meta.id.as_str())
@@ -63,7 +69,7 @@ pub fn agency_atom(site: &Site, agency: &str) -> String {
                 || (r.kind == Kind::Provision && tasking.contains(r.id.as_str()))
         })
     });
-    for (p, d) in site.deadlines().filter(|(_, d)| d.agency == agency) {
+    for (p, d) in deadlines.iter().copied() {
         let Some(signed) = site.order(&p.order).and_then(|o| o.signed) else {
             continue;
         };
@@ -84,7 +90,7 @@ pub fn agency_atom(site: &Site, agency: &str) -> String {
         });
     }
     // Each recorded status is news: a claim, a verification or a report.
-    for (p, d) in site.deadlines().filter(|(_, d)| d.agency == agency) {
+    for (p, d) in deadlines.iter().copied() {
         for (i, e) in d.history.iter().enumerate() {
             let basis = crate::render::views::wire_name(e.basis);
             items.push(FeedItem {

@@ -28,14 +28,17 @@ pub const COLUMNS: [&str; 16] = [
     "url",
 ];
 
-/// Every deadline of `site` for which `keep` is true, as CSV bytes.
-pub fn deadlines_csv(site: &Site, keep: impl Fn(&Provision, &Deadline) -> bool) -> Vec<u8> {
+/// The deadlines `rows` (by due date), as CSV bytes.
+pub fn deadlines_csv<'s>(
+    site: &Site,
+    rows: impl IntoIterator<Item = (&'s Provision, &'s Deadline)>,
+) -> Vec<u8> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut w = csv::Writer::from_writer(&mut out);
         // Writing to a Vec cannot fail; a failed row would only be left out.
         let _ = w.write_record(COLUMNS);
-        for (p, d) in site.deadlines().filter(|(p, d)| keep(p, d)) {
+        for (p, d) in rows {
             let _ = w.write_record(row(site, p, d));
         }
         let _ = w.flush();

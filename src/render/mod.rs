@@ -701,33 +701,43 @@ fn extras<'a>(site: &'a Site, views: &'a Views, pages: &'a [String]) -> Vec<Make
         }),
         // Spreadsheets of deadlines: the whole site, each order, each agency.
         Box::new(|| {
-            let csv = crate::spreadsheet::deadlines_csv(site, |_, _| true);
+            let csv = crate::spreadsheet::deadlines_csv(site, site.deadlines());
             file("deadlines.csv".into(), csv)
         }),
         Box::new(|| file("feed.xml".into(), feed::atom(site).into_bytes())),
         Box::new(|| file("robots.txt".into(), robots(site).into_bytes())),
     ];
-    for o in &site.orders {
+    for (i, o) in site.orders.iter().enumerate() {
         let id = o.meta.id.as_str();
         makers.push(Box::new(move || {
-            let csv = crate::spreadsheet::deadlines_csv(site, |p, _| p.order == id);
+            let rows = views.deadline_rows(Scope::Order(i), None);
+            let csv = crate::spreadsheet::deadlines_csv(site, rows.iter().copied());
             file(format!("orders/{id}/deadlines.csv"), csv)
         }));
     }
-    for a in &site.agencies {
+    for (i, a) in site.agencies.iter().enumerate() {
         let id = a.meta.id.as_str();
         makers.push(Box::new(move || {
-            let ics = calendar::agency_calendar(site, &views.items, id);
+            let rows = views.timeline_rows(Some(id), None);
+            let items = rows.0.iter().map(|&at| &views.items[at]);
+            let ics = calendar::agency_calendar(site, items, id);
             file(format!("agencies/{id}/calendar.ics"), ics.into_bytes())
         }));
         makers.push(Box::new(move || {
             file(
                 format!("agencies/{id}/feed.xml"),
-                feed::agency_atom(site, id).into_bytes(),
+                feed::agency_atom(
+                    site,
+                    id,
+                    &views.provision_rows(Scope::Agency(i)),
+                    &views.deadline_rows(Scope::Agency(i), None),
+                )
+                .into_bytes(),
             )
         }));
         makers.push(Box::new(move || {
-            let csv = crate::spreadsheet::deadlines_csv(site, |_, d| d.agency == id);
+            let rows = views.deadline_rows(Scope::Agency(i), None);
+            let csv = crate::spreadsheet::deadlines_csv(site, rows.iter().copied());
             file(format!("agencies/{id}/deadlines.csv"), csv)
         }));
     }
