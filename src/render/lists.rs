@@ -2,6 +2,8 @@
 //! place decides what each list holds, so that counting its pages (for the
 //! jobs) and rendering a page of it (for the views) cannot disagree.
 
+use std::collections::HashMap;
+
 use crate::content::Kind;
 use crate::model::{Deadline, Meta, Order, Provision, Site};
 use crate::timeline::{Item, ItemKind};
@@ -146,5 +148,65 @@ pub fn entities(site: &Site, kind: Kind) -> usize {
         Kind::Source => site.sources.len(),
         Kind::Event => site.events.len(),
         Kind::Page => site.pages.len(),
+    }
+}
+
+/// Every order's and agency's deadlines (by due date) and provisions,
+/// grouped in one pass over the site; also where each order and agency is.
+#[derive(Default)]
+pub struct Grouped<'s> {
+    pub deadlines: HashMap<Scope, Vec<(&'s Provision, &'s Deadline)>>,
+    pub provisions: HashMap<Scope, Vec<&'s Provision>>,
+    pub order_at: HashMap<&'s str, usize>,
+    pub agency_at: HashMap<&'s str, usize>,
+}
+
+impl<'s> Grouped<'s> {
+    pub fn of(site: &'s Site) -> Grouped<'s> {
+        let order_at: HashMap<&str, usize> = site
+            .orders
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.meta.id.as_str(), i))
+            .collect();
+        let agency_at: HashMap<&str, usize> = site
+            .agencies
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.meta.id.as_str(), i))
+            .collect();
+        let mut g = Grouped::default();
+        for p in &site.provisions {
+            if let Some(&i) = order_at.get(p.order.as_str()) {
+                g.provisions.entry(Scope::Order(i)).or_default().push(p);
+            }
+            // As lists::tasks: the agencies it names and those it sets deadlines.
+            let mut tasked: Vec<usize> = p
+                .agencies
+                .iter()
+                .map(String::as_str)
+                .chain(p.deadlines.iter().map(|d| d.agency.as_str()))
+                .filter_map(|a| agency_at.get(a).copied())
+                .collect();
+            tasked.sort_unstable();
+            tasked.dedup();
+            for i in tasked {
+                g.provisions.entry(Scope::Agency(i)).or_default().push(p);
+            }
+        }
+        for (p, d) in site.deadlines() {
+            if let Some(&i) = order_at.get(p.order.as_str()) {
+                g.deadlines.entry(Scope::Order(i)).or_default().push((p, d));
+            }
+            if let Some(&i) = agency_at.get(d.agency.as_str()) {
+                g.deadlines
+                    .entry(Scope::Agency(i))
+                    .or_default()
+                    .push((p, d));
+            }
+        }
+        g.order_at = order_at;
+        g.agency_at = agency_at;
+        g
     }
 }

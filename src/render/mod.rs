@@ -349,53 +349,17 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     }
 
     // An order's or agency's own lists, when longer than its page shows.
-    let mut provisions: HashMap<Scope, usize> = HashMap::new();
-    let mut deadlines: HashMap<Scope, usize> = HashMap::new();
-    let order_at: HashMap<&str, usize> = site
-        .orders
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.meta.id.as_str(), i))
-        .collect();
-    let agency_at: HashMap<&str, usize> = site
-        .agencies
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.meta.id.as_str(), i))
-        .collect();
-    for p in &site.provisions {
-        // The agencies a provision tasks (lists::tasks), each once.
-        let mut tasked: Vec<usize> = p
-            .agencies
-            .iter()
-            .map(String::as_str)
-            .chain(p.deadlines.iter().map(|d| d.agency.as_str()))
-            .filter_map(|a| agency_at.get(a).copied())
-            .collect();
-        tasked.sort_unstable();
-        tasked.dedup();
-        for i in tasked {
-            *provisions.entry(Scope::Agency(i)).or_default() += 1;
-        }
-        if let Some(&i) = order_at.get(p.order.as_str()) {
-            *provisions.entry(Scope::Order(i)).or_default() += 1;
-            *deadlines.entry(Scope::Order(i)).or_default() += p.deadlines.len();
-        }
-        for d in &p.deadlines {
-            if let Some(&i) = agency_at.get(d.agency.as_str()) {
-                *deadlines.entry(Scope::Agency(i)).or_default() += 1;
-            }
-        }
-    }
+    let grouped = lists::Grouped::of(site);
+    let (order_at, agency_at) = (&grouped.order_at, &grouped.agency_at);
     let scopes = (0..site.orders.len())
         .map(Scope::Order)
         .chain((0..site.agencies.len()).map(Scope::Agency));
     for scope in scopes {
-        let n = provisions.get(&scope).copied().unwrap_or(0);
+        let n = grouped.provisions.get(&scope).map_or(0, Vec::len);
         if n > size {
             jobs.extend(pages(n).map(|p| Job::Provisions(scope, p)));
         }
-        let n = deadlines.get(&scope).copied().unwrap_or(0);
+        let n = grouped.deadlines.get(&scope).map_or(0, Vec::len);
         if n > size {
             jobs.extend(pages(n).map(|p| Job::Deadlines(scope, p)));
         }

@@ -133,6 +133,15 @@ impl Session {
         }
     }
 
+    /// The served files: static files, then the search index, then the pages
+    /// (a later one wins a path).
+    fn assemble(&mut self) {
+        let mut outputs = self.statics.clone();
+        outputs.extend(self.search.iter().map(|(k, v)| (k.clone(), v.clone())));
+        outputs.extend(self.pages.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.outputs = Arc::new(outputs);
+    }
+
     /// Whether a search index is being built in the background.
     pub fn search_pending(&self) -> bool {
         self.search_job.is_some()
@@ -168,11 +177,7 @@ impl Session {
             .into_iter()
             .map(|f| (f.path, Arc::new(f.contents)))
             .collect();
-        // As a rebuild assembles them: static files, then the index, then pages.
-        let mut outputs = self.statics.clone();
-        outputs.extend(self.search.iter().map(|(k, v)| (k.clone(), v.clone())));
-        outputs.extend(self.pages.iter().map(|(k, v)| (k.clone(), v.clone())));
-        self.outputs = Arc::new(outputs);
+        self.assemble();
         true
     }
 
@@ -334,10 +339,7 @@ impl Session {
                 .map(|f| (f.path, Arc::new(f.contents)))
                 .collect();
         }
-        let mut outputs = self.statics.clone();
-        outputs.extend(self.search.iter().map(|(k, v)| (k.clone(), v.clone())));
-        outputs.extend(self.pages.iter().map(|(k, v)| (k.clone(), v.clone())));
-        self.outputs = Arc::new(outputs);
+        self.assemble();
         if entities > self.search_in_line {
             self.start_search(&site);
         }

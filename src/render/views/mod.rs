@@ -458,60 +458,6 @@ type DeadlineList<'s> = Vec<(&'s Provision, &'s Deadline)>;
 /// A timeline: of an agency and of a kind of item, if given.
 type TimelineKey = (Option<String>, Option<crate::timeline::ItemKind>);
 
-#[derive(Default)]
-struct Grouped<'s> {
-    deadlines: HashMap<Scope, DeadlineList<'s>>,
-    provisions: HashMap<Scope, Vec<&'s Provision>>,
-}
-
-impl<'s> Grouped<'s> {
-    fn of(site: &'s Site) -> Grouped<'s> {
-        let order_at: HashMap<&str, usize> = site
-            .orders
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (o.meta.id.as_str(), i))
-            .collect();
-        let agency_at: HashMap<&str, usize> = site
-            .agencies
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.meta.id.as_str(), i))
-            .collect();
-        let mut g = Grouped::default();
-        for p in &site.provisions {
-            if let Some(&i) = order_at.get(p.order.as_str()) {
-                g.provisions.entry(Scope::Order(i)).or_default().push(p);
-            }
-            // As lists::tasks: the agencies it names and those it sets deadlines.
-            let mut tasked: Vec<usize> = p
-                .agencies
-                .iter()
-                .map(String::as_str)
-                .chain(p.deadlines.iter().map(|d| d.agency.as_str()))
-                .filter_map(|a| agency_at.get(a).copied())
-                .collect();
-            tasked.sort_unstable();
-            tasked.dedup();
-            for i in tasked {
-                g.provisions.entry(Scope::Agency(i)).or_default().push(p);
-            }
-        }
-        for (p, d) in site.deadlines() {
-            if let Some(&i) = order_at.get(p.order.as_str()) {
-                g.deadlines.entry(Scope::Order(i)).or_default().push((p, d));
-            }
-            if let Some(&i) = agency_at.get(d.agency.as_str()) {
-                g.deadlines
-                    .entry(Scope::Agency(i))
-                    .or_default()
-                    .push((p, d));
-            }
-        }
-        g
-    }
-}
-
 /// Lists already chosen, by what they list.
 #[derive(Default)]
 struct Memo<'s> {
@@ -522,7 +468,7 @@ struct Memo<'s> {
     timeline: Shared<TimelineKey, (Vec<usize>, Option<usize>)>,
     /// Every order's and agency's deadlines and provisions, grouped in one
     /// pass (a pass per agency grows with agencies times deadlines).
-    grouped: std::sync::OnceLock<Grouped<'s>>,
+    grouped: std::sync::OnceLock<lists::Grouped<'s>>,
     matrix: std::sync::OnceLock<Vec<(&'s Order, &'s Provision)>>,
     changes: std::sync::OnceLock<Vec<(&'s Order, Option<&'s Provision>)>>,
     reviews: std::sync::OnceLock<Vec<(Kind, &'s Meta)>>,
@@ -619,8 +565,10 @@ impl<'s> Views<'s> {
         )
     }
 
-    fn grouped(&self) -> &Grouped<'s> {
-        self.memo.grouped.get_or_init(|| Grouped::of(self.site))
+    fn grouped(&self) -> &lists::Grouped<'s> {
+        self.memo
+            .grouped
+            .get_or_init(|| lists::Grouped::of(self.site))
     }
 
     pub fn matrix_rows(&self) -> &[(&'s Order, &'s Provision)] {
