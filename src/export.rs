@@ -265,6 +265,16 @@ struct PageOut<'s> {
 
 /// The export as pretty-printed JSON.
 pub fn site_json(site: &Site) -> String {
+    use crate::render::lists::{Grouped, Scope};
+    // Each order's and agency's requirements, from one pass over the site.
+    let grouped = Grouped::of(site);
+    let board = |scope: Scope| {
+        let rows = grouped.deadlines(scope);
+        score(&crate::status::Scoreboard::of(
+            rows.iter().map(|(_, d)| *d),
+            site.as_of,
+        ))
+    };
     let e = Export {
         format: FORMAT,
         generator: format!("gazette {}", env!("CARGO_PKG_VERSION")),
@@ -278,7 +288,8 @@ pub fn site_json(site: &Site) -> String {
         orders: site
             .orders
             .iter()
-            .map(|o| OrderOut {
+            .enumerate()
+            .map(|(i, o)| OrderOut {
                 common: common(site, Kind::Order, &o.meta),
                 short_title: o.short_title.as_deref(),
                 issuer: &o.issuer,
@@ -297,12 +308,7 @@ pub fn site_json(site: &Site) -> String {
                     since: l.since.map(|d| d.to_string()),
                     by: (!l.by.is_empty()).then_some(l.by.as_str()),
                 }),
-                scoreboard: score(&crate::status::Scoreboard::of(
-                    site.deadlines()
-                        .filter(|(p, _)| p.order == o.meta.id)
-                        .map(|(_, d)| d),
-                    site.as_of,
-                )),
+                scoreboard: board(Scope::Order(i)),
             })
             .collect(),
         provisions: site
@@ -340,17 +346,13 @@ pub fn site_json(site: &Site) -> String {
         agencies: site
             .agencies
             .iter()
-            .map(|a| AgencyOut {
+            .enumerate()
+            .map(|(i, a)| AgencyOut {
                 common: common(site, Kind::Agency, &a.meta),
                 acronym: a.acronym.as_deref(),
                 parent: a.parent.as_deref(),
                 website: a.url.as_deref(),
-                scoreboard: score(&crate::status::Scoreboard::of(
-                    site.deadlines()
-                        .filter(|(_, d)| d.agency == a.meta.id)
-                        .map(|(_, d)| d),
-                    site.as_of,
-                )),
+                scoreboard: board(Scope::Agency(i)),
             })
             .collect(),
         sources: site
@@ -390,10 +392,7 @@ pub fn site_json(site: &Site) -> String {
                 weight: p.weight,
             })
             .collect(),
-        scoreboard: score(&crate::status::Scoreboard::of(
-            site.deadlines().map(|(_, d)| d),
-            site.as_of,
-        )),
+        scoreboard: board(Scope::All),
     };
     // Serializing plain data to a String cannot fail.
     serde_json::to_string_pretty(&e).unwrap_or_default()

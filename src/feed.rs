@@ -92,7 +92,7 @@ pub fn agency_atom(
     // Each recorded status is news: a claim, a verification or a report.
     for (p, d) in deadlines.iter().copied() {
         for (i, e) in d.history.iter().enumerate() {
-            let basis = crate::render::views::wire_name(e.basis);
+            let basis = e.basis.name();
             items.push(FeedItem {
                 date: e.date,
                 id: tag(site, e.date, &format!("status/{}/{}/{i}", p.meta.id, d.id)),

@@ -82,7 +82,7 @@ fn row(site: &Site, p: &Provision, d: &Deadline) -> [String; 16] {
         // What the latest recorded status rests on: claimed, verified, reported.
         d.history
             .last()
-            .map(|e| crate::render::views::wire_name(e.basis))
+            .map(|e| e.basis.name().to_string())
             .unwrap_or_default(),
         crate::status::Category::of(d, site.as_of)
             .label()

@@ -147,33 +147,6 @@ pub fn items(site: &Site) -> Vec<Item<'_>> {
             });
         }
     }
-    for (p, d) in site.deadlines() {
-        for (i, e) in d.history.iter().enumerate() {
-            out.push(Item {
-                date: e.date,
-                kind: ItemKind::Status,
-                title: format!(
-                    "{} ({}): {}",
-                    crate::dates::status_label(e.status),
-                    match e.basis {
-                        crate::content::raw::Basis::Claimed => "claimed",
-                        crate::content::raw::Basis::Verified => "verified",
-                        crate::content::raw::Basis::Reported => "reported",
-                    },
-                    d.action
-                ),
-                page: Ref::new(Kind::Provision, p.meta.id.as_str()),
-                anchor: Some(format!("deadline-{}", d.id)),
-                agencies: if d.agency.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![d.agency.clone()]
-                },
-                deadline: None,
-                key: format!("status/{}/{i}", d.id),
-            });
-        }
-    }
     for e in &site.events {
         let Some(when) = &e.date else { continue };
         out.push(Item {
@@ -197,18 +170,38 @@ pub fn items(site: &Site) -> Vec<Item<'_>> {
         });
     }
     for (p, d) in site.deadlines() {
+        let page = Ref::new(Kind::Provision, p.meta.id.as_str());
+        let agencies = if d.agency.is_empty() {
+            Vec::new()
+        } else {
+            vec![d.agency.clone()]
+        };
+        // Each recorded status is dated news of the deadline.
+        for (i, e) in d.history.iter().enumerate() {
+            out.push(Item {
+                date: e.date,
+                kind: ItemKind::Status,
+                title: format!(
+                    "{} ({}): {}",
+                    crate::dates::status_label(e.status),
+                    e.basis.name(),
+                    d.action
+                ),
+                page: page.clone(),
+                anchor: Some(format!("deadline-{}", d.id)),
+                agencies: agencies.clone(),
+                deadline: None,
+                key: format!("status/{}/{i}", d.id),
+            });
+        }
         let Some(when) = &d.due else { continue };
         out.push(Item {
             date: when.date,
             kind: ItemKind::Deadline,
             title: d.action.clone(),
-            page: Ref::new(Kind::Provision, p.meta.id.as_str()),
+            page,
             anchor: Some(format!("deadline-{}", d.id)),
-            agencies: if d.agency.is_empty() {
-                Vec::new()
-            } else {
-                vec![d.agency.clone()]
-            },
+            agencies,
             deadline: Some((p, d)),
             key: format!("deadline/{}", d.id),
         });

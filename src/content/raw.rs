@@ -210,6 +210,17 @@ pub enum Basis {
     Reported,
 }
 
+impl Basis {
+    /// As written in front matter and shown on pages: `claimed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Basis::Claimed => "claimed",
+            Basis::Verified => "verified",
+            Basis::Reported => "reported",
+        }
+    }
+}
+
 /// A deadline's status: one value (with `status_sources`), or a dated history.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]

@@ -23,48 +23,14 @@ pub fn tasks(p: &Provision, id: &str) -> bool {
     p.agencies.iter().any(|x| x == id) || p.deadlines.iter().any(|d| d.agency == id)
 }
 
-/// Deadlines by due date.
-pub fn deadlines(site: &Site, scope: Scope) -> Vec<(&Provision, &Deadline)> {
-    match scope {
-        Scope::All => site.deadlines().collect(),
-        Scope::Order(i) => {
-            let id = site.orders[i].meta.id.as_str();
-            site.deadlines().filter(|(p, _)| p.order == id).collect()
-        }
-        Scope::Agency(i) => {
-            let id = site.agencies[i].meta.id.as_str();
-            site.deadlines().filter(|(_, d)| d.agency == id).collect()
-        }
-    }
-}
-
-/// Provisions, in site order: all, an order's, or those tasking an agency.
-pub fn provisions(site: &Site, scope: Scope) -> Vec<&Provision> {
-    match scope {
-        Scope::All => site.provisions.iter().collect(),
-        Scope::Order(i) => {
-            let id = site.orders[i].meta.id.as_str();
-            site.provisions.iter().filter(|p| p.order == id).collect()
-        }
-        Scope::Agency(i) => {
-            let id = site.agencies[i].meta.id.as_str();
-            site.provisions.iter().filter(|p| tasks(p, id)).collect()
-        }
-    }
-}
-
 /// The matrix's rows: each order's provisions, order by order.
-pub fn matrix_rows(site: &Site) -> Vec<(&Order, &Provision)> {
-    let mut by_order: std::collections::HashMap<&str, Vec<&Provision>> = Default::default();
-    for p in &site.provisions {
-        by_order.entry(p.order.as_str()).or_default().push(p);
-    }
+pub fn matrix_rows<'s>(site: &'s Site, grouped: &Grouped<'s>) -> Vec<(&'s Order, &'s Provision)> {
     site.orders
         .iter()
-        .flat_map(|o| {
-            by_order
-                .remove(o.meta.id.as_str())
-                .unwrap_or_default()
+        .enumerate()
+        .flat_map(|(i, o)| {
+            grouped
+                .provisions(Scope::Order(i))
                 .into_iter()
                 .map(move |p| (o, p))
         })
@@ -151,12 +117,13 @@ pub fn entities(site: &Site, kind: Kind) -> usize {
     }
 }
 
-/// Every order's and agency's deadlines (by due date) and provisions,
-/// grouped in one pass over the site; also where each order and agency is.
-#[derive(Default)]
+/// Every order's and agency's deadlines (by due date) and provisions (in
+/// site order), grouped in one pass over the site; also where each order and
+/// agency is. The rows of every scoped list come from here.
 pub struct Grouped<'s> {
-    pub deadlines: HashMap<Scope, Vec<(&'s Provision, &'s Deadline)>>,
-    pub provisions: HashMap<Scope, Vec<&'s Provision>>,
+    site: &'s Site,
+    by_scope: HashMap<Scope, Vec<(&'s Provision, &'s Deadline)>>,
+    provisions_by_scope: HashMap<Scope, Vec<&'s Provision>>,
     pub order_at: HashMap<&'s str, usize>,
     pub agency_at: HashMap<&'s str, usize>,
 }
@@ -175,10 +142,19 @@ impl<'s> Grouped<'s> {
             .enumerate()
             .map(|(i, a)| (a.meta.id.as_str(), i))
             .collect();
-        let mut g = Grouped::default();
+        let mut g = Grouped {
+            site,
+            by_scope: HashMap::new(),
+            provisions_by_scope: HashMap::new(),
+            order_at: HashMap::new(),
+            agency_at: HashMap::new(),
+        };
         for p in &site.provisions {
             if let Some(&i) = order_at.get(p.order.as_str()) {
-                g.provisions.entry(Scope::Order(i)).or_default().push(p);
+                g.provisions_by_scope
+                    .entry(Scope::Order(i))
+                    .or_default()
+                    .push(p);
             }
             // As lists::tasks: the agencies it names and those it sets deadlines.
             let mut tasked: Vec<usize> = p
@@ -191,22 +167,50 @@ impl<'s> Grouped<'s> {
             tasked.sort_unstable();
             tasked.dedup();
             for i in tasked {
-                g.provisions.entry(Scope::Agency(i)).or_default().push(p);
+                g.provisions_by_scope
+                    .entry(Scope::Agency(i))
+                    .or_default()
+                    .push(p);
             }
         }
         for (p, d) in site.deadlines() {
             if let Some(&i) = order_at.get(p.order.as_str()) {
-                g.deadlines.entry(Scope::Order(i)).or_default().push((p, d));
+                g.by_scope.entry(Scope::Order(i)).or_default().push((p, d));
             }
             if let Some(&i) = agency_at.get(d.agency.as_str()) {
-                g.deadlines
-                    .entry(Scope::Agency(i))
-                    .or_default()
-                    .push((p, d));
+                g.by_scope.entry(Scope::Agency(i)).or_default().push((p, d));
             }
         }
         g.order_at = order_at;
         g.agency_at = agency_at;
         g
+    }
+
+    /// Deadlines by due date: the site's, an order's or an agency's.
+    pub fn deadlines(&self, scope: Scope) -> Vec<(&'s Provision, &'s Deadline)> {
+        match scope {
+            Scope::All => self.site.deadlines().collect(),
+            _ => self.by_scope.get(&scope).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Provisions in site order: all, an order's, or those tasking an agency.
+    pub fn provisions(&self, scope: Scope) -> Vec<&'s Provision> {
+        match scope {
+            Scope::All => self.site.provisions.iter().collect(),
+            _ => self
+                .provisions_by_scope
+                .get(&scope)
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// How many deadlines or provisions `scope` has, without copying them.
+    pub fn counts(&self, scope: Scope) -> (usize, usize) {
+        (
+            self.by_scope.get(&scope).map_or(0, Vec::len),
+            self.provisions_by_scope.get(&scope).map_or(0, Vec::len),
+        )
     }
 }

@@ -305,7 +305,8 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     let mut jobs = vec![Job::Home, Job::NotFound, Job::Search, Job::Status];
     jobs.extend(pages(site.deadline_order.len()).map(|p| Job::Deadlines(Scope::All, p)));
     jobs.extend(pages(lists::change_owners(site).len()).map(Job::Changes));
-    jobs.extend(pages(lists::matrix_rows(site).len()).map(Job::Matrix));
+    let grouped = lists::Grouped::of(site);
+    jobs.extend(pages(lists::matrix_rows(site, &grouped).len()).map(Job::Matrix));
     let entities: usize = Kind::ALL.iter().map(|&k| lists::entities(site, k)).sum();
     jobs.extend(pages(entities).map(Job::Stale));
 
@@ -349,17 +350,16 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     }
 
     // An order's or agency's own lists, when longer than its page shows.
-    let grouped = lists::Grouped::of(site);
     let (order_at, agency_at) = (&grouped.order_at, &grouped.agency_at);
     let scopes = (0..site.orders.len())
         .map(Scope::Order)
         .chain((0..site.agencies.len()).map(Scope::Agency));
     for scope in scopes {
-        let n = grouped.provisions.get(&scope).map_or(0, Vec::len);
-        if n > size {
-            jobs.extend(pages(n).map(|p| Job::Provisions(scope, p)));
+        let (deadlines, provisions) = grouped.counts(scope);
+        if provisions > size {
+            jobs.extend(pages(provisions).map(|p| Job::Provisions(scope, p)));
         }
-        let n = grouped.deadlines.get(&scope).map_or(0, Vec::len);
+        let n = deadlines;
         if n > size {
             jobs.extend(pages(n).map(|p| Job::Deadlines(scope, p)));
         }
@@ -425,28 +425,20 @@ pub fn export_file(site: &Site) -> OutputFile {
     }
 }
 
-/// Render the pages for which `keep` is true, and, with `extras`, the feed,
-/// calendars, sitemap and robots.txt (which are about the whole site).
+/// Render the pages of `all` (the site's [`jobs`]) for which `keep` is
+/// true, and, with `extras`, the feed, calendars, sitemap and robots.txt
+/// (which are about the whole site).
 pub fn render_selected(
     site: &Site,
     templates: &Templates,
+    all: &[Job],
     keep: impl Fn(&Job) -> bool + Sync,
     with_extras: bool,
-) -> (Vec<OutputFile>, Diagnostics) {
-    render_pages(site, templates, keep, with_extras, None)
-}
-
-fn render_pages(
-    site: &Site,
-    templates: &Templates,
-    keep: impl Fn(&Job) -> bool + Sync,
-    with_extras: bool,
-    progress: Option<&crate::build::Progress>,
 ) -> (Vec<OutputFile>, Diagnostics) {
     let (mut files, diags) =
-        collect(|emit| render_pages_into(site, templates, keep, with_extras, progress, emit));
+        collect(|emit| render_pages_into(site, templates, all, keep, with_extras, None, emit));
     // Parallel rendering hands pages over in any order; keep the job order.
-    let order: std::collections::HashMap<String, usize> = jobs(site)
+    let order: std::collections::HashMap<String, usize> = all
         .iter()
         .enumerate()
         .map(|(i, j)| (job_path(site, j), i))
@@ -465,6 +457,7 @@ pub type Emit<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
 fn render_pages_into(
     site: &Site,
     templates: &Templates,
+    all: &[Job],
     keep: impl Fn(&Job) -> bool + Sync,
     with_extras: bool,
     progress: Option<&crate::build::Progress>,
@@ -472,7 +465,6 @@ fn render_pages_into(
 ) -> Diagnostics {
     let views = Views::new(site);
     let site_view = views.site_view();
-    let all = jobs(site);
     let problems: Vec<Diagnostic> = all
         .par_iter()
         .filter(|job| keep(job))
@@ -517,11 +509,12 @@ pub fn render_site_into(
     progress: Option<&crate::build::Progress>,
     emit: &Emit,
 ) -> Diagnostics {
+    let all = jobs(site);
     if let Some(p) = progress {
         p.total
-            .store(jobs(site).len(), std::sync::atomic::Ordering::Relaxed);
+            .store(all.len(), std::sync::atomic::Ordering::Relaxed);
     }
-    let mut diags = render_pages_into(site, templates, |_| true, true, progress, emit);
+    let mut diags = render_pages_into(site, templates, &all, |_| true, true, progress, emit);
     if !diags.has_errors() {
         if let Err(d) = emit(export_file(site)) {
             diags.push(d);

@@ -304,6 +304,11 @@ fn relate_orders(site: &mut Site, docs: &[&Document], diags: &mut Diagnostics) {
         }
     }
     let mut lapses: HashMap<String, Lapse> = HashMap::new();
+    let order_docs: HashMap<&str, &Document> = docs
+        .iter()
+        .filter(|d| d.kind == Kind::Order)
+        .map(|d| (d.id.as_str(), *d))
+        .collect();
     for o in &mut site.orders {
         let mut by = incoming.remove(&o.meta.id).unwrap_or_default();
         // By date, undated last: an undated revocation does not beat a dated one.
@@ -323,9 +328,7 @@ fn relate_orders(site: &mut Site, docs: &[&Document], diags: &mut Diagnostics) {
         let derived = ending
             .or_else(|| by.iter().rev().find(|r| r.kind == RelationKind::Amends))
             .and_then(|r| r.kind.target_status().map(|s| (s, r)));
-        let doc = docs
-            .iter()
-            .find(|d| d.kind == Kind::Order && d.id == o.meta.id);
+        let doc = order_docs.get(o.meta.id.as_str()).copied();
         let given = doc.and_then(|d| match &d.front {
             RawFrontMatter::Order(raw) => raw.status,
             _ => None,

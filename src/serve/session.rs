@@ -240,9 +240,11 @@ impl Session {
         if !render_all {
             affected.extend(neighbours(self.site.as_ref(), &site, &shallow));
         }
+        let all = render::jobs(&site);
         let (mut files, render_diags) = render::render_selected(
             &site,
             templates,
+            &all,
             |job| {
                 render_all
                     || job
@@ -284,10 +286,7 @@ impl Session {
             // What the new site keeps of the old one's files: pages that still
             // exist, and other files not due to be written again (an agency's
             // calendar after a body edit).
-            let current: HashSet<String> = render::jobs(&site)
-                .iter()
-                .map(|j| render::job_path(&site, j))
-                .collect();
+            let current: HashSet<String> = all.iter().map(|j| render::job_path(&site, j)).collect();
             let fresh: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
             let keeps = |path: &str| {
                 !render_all

@@ -516,15 +516,7 @@ impl<'s> Views<'s> {
         category: Option<crate::status::Category>,
     ) -> Arc<Vec<(&'s Provision, &'s Deadline)>> {
         memo(&self.memo.deadlines, (scope, category), || {
-            let mut all = match scope {
-                Scope::All => lists::deadlines(self.site, scope),
-                _ => self
-                    .grouped()
-                    .deadlines
-                    .get(&scope)
-                    .cloned()
-                    .unwrap_or_default(),
-            };
+            let mut all = self.grouped().deadlines(scope);
             if let Some(c) = category {
                 all.retain(|(_, d)| crate::status::Category::of(d, self.site.as_of) == c);
             }
@@ -534,14 +526,8 @@ impl<'s> Views<'s> {
 
     /// The provisions of `scope`.
     pub fn provision_rows(&self, scope: Scope) -> Arc<Vec<&'s Provision>> {
-        memo(&self.memo.provisions, scope, || match scope {
-            Scope::All => lists::provisions(self.site, scope),
-            _ => self
-                .grouped()
-                .provisions
-                .get(&scope)
-                .cloned()
-                .unwrap_or_default(),
+        memo(&self.memo.provisions, scope, || {
+            self.grouped().provisions(scope)
         })
     }
 
@@ -574,7 +560,7 @@ impl<'s> Views<'s> {
     pub fn matrix_rows(&self) -> &[(&'s Order, &'s Provision)] {
         self.memo
             .matrix
-            .get_or_init(|| lists::matrix_rows(self.site))
+            .get_or_init(|| lists::matrix_rows(self.site, self.grouped()))
     }
 
     pub fn change_rows(&self) -> &[(&'s Order, Option<&'s Provision>)] {
@@ -750,7 +736,7 @@ impl<'s> Views<'s> {
             // A recorded status says what it rests on: "in progress (verified)".
             status_label: match (standing, d.history.last()) {
                 (Standing::Recorded { .. }, Some(e)) => {
-                    format!("{} ({})", standing.label(), wire_name(e.basis))
+                    format!("{} ({})", standing.label(), e.basis.name())
                 }
                 _ => standing.label(),
             },
@@ -777,7 +763,7 @@ impl<'s> Views<'s> {
         StatusEntryView {
             date: DateView::new(e.date),
             status: dates::status_label(e.status).to_string(),
-            basis: wire_name(e.basis),
+            basis: e.basis.name().to_string(),
             sources: self.source_refs(&e.sources, numbering),
             note: e.note.clone(),
         }
