@@ -324,7 +324,16 @@ fn serve(a: ServeArgs) -> ExitCode {
                     since_change.as_millis()
                 );
                 if verbose {
-                    say!("  {} files served", thousands(report.files));
+                    let phases: Vec<String> = report
+                        .phases
+                        .iter()
+                        .map(|(name, d)| format!("{name} {} ms", d.as_millis()))
+                        .collect();
+                    say!(
+                        "  {} files served; {}",
+                        thousands(report.files),
+                        phases.join(", ")
+                    );
                 }
             }
         }

@@ -369,6 +369,19 @@ impl Site {
         self.positions.get(&Ref::new(kind, id)).copied()
     }
 
+    /// The common fields of entity `r`, to change in place.
+    pub fn meta_mut(&mut self, r: &Ref) -> Option<&mut Meta> {
+        let i = self.position(r.kind, &r.id)?;
+        Some(match r.kind {
+            Kind::Order => &mut self.orders.get_mut(i)?.meta,
+            Kind::Provision => &mut self.provisions.get_mut(i)?.meta,
+            Kind::Agency => &mut self.agencies.get_mut(i)?.meta,
+            Kind::Source => &mut self.sources.get_mut(i)?.meta,
+            Kind::Event => &mut self.events.get_mut(i)?.meta,
+            Kind::Page => &mut self.pages.get_mut(i)?.meta,
+        })
+    }
+
     pub fn agency(&self, id: &str) -> Option<&Agency> {
         self.position(Kind::Agency, id).map(|i| &self.agencies[i])
     }

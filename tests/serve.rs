@@ -15,10 +15,11 @@ use std::time::{Duration, Instant};
 use common::*;
 use gazette::build::BuildOptions;
 use gazette::render::Contents;
-use gazette::serve::session::{ChangeKind, Outputs, Session};
+use gazette::serve::session::{ChangeKind, Served, Session};
 
-fn bytes(outputs: &Outputs) -> BTreeMap<String, Vec<u8>> {
+fn bytes(outputs: &Served) -> BTreeMap<String, Vec<u8>> {
     outputs
+        .files()
         .iter()
         .map(|(k, v)| {
             let b = match v.as_ref() {
@@ -30,10 +31,70 @@ fn bytes(outputs: &Outputs) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// What `gazette build` writes for the site at `root`, by path.
 fn full_build(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut s = Session::new(opts(root));
-    s.full_build().unwrap();
-    bytes(&s.outputs())
+    let out = tempfile::tempdir().unwrap();
+    gazette::build::build(&BuildOptions {
+        output: Some(out.path().join("public")),
+        allow_outside: true,
+        ..opts(root)
+    })
+    .unwrap();
+    let public = out.path().join("public");
+    // The marker that says the folder is gazette's output is not served.
+    walkdir::WalkDir::new(&public)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".gazette-output")
+        .map(|e| {
+            let rel = e.path().strip_prefix(&public).unwrap();
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// The session serves exactly the files of `full`, byte for byte.
+fn assert_same(name: &str, session: &Session, full: &BTreeMap<String, Vec<u8>>) {
+    let incremental = bytes(&session.outputs());
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>(),
+        "{name}: files differ"
+    );
+    for (path, b) in full {
+        assert!(
+            incremental[path] == *b,
+            "{name}: {path} differs from a full build"
+        );
+    }
+}
+
+/// Every file under `dir`, with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<std::path::PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+/// The files that differ between two snapshots, absolute, as the file
+/// watcher reports them.
+fn touched(
+    before: &BTreeMap<std::path::PathBuf, Vec<u8>>,
+    after: &BTreeMap<std::path::PathBuf, Vec<u8>>,
+) -> Vec<std::path::PathBuf> {
+    before
+        .keys()
+        .chain(after.keys())
+        .filter(|p| before.get(*p) != after.get(*p))
+        .map(|p| {
+            let parent = p.parent().unwrap().canonicalize().unwrap();
+            parent.join(p.file_name().unwrap())
+        })
+        .collect()
 }
 
 fn opts(root: &Path) -> BuildOptions {
@@ -192,23 +253,15 @@ fn incremental_rebuilds_equal_full_builds() {
         ),
     ];
     for (name, kind, step) in steps {
+        let before = snapshot(&root);
         step();
+        // The paths the watcher would report: content is re-read from them.
+        let paths = touched(&before, &snapshot(&root));
         let report = session
-            .rebuild(&[kind].into_iter().collect())
+            .rebuild_files(&[kind].into_iter().collect(), Some(&paths))
             .unwrap_or_else(|e| panic!("{name}: {e:?}"));
-        let incremental = bytes(&session.outputs());
         let full = full_build(&root);
-        assert_eq!(
-            incremental.keys().collect::<Vec<_>>(),
-            full.keys().collect::<Vec<_>>(),
-            "{name}: files differ"
-        );
-        for (path, b) in &full {
-            assert!(
-                incremental[path] == *b,
-                "{name}: {path} differs from a full build"
-            );
-        }
+        assert_same(name, &session, &full);
         if kind == ChangeKind::Content && name != "page title" {
             let total = full.keys().filter(|k| k.ends_with(".html")).count();
             assert!(
@@ -217,7 +270,71 @@ fn incremental_rebuilds_equal_full_builds() {
                 report.rendered
             );
         }
+        // A body edit that links to the same entities re-renders the
+        // provision's own page and no other, without resolving the site.
+        if name == "provision body text only" {
+            assert_eq!(report.rendered, 1, "{name}");
+        }
     }
+}
+
+/// Saves that change only text patch the site without resolving it again:
+/// two files at once, each page rendered once; a body with a broken link is
+/// reported at its position; the fix brings back a site equal to a build.
+#[test]
+fn body_edits_patch_the_site_and_fall_back_when_they_must() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let mut session = Session::new(opts(&root));
+    session.full_build().unwrap();
+    let content = ChangeKind::Content;
+    let save = |session: &mut Session, edits: &[(&str, &str, &str)]| {
+        let before = snapshot(&root);
+        for (file, from, to) in edits {
+            edit(&root.join("content").join(file), from, to);
+        }
+        let paths = touched(&before, &snapshot(&root));
+        session.rebuild_files(&[content].into_iter().collect(), Some(&paths))
+    };
+    let report = save(
+        &mut session,
+        &[
+            ("provisions/clearinghouse.md", "leads;", "leads the work;"),
+            (
+                "provisions/review.md",
+                "Review body.",
+                "Review body, longer.",
+            ),
+        ],
+    )
+    .unwrap();
+    // The two provisions' pages, and the review's two version pages.
+    assert_eq!(report.rendered, 4);
+    assert_same("two bodies", &session, &full_build(&root));
+
+    let errors = save(
+        &mut session,
+        &[(
+            "provisions/review.md",
+            "longer.",
+            "longer, see [[nowhere]].",
+        )],
+    )
+    .unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]
+            .location()
+            .starts_with("content/provisions/review.md:"),
+        "{errors:?}"
+    );
+    assert!(errors[0].to_string().contains("nowhere"), "{errors:?}");
+
+    save(
+        &mut session,
+        &[("provisions/review.md", "longer, see [[nowhere]].", "fixed.")],
+    )
+    .unwrap();
+    assert_same("the fix", &session, &full_build(&root));
 }
 
 #[test]
@@ -777,7 +894,7 @@ fn a_large_site_s_search_index_follows_in_the_background() {
     let (_tmp, root) = copy_site(&fixture("basic"));
     let mut session = Session::new(opts(&root)).with_search_in_line(0);
     session.full_build().unwrap();
-    let has_index = |s: &Session| s.outputs().keys().any(|p| p.starts_with("pagefind/"));
+    let has_index = |s: &Session| s.outputs().contains_key("pagefind/pagefind.js");
     assert!(!has_index(&session), "pages first, the index after");
     assert!(session.search_pending());
     // A save while the index is built: that index is stale when it ends.

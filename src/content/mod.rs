@@ -190,9 +190,17 @@ impl Content {
         })
     }
 
+    /// The document read from `key` (a path as [`Refreshed`] gives it).
+    pub fn document_at(&self, key: &Path) -> Option<&Document> {
+        match self.files.get(key) {
+            Some((_, Loaded::Document(d))) => Some(d),
+            _ => None,
+        }
+    }
+
     /// Bring the content up to date with `root/content`: read new and changed
-    /// files, forget deleted ones. Returns whether anything changed.
-    pub fn refresh(&mut self, root: &Path) -> bool {
+    /// files, forget deleted ones.
+    pub fn refresh(&mut self, root: &Path) -> Refreshed {
         let content_dir = root.join(CONTENT_DIR);
         let mut walk_errors = Vec::new();
         if !content_dir.is_dir() {
@@ -243,27 +251,112 @@ impl Content {
         }
         let before = self.files.len();
         self.files.retain(|path, _| on_disk.contains_key(path));
-        let mut changed = self.files.len() != before || walk_errors != self.walk_errors;
+        let mut refreshed = Refreshed {
+            other: self.files.len() != before || walk_errors != self.walk_errors,
+            ..Refreshed::default()
+        };
         self.walk_errors = walk_errors;
-        let stale: Vec<(&PathBuf, &Stamp)> = on_disk
-            .iter()
-            .filter(|(path, stamp)| self.files.get(*path).is_none_or(|(old, _)| old != *stamp))
+        let stale: Vec<(PathBuf, Stamp)> = on_disk
+            .into_iter()
+            .filter(|(path, stamp)| self.files.get(path).is_none_or(|(old, _)| old != stamp))
             .collect();
-        changed |= !stale.is_empty();
+        self.reload(root, stale, &mut refreshed);
+        refreshed
+    }
+
+    /// [`Content::refresh`] for a change to the files at `paths` (absolute, as
+    /// the file watcher reports them) and nothing else, without walking the
+    /// folder. None when the paths do not settle it (a folder, a link, a file
+    /// in a folder not seen before): then walk.
+    pub fn refresh_files(&mut self, root: &Path, paths: &[PathBuf]) -> Option<Refreshed> {
+        if !self.walk_errors.is_empty() {
+            return None;
+        }
+        let content_dir = root.join(CONTENT_DIR);
+        let absolute = content_dir.canonicalize().ok()?;
+        let mut stale = Vec::new();
+        let mut gone = Vec::new();
+        for path in paths {
+            let rel = path.strip_prefix(&absolute).ok()?;
+            let key = content_dir.join(rel);
+            // Hidden files and folders are not content (see `refresh`).
+            if rel
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+            {
+                continue;
+            }
+            match std::fs::symlink_metadata(&key) {
+                Ok(m) if m.is_file() => {
+                    // A new file in a folder the walk never saw may sit below
+                    // a link or a hidden folder: the walk decides.
+                    let known_folder = self.files.contains_key(&key)
+                        || self.files.keys().any(|k| k.parent() == key.parent());
+                    if !known_folder {
+                        return None;
+                    }
+                    let stamp = (m.modified().ok(), m.len());
+                    if self.files.get(&key).is_none_or(|(old, _)| *old != stamp) {
+                        stale.push((key, stamp));
+                    }
+                }
+                // A folder moved away: the walk finds what went with it.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if !self.files.contains_key(&key)
+                        && self.files.keys().any(|k| k.starts_with(&key))
+                    {
+                        return None;
+                    }
+                    gone.push(key);
+                }
+                _ => return None,
+            }
+        }
+        let mut refreshed = Refreshed::default();
+        for key in gone {
+            refreshed.other |= self.files.remove(&key).is_some();
+        }
+        stale.sort();
+        stale.dedup();
+        self.reload(root, stale, &mut refreshed);
+        Some(refreshed)
+    }
+
+    /// Read the `stale` files again, noting in `refreshed` what they replaced.
+    fn reload(&mut self, root: &Path, stale: Vec<(PathBuf, Stamp)>, refreshed: &mut Refreshed) {
+        let content_dir = root.join(CONTENT_DIR);
         let loaded: Vec<(PathBuf, Stamp, Loaded)> = stale
-            .par_iter()
+            .into_par_iter()
             .map(|(path, stamp)| {
-                (
-                    (*path).clone(),
-                    **stamp,
-                    load_file(root, &content_dir, path),
-                )
+                let l = load_file(root, &content_dir, &path);
+                (path, stamp, l)
             })
             .collect();
         for (path, stamp, l) in loaded {
-            self.files.insert(path, (stamp, l));
+            let is_document = matches!(l, Loaded::Document(_));
+            match self.files.insert(path.clone(), (stamp, l)) {
+                Some((_, Loaded::Document(old))) if is_document => {
+                    refreshed.replaced.push((path, old));
+                }
+                _ => refreshed.other = true,
+            }
         }
-        changed
+    }
+}
+
+/// What a refresh of the content changed.
+#[derive(Debug, Default)]
+pub struct Refreshed {
+    /// Documents read again, by key (see [`Content::document_at`]), each with
+    /// the document it replaced.
+    pub replaced: Vec<(PathBuf, Box<Document>)>,
+    /// Anything else: files added, removed or failing, the home page's text.
+    pub other: bool,
+}
+
+impl Refreshed {
+    pub fn any(&self) -> bool {
+        self.other || !self.replaced.is_empty()
     }
 }
 

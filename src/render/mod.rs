@@ -427,7 +427,7 @@ pub fn export_file(site: &Site) -> OutputFile {
 
 /// Render the pages of `all` (the site's [`jobs`]) for which `keep` is
 /// true, and, with `extras`, the feed, calendars, sitemap and robots.txt
-/// (which are about the whole site).
+/// (which are about the whole site). The files come in no particular order.
 pub fn render_selected(
     site: &Site,
     templates: &Templates,
@@ -435,16 +435,7 @@ pub fn render_selected(
     keep: impl Fn(&Job) -> bool + Sync,
     with_extras: bool,
 ) -> (Vec<OutputFile>, Diagnostics) {
-    let (mut files, diags) =
-        collect(|emit| render_pages_into(site, templates, all, keep, with_extras, None, emit));
-    // Parallel rendering hands pages over in any order; keep the job order.
-    let order: std::collections::HashMap<String, usize> = all
-        .iter()
-        .enumerate()
-        .map(|(i, j)| (job_path(site, j), i))
-        .collect();
-    files.sort_by_key(|f| order.get(&f.path).copied().unwrap_or(usize::MAX));
-    (files, diags)
+    collect(|emit| render_pages_into(site, templates, all, keep, with_extras, None, emit))
 }
 
 /// Where rendered files go as they are made (written to disk by a build,
@@ -653,7 +644,7 @@ fn extras<'a>(site: &'a Site, views: &'a Views, pages: &'a [String]) -> Vec<Make
     }
     let mut makers: Vec<Make<'a>> = vec![
         Box::new(|| {
-            let ics = calendar::site_calendar(site, &views.items);
+            let ics = calendar::site_calendar(site, views.items());
             file("calendar.ics".into(), ics.into_bytes())
         }),
         // Spreadsheets of deadlines: the whole site, each order, each agency.
@@ -676,7 +667,7 @@ fn extras<'a>(site: &'a Site, views: &'a Views, pages: &'a [String]) -> Vec<Make
         let id = a.meta.id.as_str();
         makers.push(Box::new(move || {
             let rows = views.timeline_rows(Some(id), None);
-            let items = rows.0.iter().map(|&at| &views.items[at]);
+            let items = rows.0.iter().map(|&at| &views.items()[at]);
             let ics = calendar::agency_calendar(site, items, id);
             file(format!("agencies/{id}/calendar.ics"), ics.into_bytes())
         }));

@@ -8,7 +8,7 @@
 mod catalog;
 mod dates;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -68,6 +68,120 @@ fn shown_of(catalog: &Catalog, r: &Ref) -> u64 {
     hash_of((catalog.title(r), publisher))
 }
 
+/// What a body's rendering depends on besides its own text: the set of entities.
+fn entities_key(catalog: &Catalog) -> u64 {
+    catalog
+        .docs
+        .keys()
+        .fold(0u64, |acc, r| acc.wrapping_add(hash_of(r)))
+}
+
+/// The cache key of `doc`'s body.
+fn body_key(doc: &Document, base: &BaseUrl, entities: u64) -> u64 {
+    hash_of((&doc.text, &base.origin, &base.path, entities))
+}
+
+/// The dev server's shortcut for a save that changed only Markdown bodies.
+///
+/// `replaced` holds each re-read document with the one it replaced. When
+/// every one kept its front matter byte for byte, its old body was cached
+/// (it had no problems), and its new body renders without problems, links
+/// to the same entities and cites the same sources, then a full resolve would change
+/// nothing but those entities' `body_html` and `citations`: `site` is
+/// patched in place and the entities are returned. Otherwise None, and
+/// `site` and `cache` are untouched: resolve the whole site.
+pub fn patch_bodies(
+    site: &mut Site,
+    content: &Content,
+    drafts: bool,
+    replaced: &[(&Document, &Document)],
+    cache: &mut BodyCache,
+) -> Option<Vec<Ref>> {
+    if replaced
+        .iter()
+        .any(|(old, new)| old.text[..old.body_start] != new.text[..new.body_start])
+    {
+        return None;
+    }
+    let included: Vec<&Document> = content
+        .documents()
+        .filter(|d| drafts || !d.front.is_draft())
+        .collect();
+    let left_out: Vec<&Document> = content
+        .documents()
+        .filter(|d| !drafts && d.front.is_draft())
+        .collect();
+    let broken = content.broken().map(|(kind, id)| Ref::new(kind, id));
+    // The site resolved without errors, so this reports nothing new.
+    let catalog = Catalog::new(&included, &left_out, broken, &mut Diagnostics::new());
+    let entities = entities_key(&catalog);
+    let base = &site.config.base_url;
+    let mut patches = Vec::new();
+    for (old, new) in replaced {
+        // A draft left out: not on the site before or after.
+        if !drafts && new.front.is_draft() {
+            continue;
+        }
+        let r = Ref::new(new.kind, new.id.as_str());
+        if !catalog.docs.get(&r).is_some_and(|d| std::ptr::eq(*d, *new)) {
+            return None;
+        }
+        let cached = cache
+            .entries
+            .get(&new.path)
+            .filter(|c| c.key == body_key(old, base, entities))?;
+        let body = render_body(new, &catalog, base);
+        let same = |a: &[Ref], b: &[Ref]| {
+            a.iter().collect::<BTreeSet<_>>() == b.iter().collect::<BTreeSet<_>>()
+        };
+        let before: Vec<Ref> = cached.deps.iter().map(|(r, _)| r.clone()).collect();
+        let cited = |b: &Body| -> Vec<Ref> {
+            b.cited
+                .iter()
+                .map(|id| Ref::new(Kind::Source, id.as_str()))
+                .collect()
+        };
+        if !body.problems.is_empty()
+            || !same(&before, &body.links)
+            || !same(&cited(&cached.body), &cited(&body))
+        {
+            return None;
+        }
+        patches.push((
+            r,
+            body_key(new, base, entities),
+            cached.body.cited.len(),
+            body,
+        ));
+    }
+    if patches.iter().any(|(r, ..)| site.meta_mut(r).is_none()) {
+        return None;
+    }
+    let mut patched = Vec::new();
+    for (r, key, cited_before, body) in patches {
+        let path = catalog.docs.get(&r).map(|d| d.path.clone());
+        if let (Some(meta), Some(path)) = (site.meta_mut(&r), path) {
+            meta.body_html.clone_from(&body.html);
+            // The body's sources come first, then those only the fields
+            // cite (versions, accounts): the same ones as before, since the
+            // body cites the same set.
+            let fields_only = meta
+                .citations
+                .split_off(cited_before.min(meta.citations.len()));
+            meta.citations.clone_from(&body.cited);
+            meta.citations.extend(fields_only);
+            let deps = body
+                .links
+                .iter()
+                .map(|to| (to.clone(), shown_of(&catalog, to)))
+                .collect();
+            cache.entries.insert(path, CachedBody { key, deps, body });
+        }
+        patched.push(r);
+    }
+    Some(patched)
+}
+
 /// Resolve, reusing and refreshing `cache`'s rendered bodies.
 pub fn resolve_cached(
     config: Config,
@@ -122,20 +236,10 @@ pub fn resolve_cached(
 
     // Bodies render in parallel; each returns its HTML, citations, links and
     // problems. Those the cache holds for the same inputs are reused.
-    let entities = catalog
-        .docs
-        .keys()
-        .fold(0u64, |acc, r| acc.wrapping_add(hash_of(r)));
+    let entities = entities_key(&catalog);
     let keys: Vec<u64> = docs
         .iter()
-        .map(|doc| {
-            hash_of((
-                &doc.text,
-                &config.base_url.origin,
-                &config.base_url.path,
-                entities,
-            ))
-        })
+        .map(|doc| body_key(doc, &config.base_url, entities))
         .collect();
     let bodies: Vec<Body> = docs
         .par_iter()

@@ -27,7 +27,7 @@ use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use super::session::Outputs;
+use super::session::Served;
 use crate::diagnostics::Diagnostic;
 use crate::render::Contents;
 
@@ -37,7 +37,7 @@ const LIVERELOAD_JS: &str = include_str!("livereload.js");
 
 /// What the server shows: the last good site, and the errors of the last build if it failed.
 pub struct State {
-    pub outputs: Arc<Outputs>,
+    pub outputs: Served,
     pub errors: Vec<Diagnostic>,
     /// Changes with every good build; pages reload when it differs from theirs.
     pub build_id: String,
@@ -652,7 +652,7 @@ enum Lookup {
     Missing,
 }
 
-fn lookup(outputs: &Outputs, rel: &str) -> Lookup {
+fn lookup(outputs: &Served, rel: &str) -> Lookup {
     if rel.is_empty() || rel.ends_with('/') {
         let key = format!("{rel}index.html");
         return if outputs.contains_key(&key) {
@@ -836,10 +836,13 @@ mod tests {
 
     #[test]
     fn lookup_index_and_redirects() {
-        let mut o = Outputs::new();
-        for name in ["index.html", "orders/index.html", "style.css"] {
-            o.insert(name.into(), Arc::new(Contents::Bytes(vec![])));
+        let mut pages = crate::serve::session::Outputs::new();
+        for name in ["index.html", "orders/index.html"] {
+            pages.insert(name.into(), Arc::new(Contents::Bytes(vec![])));
         }
+        let mut statics = crate::serve::session::Outputs::new();
+        statics.insert("style.css".into(), Arc::new(Contents::Bytes(vec![])));
+        let o = Served::new(pages, Default::default(), statics);
         assert!(matches!(lookup(&o, ""), Lookup::Found(k) if k == "index.html"));
         assert!(matches!(lookup(&o, "orders/"), Lookup::Found(k) if k == "orders/index.html"));
         assert!(matches!(lookup(&o, "orders"), Lookup::Redirect));

@@ -184,7 +184,13 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
                 }
             }
         }
-        let outcome = rebuild_within(session.take(), &mut build, &kinds, budget);
+        let outcome = rebuild_within(
+            session.take(),
+            &mut build,
+            &kinds,
+            batch.paths.clone(),
+            budget,
+        );
         session = outcome.session;
         match outcome.result {
             Ok(report) => {
@@ -236,6 +242,7 @@ fn rebuild_within(
     session: Option<Session>,
     opts: &mut BuildOptions,
     kinds: &BTreeSet<ChangeKind>,
+    paths: Vec<std::path::PathBuf>,
     budget: Duration,
 ) -> Outcome {
     let mut session = session.unwrap_or_else(|| Session::new(opts.clone()));
@@ -245,7 +252,7 @@ fn rebuild_within(
     let spawned = std::thread::Builder::new()
         .name("gazette-rebuild".into())
         .spawn(move || {
-            let result = session.rebuild(&kinds);
+            let result = session.rebuild_files(&kinds, Some(&paths));
             let _ = tx.send((session, result));
         });
     if let Err(e) = spawned {

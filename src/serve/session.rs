@@ -1,23 +1,33 @@
 //! Incremental rebuilds for the dev server.
 //!
 //! A [`Session`] keeps the last good site in memory and, on each change,
-//! redoes only the work that kind of change needs: a content edit re-reads
-//! the changed files, resolves the site again (references and backlinks are
-//! global) and re-renders only the pages whose data changed, the pages next to
-//! them in the link graph, and the site-wide pages (home, indexes, timeline,
-//! deadlines, changes, feed, calendars); a template edit re-renders every page
-//! without reading content; a static file is re-listed; site.yaml starts over.
-//! The result equals a full build of the same input (tested).
+//! redoes only the work that kind of change needs:
+//!
+//! - a save that changes only Markdown bodies, keeping what they link to,
+//!   patches those entities in the model and re-renders their own pages;
+//! - any other content edit re-reads the changed files, resolves the site
+//!   again (references and backlinks are global) and re-renders only the
+//!   pages whose data changed, the pages next to them in the link graph, and
+//!   the site-wide pages (home, indexes, timeline, deadlines, changes, feed,
+//!   calendars);
+//! - a template edit re-renders every page without reading content; a static
+//!   file is re-listed; site.yaml starts over.
+//!
+//! The search index and the JSON export cover the whole site: small sites
+//! remake them before the reload, large ones just after, in the background.
+//! The result equals a full build of the same input (tested against
+//! `gazette build`).
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::build::{self, BuildOptions};
 use crate::config::Config;
-use crate::content::{Content, Kind};
+use crate::content::{Content, Document, Kind, Refreshed};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Ref, Site};
 use crate::render::{self, Contents, Templates};
@@ -36,16 +46,73 @@ pub enum ChangeKind {
 /// provisions it takes seconds), the old index being served meanwhile.
 const SEARCH_IN_LINE: usize = 2_000;
 
-/// The search index being built in the background, and whether the site has
-/// changed since it started (then it is built again when it ends).
-struct SearchJob {
+/// The search index and the export being made in the background, and
+/// whether the site has changed since they started (then they are made again
+/// when they end).
+struct DerivedJob {
     handle: std::thread::JoinHandle<Result<Vec<render::OutputFile>, String>>,
     stale: bool,
 }
 
-/// The built site, by output path.
+/// Files by output path.
 /// Files are shared between successive builds, so keeping the unchanged ones costs no copy.
 pub type Outputs = BTreeMap<String, Arc<Contents>>;
+
+/// The served site: generated files over the search index over static files
+/// (a later one wins a path). Three shared layers, so that a rebuild that
+/// changes a page replaces one layer, without copying the others.
+#[derive(Debug, Clone, Default)]
+pub struct Served {
+    pages: Arc<Outputs>,
+    search: Arc<Outputs>,
+    statics: Arc<Outputs>,
+}
+
+impl Served {
+    pub fn new(pages: Outputs, search: Outputs, statics: Outputs) -> Served {
+        Served {
+            pages: Arc::new(pages),
+            search: Arc::new(search),
+            statics: Arc::new(statics),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Arc<Contents>> {
+        self.pages
+            .get(path)
+            .or_else(|| self.search.get(path))
+            .or_else(|| self.statics.get(path))
+    }
+
+    pub fn contains_key(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    /// Every served file, by path.
+    pub fn files(&self) -> Outputs {
+        let mut all = (*self.statics).clone();
+        all.extend(self.search.iter().map(|(k, v)| (k.clone(), v.clone())));
+        all.extend(self.pages.iter().map(|(k, v)| (k.clone(), v.clone())));
+        all
+    }
+
+    /// How many paths are served.
+    pub fn len(&self) -> usize {
+        let shadowed = |layer: &Outputs, over: &[&Outputs]| {
+            layer
+                .keys()
+                .filter(|k| over.iter().any(|o| o.contains_key(*k)))
+                .count()
+        };
+        self.pages.len() + self.search.len() + self.statics.len()
+            - shadowed(&self.search, &[&self.pages])
+            - shadowed(&self.statics, &[&self.pages, &self.search])
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
 
 /// What a rebuild did.
 #[derive(Debug, Clone)]
@@ -55,7 +122,31 @@ pub struct Report {
     /// Files in the site.
     pub files: usize,
     pub elapsed: Duration,
+    /// Time spent in each step, in order (`gazette serve --verbose` shows them).
+    pub phases: Vec<(&'static str, Duration)>,
     pub warnings: Vec<Diagnostic>,
+}
+
+/// Times the steps of a rebuild.
+struct Laps {
+    last: Instant,
+    phases: Vec<(&'static str, Duration)>,
+}
+
+impl Laps {
+    fn start() -> Laps {
+        Laps {
+            last: Instant::now(),
+            phases: Vec::new(),
+        }
+    }
+
+    /// The step `name` ended now.
+    fn lap(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.phases.push((name, now - self.last));
+        self.last = now;
+    }
 }
 
 pub struct Session {
@@ -63,16 +154,18 @@ pub struct Session {
     config: Option<Config>,
     content: Content,
     templates: Option<Templates>,
-    /// The last good site, its signatures, and its outputs.
-    site: Option<Site>,
+    /// The last good site, its signatures, jobs and warnings.
+    site: Option<Arc<Site>>,
     signatures: HashMap<Ref, Signature>,
-    pages: Outputs,
-    statics: Outputs,
-    search: Outputs,
-    outputs: Arc<Outputs>,
+    jobs: Vec<render::Job>,
+    warnings: Vec<Diagnostic>,
+    /// Whether `content` holds what `site` was made from: false from the
+    /// moment a refresh reads a file until a rebuild succeeds.
+    in_sync: bool,
+    served: Served,
     pool: Option<rayon::ThreadPool>,
-    search_job: Option<SearchJob>,
-    /// Up to this many entities, the search index is built before the reload.
+    derived_job: Option<DerivedJob>,
+    /// Up to this many entities, the search index and the export are made before the reload.
     search_in_line: usize,
     /// Rendered bodies, reused by the next resolve when nothing they show changed.
     bodies: crate::resolve::BodyCache,
@@ -87,11 +180,11 @@ impl Session {
             templates: None,
             site: None,
             signatures: HashMap::new(),
-            pages: Outputs::new(),
-            statics: Outputs::new(),
-            search: Outputs::new(),
-            outputs: Arc::new(Outputs::new()),
-            search_job: None,
+            jobs: Vec::new(),
+            warnings: Vec::new(),
+            in_sync: false,
+            served: Served::default(),
+            derived_job: None,
             search_in_line: SEARCH_IN_LINE,
             bodies: Default::default(),
             pool: rayon::ThreadPoolBuilder::new()
@@ -101,30 +194,42 @@ impl Session {
         }
     }
 
-    /// Build the search index in the background past `entities` entities
-    /// (default 2,000), rather than before each reload.
+    /// Build the search index and the export in the background past
+    /// `entities` entities (default 2,000), rather than before each reload.
     pub fn with_search_in_line(mut self, entities: usize) -> Session {
         self.search_in_line = entities;
         self
     }
 
     /// The last good site's files.
-    pub fn outputs(&self) -> Arc<Outputs> {
-        Arc::clone(&self.outputs)
+    pub fn outputs(&self) -> Served {
+        self.served.clone()
     }
 
-    /// Start building the search index of `site` in the background, or, if
-    /// one is being built, mark it stale so that it is built again after.
-    fn start_search(&mut self, site: &Site) {
-        match &mut self.search_job {
+    /// Start making the search index and the export of the current site in
+    /// the background, or, if they are being made, mark them stale so that
+    /// they are made again after.
+    fn start_derived(&mut self) {
+        let Some(site) = self.site.clone() else {
+            return;
+        };
+        match &mut self.derived_job {
             Some(job) => job.stale = true,
             None => {
-                let input = crate::search::Input::of(site);
                 let spawned = std::thread::Builder::new()
                     .name("gazette-search".into())
-                    .spawn(move || crate::search::build(input));
+                    .spawn(move || {
+                        let export = render::export_file(&site);
+                        let input = crate::search::Input::of(&site);
+                        // The site is let go before the long part, so that the
+                        // next save can change it in place.
+                        drop(site);
+                        let mut files = crate::search::build(input)?;
+                        files.push(export);
+                        Ok(files)
+                    });
                 if let Ok(handle) = spawned {
-                    self.search_job = Some(SearchJob {
+                    self.derived_job = Some(DerivedJob {
                         handle,
                         stale: false,
                     });
@@ -133,51 +238,35 @@ impl Session {
         }
     }
 
-    /// The served files: static files, then the search index, then the pages
-    /// (a later one wins a path).
-    fn assemble(&mut self) {
-        let mut outputs = self.statics.clone();
-        outputs.extend(self.search.iter().map(|(k, v)| (k.clone(), v.clone())));
-        outputs.extend(self.pages.iter().map(|(k, v)| (k.clone(), v.clone())));
-        self.outputs = Arc::new(outputs);
-    }
-
-    /// Whether a search index is being built in the background.
+    /// Whether the search index and export are being made in the background.
     pub fn search_pending(&self) -> bool {
-        self.search_job.is_some()
+        self.derived_job.is_some()
     }
 
-    /// If the background search index is done, serve it: returns true when
-    /// the outputs changed. One made from a site that has changed since is
-    /// replaced by a new build of it, not served.
+    /// If the background search index and export are done, serve them:
+    /// returns true when the outputs changed. Ones made from a site that has
+    /// changed since are made again, not served.
     pub fn finish_search(&mut self) -> bool {
         if !self
-            .search_job
+            .derived_job
             .as_ref()
             .is_some_and(|job| job.handle.is_finished())
         {
             return false;
         }
-        let Some(job) = self.search_job.take() else {
+        let Some(job) = self.derived_job.take() else {
             return false;
         };
         let result = job.handle.join();
         if job.stale {
-            if let Some(site) = self.site.take() {
-                self.start_search(&site);
-                self.site = Some(site);
-            }
+            self.start_derived();
             return false;
         }
-        // A failed index leaves the previous one served; the next change retries.
+        // A failure leaves the previous files served; the next change retries.
         let Ok(Ok(files)) = result else {
             return false;
         };
-        self.search = files
-            .into_iter()
-            .map(|f| (f.path, Arc::new(f.contents)))
-            .collect();
-        self.assemble();
+        self.served.search = Arc::new(by_path(files));
         true
     }
 
@@ -188,21 +277,37 @@ impl Session {
 
     /// Rebuild after changes of the given kinds. On error the last good site stays.
     pub fn rebuild(&mut self, changes: &BTreeSet<ChangeKind>) -> Result<Report, Vec<Diagnostic>> {
+        self.rebuild_files(changes, None)
+    }
+
+    /// [`Session::rebuild`] when the changed files are known (`paths`,
+    /// absolute, as the file watcher reports them): content is re-read from
+    /// those files alone when they settle it, not from a walk of the folder.
+    pub fn rebuild_files(
+        &mut self,
+        changes: &BTreeSet<ChangeKind>,
+        paths: Option<&[PathBuf]>,
+    ) -> Result<Report, Vec<Diagnostic>> {
         // The session's own threads: a page stuck in a runaway template holds
         // one of them, not one of the process-wide pool's, so an abandoned
         // session cannot starve the next.
         match self.pool.take() {
             Some(pool) => {
-                let result = pool.install(|| self.rebuild_here(changes));
+                let result = pool.install(|| self.rebuild_here(changes, paths));
                 self.pool = Some(pool);
                 result
             }
-            None => self.rebuild_here(changes),
+            None => self.rebuild_here(changes, paths),
         }
     }
 
-    fn rebuild_here(&mut self, changes: &BTreeSet<ChangeKind>) -> Result<Report, Vec<Diagnostic>> {
+    fn rebuild_here(
+        &mut self,
+        changes: &BTreeSet<ChangeKind>,
+        paths: Option<&[PathBuf]>,
+    ) -> Result<Report, Vec<Diagnostic>> {
         let started = Instant::now();
+        let mut laps = Laps::start();
         let everything = changes.contains(&ChangeKind::Config) || self.site.is_none();
         if everything {
             self.config = Some(build::load_config(&self.opts)?);
@@ -215,18 +320,74 @@ impl Session {
                     .map_err(|d| d.sorted())?,
             );
         }
-        self.content.refresh(&self.opts.root);
-        let (site, diags) =
-            build::resolve_content_cached(&self.opts, &config, &self.content, &mut self.bodies);
-        if diags.has_errors() {
-            return Err(diags.sorted());
-        }
+        laps.lap("templates");
+        let root = self.opts.root.clone();
+        let refreshed = match paths {
+            Some(paths) if !everything => self
+                .content
+                .refresh_files(&root, paths)
+                .unwrap_or_else(|| self.content.refresh(&root)),
+            _ => self.content.refresh(&root),
+        };
+        let was_in_sync = std::mem::replace(&mut self.in_sync, false);
+        laps.lap("read");
+        let only_content = changes.iter().all(|k| *k == ChangeKind::Content);
+        let patched = if !everything && only_content && was_in_sync && !refreshed.other {
+            self.patch_bodies(&refreshed)
+        } else {
+            None
+        };
+        let (site, diags, fresh_signatures) = match &patched {
+            Some(_) => (
+                self.site.clone().ok_or_else(Vec::new)?,
+                self.warnings.clone(),
+                None,
+            ),
+            None => {
+                let (site, diags) = build::resolve_content_cached(
+                    &self.opts,
+                    &config,
+                    &self.content,
+                    &mut self.bodies,
+                );
+                if diags.has_errors() {
+                    return Err(diags.sorted());
+                }
+                let signatures = signatures(&site);
+                (Arc::new(site), diags.sorted(), Some(signatures))
+            }
+        };
+        laps.lap("resolve");
         let templates = self.templates.as_ref().ok_or_else(Vec::new)?;
-        let signatures = signatures(&site);
         let render_all =
             everything || changes.contains(&ChangeKind::Template) || self.site.is_none();
-        let deep = changed(&self.signatures, &signatures, |s| s.deep);
-        let shallow = changed(&self.signatures, &signatures, |s| s.shallow);
+        // Entities whose pages changed (deep), and whose part on other pages did (shallow).
+        let (deep, shallow, new_signatures) = match (fresh_signatures, &patched) {
+            (Some(new), _) => (
+                changed(&self.signatures, &new, |s| s.deep),
+                changed(&self.signatures, &new, |s| s.shallow),
+                new,
+            ),
+            (None, patched) => {
+                let mut new = self.signatures.clone();
+                let (mut deep, mut shallow) = (HashSet::new(), HashSet::new());
+                for r in patched.iter().flatten() {
+                    let sig = signature(&site, r);
+                    let old = self.signatures.get(r);
+                    if old.map(|s| s.deep) != sig.map(|s| s.deep) {
+                        deep.insert(r.clone());
+                    }
+                    if old.map(|s| s.shallow) != sig.map(|s| s.shallow) {
+                        shallow.insert(r.clone());
+                    }
+                    if let Some(sig) = sig {
+                        new.insert(r.clone(), sig);
+                    }
+                }
+                (deep, shallow, new)
+            }
+        };
+        laps.lap("signatures");
         let home_changed = self
             .site
             .as_ref()
@@ -238,10 +399,15 @@ impl Session {
         let site_wide = render_all || home_changed || !shallow.is_empty();
         let mut affected = deep;
         if !render_all {
-            affected.extend(neighbours(self.site.as_ref(), &site, &shallow));
+            affected.extend(neighbours(self.site.as_deref(), &site, &shallow));
         }
-        let all = render::jobs(&site);
-        let (mut files, render_diags) = render::render_selected(
+        // A patched site has the same pages as before.
+        let all = match patched {
+            Some(_) => std::mem::take(&mut self.jobs),
+            None => render::jobs(&site),
+        };
+        laps.lap("jobs");
+        let (files, render_diags) = render::render_selected(
             &site,
             templates,
             &all,
@@ -254,103 +420,164 @@ impl Session {
             site_wide,
         );
         if render_diags.has_errors() {
+            if patched.is_some() {
+                self.jobs = all;
+            }
             return Err(render_diags.sorted());
         }
-        files.push(render::export_file(&site));
+        laps.lap("render");
         let statics = if everything || changes.contains(&ChangeKind::Static) {
             Some(render::static_files(&self.opts.root, &config.theme).map_err(|d| d.sorted())?)
         } else {
             None
         };
-        // The search index covers every entity's text: any change reaches it.
-        // Small sites rebuild it before the reload; large ones after, in the
-        // background (see `finish_search`).
-        let entities = site.orders.len()
-            + site.provisions.len()
-            + site.agencies.len()
-            + site.sources.len()
-            + site.events.len()
-            + site.pages.len();
-        let search = if entities <= self.search_in_line {
-            // An index still being built for the larger site is now out of date.
-            self.search_job = None;
-            Some(
-                crate::search::index(&site)
-                    .map_err(|e| vec![Diagnostic::error("search index", None, e)])?,
-            )
+        // The search index and the export cover every entity: any change
+        // reaches them. Small sites make them before the reload; large ones
+        // after, in the background (see `finish_search`).
+        let entities = site.positions.len();
+        let derived = if entities <= self.search_in_line {
+            // Files still being made for the larger site are now out of date.
+            self.derived_job = None;
+            let mut files = crate::search::index(&site)
+                .map_err(|e| vec![Diagnostic::error("search index", None, e)])?;
+            files.push(render::export_file(&site));
+            Some(by_path(files))
         } else {
             None
         };
+        laps.lap("search");
         let rendered = files.iter().filter(|f| f.path.ends_with(".html")).count();
-        {
-            // What the new site keeps of the old one's files: pages that still
-            // exist, and other files not due to be written again (an agency's
-            // calendar after a body edit).
-            let current: HashSet<String> = all.iter().map(|j| render::job_path(&site, j)).collect();
-            let fresh: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-            let keeps = |path: &str| {
-                !render_all
-                    && if path.ends_with(".html") {
-                        current.contains(path)
-                    } else {
-                        !site_wide || fresh.contains(path) || path == "api/site.json"
-                    }
-            };
-            // A static file may not replace a generated one: the check of
-            // `gazette build`, on the new site's paths.
-            let mut generated: BTreeSet<&str> = fresh.iter().copied().collect();
-            generated.extend(self.pages.keys().map(String::as_str).filter(|p| keeps(p)));
-            match &search {
-                Some(list) => generated.extend(list.iter().map(|f| f.path.as_str())),
-                None => generated.extend(self.search.keys().map(String::as_str)),
+        if patched.is_some() && !site_wide && statics.is_none() {
+            // The same files as before, some of them new versions: nothing
+            // appears, nothing goes, no route can collide.
+            let pages = Arc::make_mut(&mut self.served.pages);
+            for f in files {
+                pages.insert(f.path, Arc::new(f.contents));
             }
-            let statics_now: Vec<(&str, &Contents)> = match &statics {
-                Some(list) => list
-                    .iter()
-                    .map(|f| (f.path.as_str(), &f.contents))
-                    .collect(),
-                None => self
-                    .statics
-                    .iter()
-                    .map(|(path, c)| (path.as_str(), c.as_ref()))
-                    .collect(),
-            };
-            let generated: Vec<&str> = generated.into_iter().collect();
-            let collisions = render::check_routes(&generated, &statics_now, &self.opts.root);
-            if collisions.has_errors() {
-                return Err(collisions.sorted());
-            }
-            // Everything succeeded: from here on, the new site replaces the old one.
-            self.pages.retain(|path, _| keeps(path));
+        } else {
+            self.replace_outputs(&site, &all, files, render_all, site_wide, statics, &derived)?;
         }
-        for f in files {
-            self.pages.insert(f.path, Arc::new(f.contents));
+        if let Some(derived) = derived {
+            self.served.search = Arc::new(derived);
         }
-        if let Some(files) = search {
-            self.search = files
-                .into_iter()
-                .map(|f| (f.path, Arc::new(f.contents)))
-                .collect();
-        }
-        if let Some(statics) = statics {
-            self.statics = statics
-                .into_iter()
-                .map(|f| (f.path, Arc::new(f.contents)))
-                .collect();
-        }
-        self.assemble();
-        if entities > self.search_in_line {
-            self.start_search(&site);
-        }
+        laps.lap("outputs");
         self.site = Some(site);
-        self.signatures = signatures;
+        self.signatures = new_signatures;
+        self.jobs = all;
+        self.warnings = diags;
+        self.in_sync = true;
+        if entities > self.search_in_line {
+            self.start_derived();
+        }
         Ok(Report {
             rendered,
-            files: self.outputs.len(),
+            files: self.served.len(),
             elapsed: started.elapsed(),
-            warnings: diags.sorted(),
+            phases: laps.phases,
+            warnings: self.warnings.clone(),
         })
     }
+
+    /// The shortcut for a save that changed only Markdown bodies: patch the
+    /// last good site in place (see [`crate::resolve::patch_bodies`]).
+    /// Returns the entities patched, or None: resolve the whole site.
+    fn patch_bodies(&mut self, refreshed: &Refreshed) -> Option<Vec<Ref>> {
+        let pairs: Vec<(&Document, &Document)> = refreshed
+            .replaced
+            .iter()
+            .map(|(key, old)| Some((old.as_ref(), self.content.document_at(key)?)))
+            .collect::<Option<_>>()?;
+        let site = Arc::make_mut(self.site.as_mut()?);
+        crate::resolve::patch_bodies(
+            site,
+            &self.content,
+            self.opts.drafts,
+            &pairs,
+            &mut self.bodies,
+        )
+    }
+
+    /// Replace the generated files with the new site's: `files` just
+    /// rendered, and what the new site keeps of the old one's (pages that
+    /// still exist, and other files not due to be written again, like an
+    /// agency's calendar after a body edit). A static file may not replace a
+    /// generated one: the check of `gazette build`, on the new site's paths.
+    #[allow(clippy::too_many_arguments)]
+    fn replace_outputs(
+        &mut self,
+        site: &Site,
+        all: &[render::Job],
+        files: Vec<render::OutputFile>,
+        render_all: bool,
+        site_wide: bool,
+        statics: Option<Vec<render::OutputFile>>,
+        derived: &Option<Outputs>,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let current: HashSet<String> = all.iter().map(|j| render::job_path(site, j)).collect();
+        let fresh: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let keeps = |path: &str| {
+            !render_all
+                && if path.ends_with(".html") {
+                    current.contains(path)
+                } else {
+                    !site_wide || fresh.contains(path)
+                }
+        };
+        let mut generated: BTreeSet<&str> = fresh.iter().copied().collect();
+        generated.extend(
+            self.served
+                .pages
+                .keys()
+                .map(String::as_str)
+                .filter(|p| keeps(p)),
+        );
+        match derived {
+            Some(list) => generated.extend(list.keys().map(String::as_str)),
+            None => generated.extend(self.served.search.keys().map(String::as_str)),
+        }
+        let statics_now: Vec<(&str, &Contents)> = match &statics {
+            Some(list) => list
+                .iter()
+                .map(|f| (f.path.as_str(), &f.contents))
+                .collect(),
+            None => self
+                .served
+                .statics
+                .iter()
+                .map(|(path, c)| (path.as_str(), c.as_ref()))
+                .collect(),
+        };
+        let generated: Vec<&str> = generated.into_iter().collect();
+        let collisions = render::check_routes(&generated, &statics_now, &self.opts.root);
+        if collisions.has_errors() {
+            return Err(collisions.sorted());
+        }
+        // Everything succeeded: from here on, the new site replaces the old one.
+        let mut pages: Outputs = self
+            .served
+            .pages
+            .iter()
+            .filter(|(path, _)| keeps(path))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        drop(fresh);
+        for f in files {
+            pages.insert(f.path, Arc::new(f.contents));
+        }
+        self.served.pages = Arc::new(pages);
+        if let Some(statics) = statics {
+            self.served.statics = Arc::new(by_path(statics));
+        }
+        Ok(())
+    }
+}
+
+/// Files by path.
+fn by_path(files: Vec<render::OutputFile>) -> Outputs {
+    files
+        .into_iter()
+        .map(|f| (f.path, Arc::new(f.contents)))
+        .collect()
 }
 
 /// Two hashes of an entity: `deep`, everything its own pages show (its model,
@@ -364,32 +591,14 @@ struct Signature {
 }
 
 fn signatures(site: &Site) -> HashMap<Ref, Signature> {
-    let mut out = HashMap::new();
-    // `outline`: the entity without its body; `also_shown`: body text that other pages show too.
-    let mut put = |r: Ref, meta: &crate::model::Meta, also_shown: String, outline: String| {
-        let mut links = DefaultHasher::new();
-        for to in site.outgoing.get(&r).into_iter().flatten() {
-            to.hash(&mut links);
-            site.title_of(to).hash(&mut links);
-            if to.kind == Kind::Agency {
-                site.agency(&to.id).map(|a| &a.acronym).hash(&mut links);
-            }
-        }
-        let links = links.finish();
-        let hash = |text: &str, extra: &str| {
-            let mut h = DefaultHasher::new();
-            (text, extra, links).hash(&mut h);
-            h.finish()
-        };
-        let body = format!("{}{:?}", meta.body_html, meta.citations);
-        out.insert(
-            r,
-            Signature {
-                deep: hash(&outline, &body),
-                shallow: hash(&outline, &also_shown),
-            },
-        );
-    };
+    site.positions
+        .keys()
+        .filter_map(|r| Some((r.clone(), signature(site, r)?)))
+        .collect()
+}
+
+/// The signature of entity `r`; None when the site has no such entity.
+fn signature(site: &Site, r: &Ref) -> Option<Signature> {
     // Debug output of the entity with its body left out: what its neighbours may show.
     fn without_body<T: std::fmt::Debug + Clone>(
         x: &T,
@@ -401,34 +610,58 @@ fn signatures(site: &Site) -> HashMap<Ref, Signature> {
         m.citations.clear();
         format!("{x:?}")
     }
-    macro_rules! each {
-        ($list:expr, $kind:expr) => {
-            for x in $list {
-                put(
-                    Ref::new($kind, x.meta.id.as_str()),
-                    &x.meta,
-                    String::new(),
-                    without_body(x, |x| &mut x.meta),
-                );
-            }
-        };
+    let i = *site.positions.get(r)?;
+    let (meta, outline) = match r.kind {
+        Kind::Order => site
+            .orders
+            .get(i)
+            .map(|x| (&x.meta, without_body(x, |x| &mut x.meta))),
+        Kind::Provision => site
+            .provisions
+            .get(i)
+            .map(|x| (&x.meta, without_body(x, |x| &mut x.meta))),
+        Kind::Agency => site
+            .agencies
+            .get(i)
+            .map(|x| (&x.meta, without_body(x, |x| &mut x.meta))),
+        Kind::Source => site
+            .sources
+            .get(i)
+            .map(|x| (&x.meta, without_body(x, |x| &mut x.meta))),
+        Kind::Event => site
+            .events
+            .get(i)
+            .map(|x| (&x.meta, without_body(x, |x| &mut x.meta))),
+        Kind::Page => site
+            .pages
+            .get(i)
+            .map(|x| (&x.meta, without_body(x, |x| &mut x.meta))),
+    }?;
+    // The feed shows an event's text: it counts for other pages too.
+    let also_shown = if r.kind == Kind::Event {
+        meta.body_html.as_str()
+    } else {
+        ""
+    };
+    let mut links = DefaultHasher::new();
+    for to in site.outgoing.get(r).into_iter().flatten() {
+        to.hash(&mut links);
+        site.title_of(to).hash(&mut links);
+        if to.kind == Kind::Agency {
+            site.agency(&to.id).map(|a| &a.acronym).hash(&mut links);
+        }
     }
-    each!(&site.orders, Kind::Order);
-    each!(&site.provisions, Kind::Provision);
-    each!(&site.agencies, Kind::Agency);
-    each!(&site.sources, Kind::Source);
-    each!(&site.pages, Kind::Page);
-    for x in &site.events {
-        // The feed shows an event's text: it counts for other pages too.
-        let body = x.meta.body_html.clone();
-        put(
-            Ref::new(Kind::Event, x.meta.id.as_str()),
-            &x.meta,
-            body,
-            without_body(x, |x| &mut x.meta),
-        );
-    }
-    out
+    let links = links.finish();
+    let hash = |text: &str, extra: &str| {
+        let mut h = DefaultHasher::new();
+        (text, extra, links).hash(&mut h);
+        h.finish()
+    };
+    let body = format!("{}{:?}", meta.body_html, meta.citations);
+    Some(Signature {
+        deep: hash(&outline, &body),
+        shallow: hash(&outline, also_shown),
+    })
 }
 
 /// Entities whose signature (`part` of it) changed, or that were added or removed.

@@ -12,8 +12,10 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, Recom
 use super::session::ChangeKind;
 use crate::config::CONFIG_FILE;
 
-/// How long the debouncer waits for a burst of events (an editor's save) to end.
-pub const DEBOUNCE: Duration = Duration::from_millis(100);
+/// How long the debouncer waits for a burst of events (an editor's save) to
+/// end. A save's events come within a millisecond or two (write, close,
+/// rename); the wait is part of every save-to-reload, so it is kept short.
+pub const DEBOUNCE: Duration = Duration::from_millis(30);
 
 /// Folders of a site that can hold watched files.
 const WATCHED_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];

@@ -438,10 +438,11 @@ pub struct CountView {
 /// Builds views from the model for one site.
 pub struct Views<'s> {
     pub site: &'s Site,
-    /// Every dated item, computed once per build ([`crate::timeline::items`]).
-    pub items: Vec<crate::timeline::Item<'s>>,
+    /// Every dated item, made once per build when first asked for
+    /// ([`crate::timeline::items`]): most pages do not need them.
+    items: std::sync::OnceLock<Vec<crate::timeline::Item<'s>>>,
     /// Agencies that have at least one dated item, for the timeline's filters.
-    dated_agencies: std::collections::HashSet<&'s str>,
+    dated_agencies: std::sync::OnceLock<std::collections::HashSet<&'s str>>,
     /// Each kind's index rows, made once for all its pages.
     index_items: [std::sync::OnceLock<Vec<IndexItemView>>; 6],
     /// The rows of each long list, chosen once for all its pages: making
@@ -493,20 +494,37 @@ fn memo<K: std::hash::Hash + Eq, V>(
 
 impl<'s> Views<'s> {
     pub fn new(site: &'s Site) -> Self {
-        let items = crate::timeline::items(site);
-        let dated_agencies = site
-            .agencies
-            .iter()
-            .map(|a| a.meta.id.as_str())
-            .filter(|id| items.iter().any(|i| i.agencies.iter().any(|a| a == id)))
-            .collect();
         Views {
             site,
-            items,
-            dated_agencies,
+            items: Default::default(),
+            dated_agencies: Default::default(),
             index_items: Default::default(),
             memo: Memo::default(),
         }
+    }
+
+    /// Every dated item of the site, by date.
+    pub fn items(&self) -> &[crate::timeline::Item<'s>] {
+        self.items.get_or_init(|| crate::timeline::items(self.site))
+    }
+
+    /// Whether agency `id` has a dated item (and so a timeline of its own).
+    pub fn is_dated(&self, id: &str) -> bool {
+        self.dated_agencies
+            .get_or_init(|| {
+                let dated: std::collections::HashSet<&str> = self
+                    .items()
+                    .iter()
+                    .flat_map(|i| i.agencies.iter().map(String::as_str))
+                    .collect();
+                self.site
+                    .agencies
+                    .iter()
+                    .map(|a| a.meta.id.as_str())
+                    .filter(|id| dated.contains(id))
+                    .collect()
+            })
+            .contains(id)
     }
 
     /// The deadlines of `scope`, by due date; only those of `category` if given.
@@ -542,10 +560,9 @@ impl<'s> Views<'s> {
             &self.memo.timeline,
             (agency.map(str::to_string), kind),
             || {
-                let rows = lists::timeline(&self.items, agency, kind);
-                let ahead = rows
-                    .iter()
-                    .position(|&i| self.items[i].date >= self.site.as_of);
+                let items = self.items();
+                let rows = lists::timeline(items, agency, kind);
+                let ahead = rows.iter().position(|&i| items[i].date >= self.site.as_of);
                 (rows, ahead)
             },
         )

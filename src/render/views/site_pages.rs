@@ -123,12 +123,12 @@ impl Views<'_> {
         let memo = self.timeline_rows(agency, kind);
         // The as-of marker goes before the first item not in the past.
         let (rows, first_ahead) = (&memo.0, memo.1);
-        let shown = |i: usize| rows.get(i).map(|&at| &self.items[at]);
+        let shown = |i: usize| rows.get(i).map(|&at| &self.items()[at]);
         let range = paging::rows(page, rows.len(), s.config.page_size);
         let mut months: Vec<MonthView> = Vec::new();
         for (at, item) in rows[range.clone()]
             .iter()
-            .map(|&i| &self.items[i])
+            .map(|&i| &self.items()[i])
             .enumerate()
         {
             let id = item.date.strftime("%Y-%m").to_string();
@@ -184,7 +184,7 @@ impl Views<'_> {
         let agency_filters = s
             .agencies
             .iter()
-            .filter(|a| self.dated_agencies.contains(a.meta.id.as_str()))
+            .filter(|a| self.is_dated(a.meta.id.as_str()))
             .map(|a| FilterView {
                 value: a.meta.id.clone(),
                 label: a.acronym.clone().unwrap_or_else(|| a.meta.title.clone()),
