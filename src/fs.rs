@@ -4,6 +4,20 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// Editors' swap, backup and lock files: never content, and no reason to rebuild.
+pub fn is_editor_temporary(name: &str) -> bool {
+    name.starts_with(".#")
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".swo")
+        || name.ends_with(".tmp")
+        || name.ends_with(".kate-swp")
+        || name == "4913"
+        || name == ".DS_Store"
+}
+
 /// An I/O failure on a named path.
 #[derive(Debug)]
 pub struct FsError {

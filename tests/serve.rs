@@ -886,9 +886,10 @@ fn a_static_file_may_take_the_place_of_a_page_that_is_gone() {
     });
 }
 
-/// On large sites the search index is built after the reload, on a thread
-/// of its own; a change while it is built makes it build again, and the
-/// index served in the end is the one of the last site.
+/// On large sites the search index, the export, feeds, calendars and
+/// spreadsheets are made after the reload, on a thread of their own; a
+/// change meanwhile makes them again, and what is served in the end is what
+/// a build of the last site writes.
 #[test]
 fn a_large_site_s_search_index_follows_in_the_background() {
     let (_tmp, root) = copy_site(&fixture("basic"));
@@ -913,14 +914,135 @@ fn a_large_site_s_search_index_follows_in_the_background() {
     }
     assert!(has_index(&session));
     assert!(!session.search_pending());
-    // The same index a full build makes of the edited site.
-    let full = full_build(&root);
-    let ours = bytes(&session.outputs());
-    let index = |m: &BTreeMap<String, Vec<u8>>| {
-        m.iter()
-            .filter(|(p, _)| p.starts_with("pagefind/"))
-            .map(|(p, b)| (p.clone(), b.clone()))
-            .collect::<BTreeMap<_, _>>()
-    };
-    assert_eq!(index(&ours), index(&full));
+    // The index, the export, feeds, calendars and spreadsheets: all what a
+    // full build makes of the edited site.
+    assert_same("after the background work", &session, &full_build(&root));
+}
+
+/// A site of `n` provisions in lists of `page_size` rows: each provision
+/// tasks one of two agencies with two deadlines and has two versions.
+fn paged_site(n: usize, page_size: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "site.yaml".into(),
+            format!("title: Paged\nas_of: 2026-07-01\nbase_url: https://example.org/\npage_size: {page_size}\n"),
+        ),
+        (
+            "content/agencies/cisa.md".into(),
+            "---\ntitle: Cybersecurity agency\nacronym: CISA\n---\n".into(),
+        ),
+    ];
+    for i in 0..n {
+        let agency = if i % 3 == 0 { "cisa" } else { "treasury" };
+        files.push((
+            format!("content/provisions/p{i:03}.md"),
+            format!(
+                "---\ntitle: Provision {i:03}\norder: eo\nagencies: [{agency}]\nsummary: S{i}.\nsources: [wh]\n\
+                 deadlines:\n  - id: d{i}-a\n    action: Report {i}\n    agency: {agency}\n    due: {{ within_days: {}, of: signing }}\n    sources: [wh]\n\
+                 \x20 - id: d{i}-b\n    action: Follow up {i}\n    agency: {agency}\n    due: {{ within_days: {}, of: signing }}\n    sources: [wh]\n\
+                 versions:\n  - id: draft\n    label: Draft\n    text: Review within 90 days.\n    sources: [wh]\n\
+                 \x20 - id: final\n    label: Final\n    text: Review within 30 days.\n    sources: [wh]\n---\nBody {i}, see [[{agency}]].\n",
+                i + 1,
+                i + 400
+            ),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    site(&files)
+}
+
+/// On a site whose lists run to many pages, an edit re-renders the list
+/// pages it reaches, not every page of every list, and the result is still
+/// what `gazette build` writes: titles, dates that move rows across pages,
+/// an agency's acronym, new and deleted provisions.
+#[test]
+fn list_pages_are_rendered_again_only_where_an_edit_reaches() {
+    let (_tmp, root) = paged_site(40, 10);
+    let mut session = Session::new(opts(&root));
+    session.full_build().unwrap();
+    let file = |i: usize| root.join(format!("content/provisions/p{i:03}.md"));
+    type Step = Box<dyn Fn()>;
+    let steps: Vec<(&str, Step)> = vec![
+        (
+            "title",
+            Box::new({
+                let p = file(17);
+                move || edit(&p, "title: Provision 017", "title: Provision 017, renamed")
+            }),
+        ),
+        (
+            "title that moves the row",
+            Box::new({
+                let p = file(18);
+                move || edit(&p, "title: Provision 018", "title: A provision first")
+            }),
+        ),
+        (
+            "due date that moves a deadline to another page",
+            Box::new({
+                let p = file(5);
+                move || edit(&p, "within_days: 6,", "within_days: 420,")
+            }),
+        ),
+        (
+            "agency acronym",
+            Box::new({
+                let p = root.join("content/agencies/cisa.md");
+                move || edit(&p, "acronym: CISA", "acronym: CISA-X")
+            }),
+        ),
+        (
+            "body",
+            Box::new({
+                let p = file(30);
+                move || edit(&p, "Body 30,", "Body 30, longer,")
+            }),
+        ),
+        (
+            "new provision",
+            Box::new({
+                let (from, to) = (file(3), file(99));
+                move || {
+                    std::fs::write(
+                        &to,
+                        read(&from)
+                            .replace("Provision 003", "Provision 099")
+                            .replace("d3-", "d99-"),
+                    )
+                    .unwrap()
+                }
+            }),
+        ),
+        (
+            "deleted provision",
+            Box::new({
+                let p = file(21);
+                move || std::fs::remove_file(&p).unwrap()
+            }),
+        ),
+    ];
+    let mut total = 0;
+    for (name, step) in steps {
+        let before = snapshot(&root);
+        step();
+        let paths = touched(&before, &snapshot(&root));
+        let report = session
+            .rebuild_files(&[ChangeKind::Content].into_iter().collect(), Some(&paths))
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let full = full_build(&root);
+        assert_same(name, &session, &full);
+        let pages = full.keys().filter(|k| k.ends_with(".html")).count();
+        if name == "title" {
+            assert!(
+                report.rendered * 3 < pages,
+                "{name}: rendered {} of {pages} pages",
+                report.rendered
+            );
+        }
+        total = pages;
+    }
+    assert!(total > 100, "a site of many list pages: {total}");
 }

@@ -269,7 +269,12 @@ impl Content {
     /// folder. None when the paths do not settle it (a folder, a link, a file
     /// in a folder not seen before): then walk.
     pub fn refresh_files(&mut self, root: &Path, paths: &[PathBuf]) -> Option<Refreshed> {
-        if !self.walk_errors.is_empty() {
+        // A file that failed stays reported until the walk no longer finds it.
+        let failing = self
+            .files
+            .values()
+            .any(|(_, l)| matches!(l, Loaded::Failed(_) | Loaded::Broken(..)));
+        if !self.walk_errors.is_empty() || failing {
             return None;
         }
         let content_dir = root.join(CONTENT_DIR);
@@ -290,9 +295,17 @@ impl Content {
                 Ok(m) if m.is_file() => {
                     // A new file in a folder the walk never saw may sit below
                     // a link or a hidden folder: the walk decides.
-                    let known_folder = self.files.contains_key(&key)
-                        || self.files.keys().any(|k| k.parent() == key.parent());
-                    if !known_folder {
+                    let known = self.files.contains_key(&key);
+                    let siblings = || self.files.keys().filter(|k| k.parent() == key.parent());
+                    if !known && siblings().next().is_none() {
+                        return None;
+                    }
+                    // A new name that differs from a known one only in case:
+                    // a rename on a case-insensitive disk, where both names
+                    // answer. The walk sees which one the folder holds.
+                    let lower =
+                        |p: &Path| p.file_name().map(|n| n.to_string_lossy().to_lowercase());
+                    if !known && siblings().any(|k| lower(k) == lower(&key)) {
                         return None;
                     }
                     let stamp = (m.modified().ok(), m.len());
@@ -414,9 +427,10 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-/// Editor backups, swap files and hidden files are not content.
+/// Hidden files and editors' temporary files are not content (the file
+/// watcher ignores the same ones).
 fn is_ignored(name: &str) -> bool {
-    name.starts_with('.') || name.starts_with('#') || name.ends_with('~') || name.ends_with(".swp")
+    name.starts_with('.') || crate::fs::is_editor_temporary(name)
 }
 
 fn load_file(root: &Path, content_dir: &Path, path: &Path) -> Loaded {

@@ -249,7 +249,7 @@ fn read_templates(
 }
 
 /// One page to render. List pages carry their page number (0-based).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Job {
     Home,
     Index(Kind, usize),
@@ -432,10 +432,209 @@ pub fn render_selected(
     site: &Site,
     templates: &Templates,
     all: &[Job],
-    keep: impl Fn(&Job) -> bool + Sync,
-    with_extras: bool,
+    keep: impl Fn(&Views, &Job) -> bool + Sync,
+    extras: Extras,
 ) -> (Vec<OutputFile>, Diagnostics) {
-    collect(|emit| render_pages_into(site, templates, all, keep, with_extras, None, emit))
+    collect(|emit| render_pages_into(site, templates, all, keep, extras, None, emit))
+}
+
+/// Which files about the whole site to make along with the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extras {
+    None,
+    /// The sitemap (it lists the pages).
+    Sitemap,
+    /// The sitemap, and the files of [`data_files`].
+    All,
+}
+
+/// The feeds, calendars, spreadsheets and robots.txt of `site`.
+pub fn data_files(site: &Site) -> Vec<OutputFile> {
+    let views = Views::new(site);
+    let files = data_extras(site, &views)
+        .iter()
+        .map(|make| make())
+        .collect();
+    files
+}
+
+/// What a list page shows, for the dev server to tell whether a change
+/// reaches it without rendering it.
+#[derive(Debug, Default)]
+pub struct PageDeps {
+    /// The entities its rows are about: anything they show of themselves
+    /// or of the entities they link to, or that link to them (counts,
+    /// backlinks), may be on the page.
+    pub rows: Vec<crate::model::Ref>,
+    /// Entities it names only: the rows that label its pager (first and
+    /// last of every page), the order or agency whose list it is, the order
+    /// heading a group, the agencies of the timeline's filters.
+    pub names: Vec<crate::model::Ref>,
+    /// A hash of its whole list, row by row: a row added, removed or moved
+    /// can shift every page of the list, and change every pager.
+    pub list: u64,
+}
+
+impl PageDeps {
+    /// The dependencies of page `page` of the list `list` (its first page's
+    /// job) of `len` rows, whose row `i` is about the entities `row(i)`
+    /// pushes; `hash` hashes the whole list. What concerns the whole list is
+    /// worked out once for all its pages.
+    fn of(
+        views: &Views,
+        list: Job,
+        page: usize,
+        len: usize,
+        hash: impl FnOnce() -> u64,
+        row: impl Fn(usize, &mut Vec<crate::model::Ref>),
+    ) -> PageDeps {
+        let size = views.site.config.page_size;
+        let whole = views.list_summary(list, || {
+            // The pager names every page by its first and last rows.
+            let mut ends = Vec::new();
+            for p in 0..paging::count(len, size) {
+                let span = paging::rows(p, len, size);
+                if !span.is_empty() {
+                    row(span.start, &mut ends);
+                    row(span.end - 1, &mut ends);
+                }
+            }
+            (hash(), ends)
+        });
+        let mut deps = PageDeps {
+            list: whole.0,
+            names: whole.1.clone(),
+            ..PageDeps::default()
+        };
+        for i in paging::rows(page, len, size) {
+            row(i, &mut deps.rows);
+        }
+        deps
+    }
+}
+
+fn hash_all<T: std::hash::Hash>(items: impl Iterator<Item = T>) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for x in items {
+        x.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The dependencies of list page `job`; None for a page that is not a page
+/// of a list (an entity's own page, the home page, /status/, search, 404).
+pub fn page_deps(views: &Views, job: &Job) -> Option<PageDeps> {
+    use crate::model::Ref;
+    let site = views.site;
+    let of_scope = |scope: Scope| match scope {
+        Scope::All => None,
+        Scope::Order(i) => Some(Ref::new(Kind::Order, site.orders[i].meta.id.as_str())),
+        Scope::Agency(i) => Some(Ref::new(Kind::Agency, site.agencies[i].meta.id.as_str())),
+    };
+    let provision = |p: &crate::model::Provision| Ref::new(Kind::Provision, p.meta.id.as_str());
+    let order = |o: &crate::model::Order| Ref::new(Kind::Order, o.meta.id.as_str());
+    let mut deps = match *job {
+        Job::Deadlines(scope, page) | Job::StatusList(scope, _, page) => {
+            let (category, list) = match *job {
+                Job::StatusList(_, c, _) => (Some(c), Job::StatusList(scope, c, 0)),
+                _ => (None, Job::Deadlines(scope, 0)),
+            };
+            let rows = views.deadline_rows(scope, category);
+            let hash = || hash_all(rows.iter().map(|(p, d)| (&p.meta.id, &d.id)));
+            let mut deps = PageDeps::of(views, list, page, rows.len(), hash, |i, out| {
+                out.push(provision(rows[i].0));
+            });
+            deps.names.extend(of_scope(scope));
+            deps
+        }
+        Job::Provisions(scope, page) => {
+            let rows = views.provision_rows(scope);
+            let hash = || hash_all(rows.iter().map(|p| &p.meta.id));
+            let list = Job::Provisions(scope, 0);
+            let mut deps = PageDeps::of(views, list, page, rows.len(), hash, |i, out| {
+                out.push(provision(rows[i]));
+            });
+            deps.names.extend(of_scope(scope));
+            deps
+        }
+        Job::Index(kind, page) => {
+            let rows = views.index_rows(kind);
+            let hash = || hash_all(rows.iter().map(|x| &x.entity));
+            PageDeps::of(
+                views,
+                Job::Index(kind, 0),
+                page,
+                rows.len(),
+                hash,
+                |i, out| {
+                    out.push(rows[i].entity.clone());
+                },
+            )
+        }
+        Job::Timeline(agency, kind, page) => {
+            let agency_id = agency.map(|i| site.agencies[i].meta.id.as_str());
+            let rows = views.timeline_rows(agency_id, kind);
+            let items = views.items();
+            let hash = || hash_all(rows.0.iter().map(|&i| &items[i].key));
+            let list = Job::Timeline(agency, kind, 0);
+            let mut deps = PageDeps::of(views, list, page, rows.0.len(), hash, |i, out| {
+                out.push(items[rows.0[i]].page.clone());
+            });
+            // Each item names its agencies; the filters name every agency.
+            deps.names.extend(
+                site.agencies
+                    .iter()
+                    .map(|a| Ref::new(Kind::Agency, a.meta.id.as_str())),
+            );
+            // The first page of the whole timeline lists the undated events.
+            if page == 0 && agency.is_none() {
+                deps.rows.extend(
+                    site.events
+                        .iter()
+                        .filter(|e| e.date.is_none())
+                        .map(|e| Ref::new(Kind::Event, e.meta.id.as_str())),
+                );
+            }
+            deps
+        }
+        Job::Matrix(page) => {
+            let rows = views.matrix_rows();
+            let hash = || hash_all(rows.iter().map(|(o, p)| (&o.meta.id, &p.meta.id)));
+            let mut deps = PageDeps::of(views, Job::Matrix(0), page, rows.len(), hash, |i, out| {
+                out.push(provision(rows[i].1));
+            });
+            deps.names.extend(site.orders.iter().map(order));
+            deps
+        }
+        Job::Changes(page) => {
+            let rows = views.change_rows();
+            let hash = || {
+                hash_all(
+                    rows.iter()
+                        .map(|(o, p)| (&o.meta.id, p.map(|p| &p.meta.id))),
+                )
+            };
+            let mut deps =
+                PageDeps::of(views, Job::Changes(0), page, rows.len(), hash, |i, out| {
+                    let (o, p) = rows[i];
+                    out.push(p.map_or_else(|| order(o), provision));
+                });
+            deps.names.extend(site.orders.iter().map(order));
+            deps
+        }
+        Job::Stale(page) => {
+            let rows = views.review_rows();
+            let hash = || hash_all(rows.iter().map(|(k, m)| (k, &m.id)));
+            PageDeps::of(views, Job::Stale(0), page, rows.len(), hash, |i, out| {
+                out.push(Ref::new(rows[i].0, rows[i].1.id.as_str()));
+            })
+        }
+        _ => return None,
+    };
+    deps.names.sort_unstable();
+    deps.names.dedup();
+    Some(deps)
 }
 
 /// Where rendered files go as they are made (written to disk by a build,
@@ -449,8 +648,8 @@ fn render_pages_into(
     site: &Site,
     templates: &Templates,
     all: &[Job],
-    keep: impl Fn(&Job) -> bool + Sync,
-    with_extras: bool,
+    keep: impl Fn(&Views, &Job) -> bool + Sync,
+    extras: Extras,
     progress: Option<&crate::build::Progress>,
     emit: &Emit,
 ) -> Diagnostics {
@@ -458,7 +657,7 @@ fn render_pages_into(
     let site_view = views.site_view();
     let problems: Vec<Diagnostic> = all
         .par_iter()
-        .filter(|job| keep(job))
+        .filter(|job| keep(&views, job))
         .filter_map(|job| {
             let mut ctx = Context::new();
             ctx.insert("site", &site_view);
@@ -479,9 +678,13 @@ fn render_pages_into(
     for d in problems {
         diags.push(d);
     }
-    if with_extras && !diags.has_errors() {
+    if extras != Extras::None && !diags.has_errors() {
         let pages: Vec<String> = all.iter().map(|j| job_path(site, j)).collect();
-        let problems: Vec<Diagnostic> = extras(site, &views, &pages)
+        let mut makers = sitemaps(&site.config.base_url, &pages);
+        if extras == Extras::All {
+            makers.extend(data_extras(site, &views));
+        }
+        let problems: Vec<Diagnostic> = makers
             .par_iter()
             .filter_map(|make| emit(make()).err())
             .collect();
@@ -505,7 +708,15 @@ pub fn render_site_into(
         p.total
             .store(all.len(), std::sync::atomic::Ordering::Relaxed);
     }
-    let mut diags = render_pages_into(site, templates, &all, |_| true, true, progress, emit);
+    let mut diags = render_pages_into(
+        site,
+        templates,
+        &all,
+        |_, _| true,
+        Extras::All,
+        progress,
+        emit,
+    );
     if !diags.has_errors() {
         if let Err(d) = emit(export_file(site)) {
             diags.push(d);
@@ -635,7 +846,8 @@ pub fn job_path(site: &Site, job: &Job) -> String {
 type Make<'a> = Box<dyn Fn() -> OutputFile + Send + Sync + 'a>;
 
 /// Feed, calendars, spreadsheets, sitemap and robots.txt, each as a maker.
-fn extras<'a>(site: &'a Site, views: &'a Views, pages: &'a [String]) -> Vec<Make<'a>> {
+/// Makers of the files of [`data_files`].
+fn data_extras<'a>(site: &'a Site, views: &'a Views) -> Vec<Make<'a>> {
     fn file(path: String, contents: Vec<u8>) -> OutputFile {
         OutputFile {
             path,
@@ -689,7 +901,6 @@ fn extras<'a>(site: &'a Site, views: &'a Views, pages: &'a [String]) -> Vec<Make
             file(format!("agencies/{id}/deadlines.csv"), csv)
         }));
     }
-    makers.extend(sitemaps(&site.config.base_url, pages));
     makers
 }
 

@@ -88,7 +88,7 @@ fn body_key(doc: &Document, base: &BaseUrl, entities: u64) -> u64 {
 /// (it had no problems), and its new body renders without problems, links
 /// to the same entities and cites the same sources, then a full resolve would change
 /// nothing but those entities' `body_html` and `citations`: `site` is
-/// patched in place and the entities are returned. Otherwise None, and
+/// patched in place, and what changed is returned. Otherwise None, and
 /// `site` and `cache` are untouched: resolve the whole site.
 pub fn patch_bodies(
     site: &mut Site,
@@ -96,7 +96,7 @@ pub fn patch_bodies(
     drafts: bool,
     replaced: &[(&Document, &Document)],
     cache: &mut BodyCache,
-) -> Option<Vec<Ref>> {
+) -> Option<Patch> {
     if replaced
         .iter()
         .any(|(old, new)| old.text[..old.body_start] != new.text[..new.body_start])
@@ -157,10 +157,13 @@ pub fn patch_bodies(
     if patches.iter().any(|(r, ..)| site.meta_mut(r).is_none()) {
         return None;
     }
-    let mut patched = Vec::new();
+    let mut patched = Patch::default();
     for (r, key, cited_before, body) in patches {
         let path = catalog.docs.get(&r).map(|d| d.path.clone());
         if let (Some(meta), Some(path)) = (site.meta_mut(&r), path) {
+            patched
+                .before
+                .push((r.clone(), meta.body_html.clone(), meta.citations.clone()));
             meta.body_html.clone_from(&body.html);
             // The body's sources come first, then those only the fields
             // cite (versions, accounts): the same ones as before, since the
@@ -177,9 +180,30 @@ pub fn patch_bodies(
                 .collect();
             cache.entries.insert(path, CachedBody { key, deps, body });
         }
-        patched.push(r);
+        patched.entities.push(r);
     }
     Some(patched)
+}
+
+/// What [`patch_bodies`] changed.
+#[derive(Debug, Default)]
+pub struct Patch {
+    /// The entities patched.
+    pub entities: Vec<Ref>,
+    /// Their bodies and citations before.
+    before: Vec<(Ref, String, Vec<String>)>,
+}
+
+impl Patch {
+    /// Put back what was patched (the rebuild that patched failed).
+    pub fn undo(self, site: &mut Site) {
+        for (r, html, citations) in self.before {
+            if let Some(meta) = site.meta_mut(&r) {
+                meta.body_html = html;
+                meta.citations = citations;
+            }
+        }
+    }
 }
 
 /// Resolve, reusing and refreshing `cache`'s rendered bodies.

@@ -92,6 +92,9 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
             started.elapsed().as_nanos() ^ u128::from(std::process::id())
         )
     };
+    // Watch before the first build, so that a save while it runs is not missed.
+    let (tx, rx) = channel();
+    let mut watcher = watch::Watcher::start(&build.root, &build.output_dir(), tx)?;
     let mut session = Session::new(build.clone());
     let mut builds = 0u64;
     let first_started = Instant::now();
@@ -120,14 +123,14 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
         let (state, events) = (Arc::clone(&state), events.clone());
         std::thread::spawn(move || http::run(server, state, events));
     }
-    // Watch before announcing the address, so that no save after it is missed.
-    let (tx, rx) = channel();
-    let mut watcher = watch::Watcher::start(&build.root, &build.output_dir(), tx)?;
     on_event(ServeEvent::Listening { url });
     let mut last_errors: Vec<Diagnostic> = Vec::new();
     // Kinds of change whose last rebuild failed: rebuilt again with the next
     // change, so a broken site.yaml or template stays reported until fixed.
     let mut failed: BTreeSet<ChangeKind> = BTreeSet::new();
+    // Whether the next rebuild must read the whole content folder rather
+    // than the files the watcher named.
+    let mut walk_next = false;
     let mut session = Some(session);
     loop {
         // While a large site's search index is built in the background, wake
@@ -160,14 +163,20 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
             Err(RecvTimeoutError::Disconnected) => break,
         };
         if let Some(e) = batch.error {
+            // Events may have been lost: the next rebuild reads the whole folder.
+            walk_next = true;
             on_event(ServeEvent::WatchError(e));
             continue;
         }
+        let new_day = follows_clock && crate::build::today() != day;
         day = crate::build::today();
         let changed_at = Instant::now();
         watcher.watch_new_dirs();
         let mut kinds = batch.kinds.clone();
         kinds.extend(failed.iter().copied());
+        if new_day {
+            kinds.insert(ChangeKind::Config);
+        }
         // A new base path in site.yaml: serve under it from now on.
         if kinds.contains(&ChangeKind::Config) {
             if let Ok(config) = crate::build::load_config(&original) {
@@ -184,17 +193,13 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
                 }
             }
         }
-        let outcome = rebuild_within(
-            session.take(),
-            &mut build,
-            &kinds,
-            batch.paths.clone(),
-            budget,
-        );
+        let paths = (!walk_next).then(|| batch.paths.clone());
+        let outcome = rebuild_within(session.take(), &mut build, &kinds, paths, budget);
         session = outcome.session;
         match outcome.result {
             Ok(report) => {
                 failed.clear();
+                walk_next = false;
                 builds += 1;
                 let id = build_id(builds);
                 if let (Ok(mut s), Some(session)) = (state.write(), session.as_ref()) {
@@ -242,7 +247,7 @@ fn rebuild_within(
     session: Option<Session>,
     opts: &mut BuildOptions,
     kinds: &BTreeSet<ChangeKind>,
-    paths: Vec<std::path::PathBuf>,
+    paths: Option<Vec<std::path::PathBuf>>,
     budget: Duration,
 ) -> Outcome {
     let mut session = session.unwrap_or_else(|| Session::new(opts.clone()));
@@ -252,7 +257,7 @@ fn rebuild_within(
     let spawned = std::thread::Builder::new()
         .name("gazette-rebuild".into())
         .spawn(move || {
-            let result = session.rebuild_files(&kinds, Some(&paths));
+            let result = session.rebuild_files(&kinds, paths.as_deref());
             let _ = tx.send((session, result));
         });
     if let Err(e) = spawned {

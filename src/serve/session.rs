@@ -158,6 +158,8 @@ pub struct Session {
     site: Option<Arc<Site>>,
     signatures: HashMap<Ref, Signature>,
     jobs: Vec<render::Job>,
+    /// Each list page's [`render::PageDeps::list`], by path.
+    lists: HashMap<String, u64>,
     warnings: Vec<Diagnostic>,
     /// Whether `content` holds what `site` was made from: false from the
     /// moment a refresh reads a file until a rebuild succeeds.
@@ -181,6 +183,7 @@ impl Session {
             site: None,
             signatures: HashMap::new(),
             jobs: Vec::new(),
+            lists: HashMap::new(),
             warnings: Vec::new(),
             in_sync: false,
             served: Served::default(),
@@ -219,13 +222,13 @@ impl Session {
                 let spawned = std::thread::Builder::new()
                     .name("gazette-search".into())
                     .spawn(move || {
-                        let export = render::export_file(&site);
+                        let mut files = render::data_files(&site);
+                        files.push(render::export_file(&site));
                         let input = crate::search::Input::of(&site);
                         // The site is let go before the long part, so that the
                         // next save can change it in place.
                         drop(site);
-                        let mut files = crate::search::build(input)?;
-                        files.push(export);
+                        files.extend(crate::search::build(input)?);
                         Ok(files)
                     });
                 if let Ok(handle) = spawned {
@@ -306,6 +309,23 @@ impl Session {
         changes: &BTreeSet<ChangeKind>,
         paths: Option<&[PathBuf]>,
     ) -> Result<Report, Vec<Diagnostic>> {
+        let mut patch = None;
+        let result = self.rebuild_patching(changes, paths, &mut patch);
+        // The last good site stays as it was when the rebuild fails.
+        if let (Err(_), Some(patch), Some(site)) = (&result, patch, self.site.as_mut()) {
+            patch.undo(Arc::make_mut(site));
+        }
+        result
+    }
+
+    /// The rebuild; when it patches the last good site in place, `patch`
+    /// says how to undo it.
+    fn rebuild_patching(
+        &mut self,
+        changes: &BTreeSet<ChangeKind>,
+        paths: Option<&[PathBuf]>,
+        patch: &mut Option<crate::resolve::Patch>,
+    ) -> Result<Report, Vec<Diagnostic>> {
         let started = Instant::now();
         let mut laps = Laps::start();
         let everything = changes.contains(&ChangeKind::Config) || self.site.is_none();
@@ -332,8 +352,20 @@ impl Session {
         let was_in_sync = std::mem::replace(&mut self.in_sync, false);
         laps.lap("read");
         let only_content = changes.iter().all(|k| *k == ChangeKind::Content);
-        let patched = if !everything && only_content && was_in_sync && !refreshed.other {
-            self.patch_bodies(&refreshed)
+        // The date a resolve would use: a new day changes what every page says.
+        let as_of = self
+            .opts
+            .as_of
+            .or(config.as_of)
+            .unwrap_or_else(build::today);
+        let same_day = self.site.as_ref().is_some_and(|s| s.as_of == as_of);
+        let patched = if !everything && only_content && was_in_sync && same_day && !refreshed.other
+        {
+            self.patch_bodies(&refreshed).map(|p| {
+                let entities = p.entities.clone();
+                *patch = Some(p);
+                entities
+            })
         } else {
             None
         };
@@ -397,32 +429,62 @@ impl Session {
         // What other pages show of an entity changed: its neighbours and the
         // site-wide pages must show it too. Otherwise only its own pages change.
         let site_wide = render_all || home_changed || !shallow.is_empty();
+        // Entities whose part on other pages changed, and their neighbours,
+        // whose counts and backlinks may have.
+        let reached = if render_all {
+            HashSet::new()
+        } else {
+            neighbours(self.site.as_deref(), &site, &shallow)
+        };
         let mut affected = deep;
-        if !render_all {
-            affected.extend(neighbours(self.site.as_deref(), &site, &shallow));
-        }
+        affected.extend(reached.iter().cloned());
         // A patched site has the same pages as before.
         let all = match patched {
-            Some(_) => std::mem::take(&mut self.jobs),
+            Some(_) => self.jobs.clone(),
             None => render::jobs(&site),
         };
         laps.lap("jobs");
+        // Each list page's list, as made now: kept for the next rebuild when
+        // this one succeeds, so that it can tell which pages moved.
+        let lists = std::sync::Mutex::new(HashMap::new());
+        // The search index, the export, feeds, calendars and spreadsheets
+        // cover the whole site: small sites remake them before the reload;
+        // large ones after, in the background (see `finish_search`).
+        let entities = site.positions.len();
+        let in_line = entities <= self.search_in_line;
+        let extras = match (site_wide, in_line) {
+            (false, _) => render::Extras::None,
+            (true, true) => render::Extras::All,
+            (true, false) => render::Extras::Sitemap,
+        };
         let (files, render_diags) = render::render_selected(
             &site,
             templates,
             &all,
-            |job| {
+            |views, job| {
+                if let Some(owner) = job.owner(&site) {
+                    return render_all || affected.contains(&owner);
+                }
+                if !site_wide {
+                    return false;
+                }
+                // A list page: rendered when a change reaches what it shows.
+                let Some(deps) = render::page_deps(views, job) else {
+                    return true;
+                };
+                let path = render::job_path(&site, job);
+                let moved = self.lists.get(&path) != Some(&deps.list);
+                if let Ok(mut l) = lists.lock() {
+                    l.insert(path, deps.list);
+                }
                 render_all
-                    || job
-                        .owner(&site)
-                        .map_or(site_wide, |r| affected.contains(&r))
+                    || moved
+                    || deps.rows.iter().any(|r| reached.contains(r))
+                    || deps.names.iter().any(|r| shallow.contains(r))
             },
-            site_wide,
+            extras,
         );
         if render_diags.has_errors() {
-            if patched.is_some() {
-                self.jobs = all;
-            }
             return Err(render_diags.sorted());
         }
         laps.lap("render");
@@ -431,11 +493,7 @@ impl Session {
         } else {
             None
         };
-        // The search index and the export cover every entity: any change
-        // reaches them. Small sites make them before the reload; large ones
-        // after, in the background (see `finish_search`).
-        let entities = site.positions.len();
-        let derived = if entities <= self.search_in_line {
+        let derived = if in_line {
             // Files still being made for the larger site are now out of date.
             self.derived_job = None;
             let mut files = crate::search::index(&site)
@@ -464,9 +522,12 @@ impl Session {
         self.site = Some(site);
         self.signatures = new_signatures;
         self.jobs = all;
+        if site_wide {
+            self.lists = lists.into_inner().unwrap_or_default();
+        }
         self.warnings = diags;
         self.in_sync = true;
-        if entities > self.search_in_line {
+        if !in_line {
             self.start_derived();
         }
         Ok(Report {
@@ -481,7 +542,7 @@ impl Session {
     /// The shortcut for a save that changed only Markdown bodies: patch the
     /// last good site in place (see [`crate::resolve::patch_bodies`]).
     /// Returns the entities patched, or None: resolve the whole site.
-    fn patch_bodies(&mut self, refreshed: &Refreshed) -> Option<Vec<Ref>> {
+    fn patch_bodies(&mut self, refreshed: &Refreshed) -> Option<crate::resolve::Patch> {
         let pairs: Vec<(&Document, &Document)> = refreshed
             .replaced
             .iter()
@@ -535,6 +596,9 @@ impl Session {
             Some(list) => generated.extend(list.keys().map(String::as_str)),
             None => generated.extend(self.served.search.keys().map(String::as_str)),
         }
+        // Made in the background on large sites, perhaps not yet: their
+        // fixed names are claimed all the same.
+        generated.extend(["api/site.json", "pagefind/pagefind.js"]);
         let statics_now: Vec<(&str, &Contents)> = match &statics {
             Some(list) => list
                 .iter()

@@ -47,8 +47,16 @@ impl Watcher {
                 Ok(events) => {
                     let mut b = Batch::default();
                     // Reading a file (our own builds do) is not a change.
-                    let changes = events.into_iter().filter(|e| !is_read(&e.event.kind));
-                    for path in changes.flat_map(|e| e.event.paths) {
+                    let changes: Vec<_> = events
+                        .into_iter()
+                        .filter(|e| !is_read(&e.event.kind))
+                        .collect();
+                    // The system dropped events (its queue overflowed): which
+                    // files changed is unknown, so everything is rebuilt.
+                    if changes.iter().any(|e| e.event.need_rescan()) {
+                        b.kinds.insert(ChangeKind::Config);
+                    }
+                    for path in changes.into_iter().flat_map(|e| e.event.paths) {
                         if let Some(kind) = classify(&r, &output, &path) {
                             b.kinds.insert(kind);
                             b.paths.push(path);
@@ -112,7 +120,7 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
     }
     let rel = path.strip_prefix(root).ok()?;
     let name = rel.file_name()?.to_str()?;
-    if is_temporary(name) {
+    if crate::fs::is_editor_temporary(name) {
         return None;
     }
     let parts: Vec<&str> = rel
@@ -141,20 +149,6 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
         ["themes", ..] => Some(ChangeKind::Template),
         _ => None,
     }
-}
-
-/// Editors' swap, backup and lock files.
-fn is_temporary(name: &str) -> bool {
-    name.starts_with(".#")
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".swo")
-        || name.ends_with(".tmp")
-        || name.ends_with(".kate-swp")
-        || name == "4913"
-        || name == ".DS_Store"
 }
 
 #[cfg(test)]

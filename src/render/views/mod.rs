@@ -378,6 +378,9 @@ pub struct EventView {
 /// One row of a kind's index page.
 #[derive(Debug, Clone, Serialize)]
 pub struct IndexItemView {
+    /// The entity of the row (for the dev server's dependencies; not shown).
+    #[serde(skip)]
+    pub entity: Ref,
     pub title: String,
     pub url: String,
     /// A short line under the title (publisher and date, acronym, summary).
@@ -473,6 +476,9 @@ struct Memo<'s> {
     matrix: std::sync::OnceLock<Vec<(&'s Order, &'s Provision)>>,
     changes: std::sync::OnceLock<Vec<(&'s Order, Option<&'s Provision>)>>,
     reviews: std::sync::OnceLock<Vec<(Kind, &'s Meta)>>,
+    /// What concerns a whole list (by its first page's job) for the dev
+    /// server's dependencies: a hash of its rows, the entities naming its pages.
+    summaries: Shared<super::Job, (u64, Vec<Ref>)>,
 }
 
 /// `map[key]`, made by `make` the first time. The lock is not held while
@@ -566,6 +572,15 @@ impl<'s> Views<'s> {
                 (rows, ahead)
             },
         )
+    }
+
+    /// The summary of list `list`, made by `make` the first time.
+    pub fn list_summary(
+        &self,
+        list: super::Job,
+        make: impl FnOnce() -> (u64, Vec<Ref>),
+    ) -> Arc<(u64, Vec<Ref>)> {
+        memo(&self.memo.summaries, list, make)
     }
 
     fn grouped(&self) -> &lists::Grouped<'s> {
@@ -1143,8 +1158,13 @@ impl<'s> Views<'s> {
     }
 
     /// Page `page` of the index of `kind`.
+    /// Every row of a kind's index, made once for all its pages.
+    pub fn index_rows(&self, kind: Kind) -> &[IndexItemView] {
+        self.index_items[kind as usize].get_or_init(|| self.index_items(kind))
+    }
+
     pub fn index(&self, kind: Kind, page: usize) -> IndexView<'_> {
-        let all = self.index_items[kind as usize].get_or_init(|| self.index_items(kind));
+        let all = self.index_rows(kind);
         let size = self.site.config.page_size;
         let title = |i: usize| all.get(i).map_or_else(String::new, |x| x.title.clone());
         let intro = match kind {
@@ -1184,6 +1204,7 @@ impl<'s> Views<'s> {
         let items = all[paging::rows(page, all.len(), size)]
             .iter()
             .map(|p| IndexItemView {
+                entity: Ref::new(Kind::Provision, p.meta.id.as_str()),
                 title: match &p.section {
                     Some(n) => format!("Sec. {n}: {}", p.meta.title),
                     None => p.meta.title.clone(),
@@ -1220,6 +1241,7 @@ impl<'s> Views<'s> {
                 .orders
                 .iter()
                 .map(|o| IndexItemView {
+                    entity: Ref::new(Kind::Order, o.meta.id.as_str()),
                     title: o.meta.title.clone(),
                     url: self.link(&Kind::Order.path_of(&o.meta.id)),
                     detail: join_nonempty(&[
@@ -1255,6 +1277,7 @@ impl<'s> Views<'s> {
                 .provisions
                 .iter()
                 .map(|p| IndexItemView {
+                    entity: Ref::new(Kind::Provision, p.meta.id.as_str()),
                     title: p.meta.title.clone(),
                     url: self.link(&Kind::Provision.path_of(&p.meta.id)),
                     detail: p.summary.clone(),
@@ -1267,6 +1290,7 @@ impl<'s> Views<'s> {
                 .agencies
                 .iter()
                 .map(|a| IndexItemView {
+                    entity: Ref::new(Kind::Agency, a.meta.id.as_str()),
                     title: a.meta.title.clone(),
                     url: self.link(&Kind::Agency.path_of(&a.meta.id)),
                     detail: join_nonempty(&[
@@ -1295,6 +1319,7 @@ impl<'s> Views<'s> {
                 });
                 list.into_iter()
                     .map(|x| IndexItemView {
+                        entity: Ref::new(Kind::Source, x.meta.id.as_str()),
                         title: x.meta.title.clone(),
                         url: self.link(&Kind::Source.path_of(&x.meta.id)),
                         detail: join_nonempty(&[
@@ -1309,6 +1334,7 @@ impl<'s> Views<'s> {
                 .events
                 .iter()
                 .map(|e| IndexItemView {
+                    entity: Ref::new(Kind::Event, e.meta.id.as_str()),
                     title: e.meta.title.clone(),
                     url: self.link(&Kind::Event.path_of(&e.meta.id)),
                     detail: join_nonempty(&[
@@ -1325,6 +1351,7 @@ impl<'s> Views<'s> {
                 .pages
                 .iter()
                 .map(|p| IndexItemView {
+                    entity: Ref::new(Kind::Page, p.meta.id.as_str()),
                     title: p.meta.title.clone(),
                     url: self.link(&Kind::Page.path_of(&p.meta.id)),
                     detail: String::new(),
