@@ -33,18 +33,32 @@ impl Ref {
 }
 
 /// What every entity has.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Meta {
     pub id: String,
     pub title: String,
     /// The file it came from, relative to the site root.
     pub file: PathBuf,
-    /// The Markdown body rendered to HTML (links and citations resolved).
-    pub body_html: String,
+    /// The Markdown body rendered to HTML (links and citations resolved),
+    /// shared with the dev server's cache of bodies.
+    pub body_html: std::sync::Arc<str>,
     /// Sources this entity cites, numbered in this order on its page.
     pub citations: Vec<String>,
     /// When an editor last checked it against its sources.
     pub reviewed: Option<Date>,
+}
+
+/// Leaves out the body and its citations: long, and the dev server's
+/// signatures hash them apart from the rest of the entity.
+impl std::fmt::Debug for Meta {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Meta")
+            .field("id", &self.id)
+            .field("title", &self.title)
+            .field("file", &self.file)
+            .field("reviewed", &self.reviewed)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A date with how it was obtained.

@@ -612,6 +612,9 @@ fn edits_push_reloads_and_errors_over_sse() {
     });
 
     // Editor swap files do not trigger rebuilds; build output is never written.
+    // (A move can reach the server as two batches: let the second one pass.)
+    std::thread::sleep(Duration::from_millis(300));
+    while events.try_recv().is_ok() {}
     std::fs::write(root.join("content/agencies/.treasury.md.swp"), "x").unwrap();
     std::fs::write(root.join("content/agencies/treasury.md~"), "x").unwrap();
     std::thread::sleep(Duration::from_millis(600));
@@ -931,6 +934,18 @@ fn paged_site(n: usize, page_size: usize) -> (tempfile::TempDir, std::path::Path
             "content/agencies/cisa.md".into(),
             "---\ntitle: Cybersecurity agency\nacronym: CISA\n---\n".into(),
         ),
+        (
+            "content/agencies/nsa.md".into(),
+            "---\ntitle: Security agency\nacronym: NSA\n---\n".into(),
+        ),
+        (
+            "content/events/launch.md".into(),
+            "---\ntitle: A launch\ndate: 2026-06-10\nkind: other\nsources: [wh]\n---\n".into(),
+        ),
+        (
+            "content/events/rumor.md".into(),
+            "---\ntitle: A rumor\nkind: other\nsources: [wh]\n---\n".into(),
+        ),
     ];
     for i in 0..n {
         let agency = if i % 3 == 0 { "cisa" } else { "treasury" };
@@ -957,7 +972,8 @@ fn paged_site(n: usize, page_size: usize) -> (tempfile::TempDir, std::path::Path
 /// On a site whose lists run to many pages, an edit re-renders the list
 /// pages it reaches, not every page of every list, and the result is still
 /// what `gazette build` writes: titles, dates that move rows across pages,
-/// an agency's acronym, new and deleted provisions.
+/// an agency's acronym, an agency's first dated item (the timeline's
+/// filters), an undated event deleted, new and deleted provisions.
 #[test]
 fn list_pages_are_rendered_again_only_where_an_edit_reaches() {
     let (_tmp, root) = paged_site(40, 10);
@@ -999,6 +1015,20 @@ fn list_pages_are_rendered_again_only_where_an_edit_reaches() {
             Box::new({
                 let p = file(30);
                 move || edit(&p, "Body 30,", "Body 30, longer,")
+            }),
+        ),
+        (
+            "an agency's first dated item",
+            Box::new({
+                let p = root.join("content/events/launch.md");
+                move || edit(&p, "kind: other\n", "kind: other\nrelated: [nsa]\n")
+            }),
+        ),
+        (
+            "deleted undated event",
+            Box::new({
+                let p = root.join("content/events/rumor.md");
+                move || std::fs::remove_file(&p).unwrap()
             }),
         ),
         (

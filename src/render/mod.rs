@@ -576,7 +576,13 @@ pub fn page_deps(views: &Views, job: &Job) -> Option<PageDeps> {
             let agency_id = agency.map(|i| site.agencies[i].meta.id.as_str());
             let rows = views.timeline_rows(agency_id, kind);
             let items = views.items();
-            let hash = || hash_all(rows.0.iter().map(|&i| &items[i].key));
+            // The filters list the agencies that have a dated item: whether
+            // one has depends on other entities, so the set counts as the list's.
+            let hash = || {
+                let dated = site.agencies.iter().map(|a| a.meta.id.as_str());
+                let dated = dated.filter(|id| views.is_dated(id));
+                hash_all(rows.0.iter().map(|&i| &items[i].key)) ^ hash_all(dated)
+            };
             let list = Job::Timeline(agency, kind, 0);
             let mut deps = PageDeps::of(views, list, page, rows.0.len(), hash, |i, out| {
                 out.push(items[rows.0[i]].page.clone());
@@ -587,14 +593,17 @@ pub fn page_deps(views: &Views, job: &Job) -> Option<PageDeps> {
                     .iter()
                     .map(|a| Ref::new(Kind::Agency, a.meta.id.as_str())),
             );
-            // The first page of the whole timeline lists the undated events.
+            // The first page of the whole timeline lists the undated events:
+            // one deleted must show as a change of the list.
             if page == 0 && agency.is_none() {
-                deps.rows.extend(
-                    site.events
-                        .iter()
-                        .filter(|e| e.date.is_none())
-                        .map(|e| Ref::new(Kind::Event, e.meta.id.as_str())),
-                );
+                let undated: Vec<Ref> = site
+                    .events
+                    .iter()
+                    .filter(|e| e.date.is_none())
+                    .map(|e| Ref::new(Kind::Event, e.meta.id.as_str()))
+                    .collect();
+                deps.list ^= hash_all(undated.iter()).rotate_left(1);
+                deps.rows.extend(undated);
             }
             deps
         }

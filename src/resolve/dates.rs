@@ -139,6 +139,15 @@ impl<'d> Dates<'d> {
         self.nodes.insert(id, node);
     }
 
+    /// The date of item `id` as [`Dates::resolve`] found it: None before it
+    /// was resolved, or when it could not be.
+    pub fn resolved(&self, id: &str) -> Option<When> {
+        match self.states.get(id) {
+            Some(State::Done(w)) => w.clone(),
+            _ => None,
+        }
+    }
+
     /// The date of item `id`; errors are reported once, on the item that has them.
     pub fn resolve(&mut self, id: &str, diags: &mut Diagnostics) -> Option<When> {
         let mut stack = Vec::new();

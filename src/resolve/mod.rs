@@ -191,7 +191,7 @@ pub struct Patch {
     /// The entities patched.
     pub entities: Vec<Ref>,
     /// Their bodies and citations before.
-    before: Vec<(Ref, String, Vec<String>)>,
+    before: Vec<(Ref, std::sync::Arc<str>, Vec<String>)>,
 }
 
 impl Patch {
@@ -316,12 +316,28 @@ pub fn resolve_cached(
     });
     let (home_html, home_citations) = home.unwrap_or_default();
 
-    let mut b = Builder {
-        event_kinds: &config.event_kinds,
-        catalog: &catalog,
-        diags: &mut diags,
-        links: Vec::new(),
-    };
+    // Every date, resolved in the order the entities below ask for them, so
+    // that each problem is reported once, on the item that has it.
+    for doc in &docs {
+        match &doc.front {
+            RawFrontMatter::Provision(p) => {
+                for d in &p.deadlines {
+                    dates.resolve(&d.id, &mut diags);
+                }
+            }
+            RawFrontMatter::Event(_) => {
+                dates.resolve(&doc.id, &mut diags);
+            }
+            _ => {}
+        }
+    }
+    // Each document becomes its entity on its own, in parallel.
+    let dates = &dates;
+    let built: Vec<Built> = docs
+        .par_iter()
+        .zip(bodies)
+        .map(|(doc, body)| build_entity(doc, body, &catalog, dates, &config, as_of))
+        .collect();
     let mut site = Site {
         config: config.clone(),
         as_of,
@@ -339,80 +355,138 @@ pub fn resolve_cached(
         positions: HashMap::new(),
         deadline_order: Vec::new(),
     };
-    for (doc, body) in docs.iter().zip(bodies) {
-        let from = Ref::new(doc.kind, doc.id.as_str());
-        for d in body.problems {
-            b.diags.push(d);
+    for b in built {
+        diags.extend(b.diags);
+        for (from, to) in b.links {
+            site.incoming
+                .entry(to.clone())
+                .or_default()
+                .insert(from.clone());
+            site.outgoing.entry(from).or_default().insert(to);
         }
-        for to in &body.links {
-            b.links.push((from.clone(), to.clone()));
+        site.titles.insert(b.from, b.title);
+        match b.entity {
+            Entity::Order(x) => site.orders.push(x),
+            Entity::Provision(x) => site.provisions.push(x),
+            Entity::Agency(x) => site.agencies.push(x),
+            Entity::Source(x) => site.sources.push(x),
+            Entity::Event(x) => site.events.push(x),
+            Entity::Page(x) => site.pages.push(x),
+            Entity::Refused => {}
         }
-        let meta = Meta {
-            id: doc.id.clone(),
-            title: doc.front.title().to_string(),
-            file: doc.path.clone(),
-            body_html: body.html,
-            citations: body.cited,
-            reviewed: doc.front.reviewed(),
-        };
-        if let Some(days) = stale_days(&config, as_of, meta.reviewed) {
-            b.diags.push(
-                Diagnostic::warning(
-                    &doc.path,
-                    doc.spans.get("reviewed"),
-                    format!(
-                        "last reviewed {days} days ago (site.yaml: stale after {})",
-                        config.stale_after_days.unwrap_or_default()
-                    ),
-                )
-                .with_source(&doc.text, &doc.lines)
-                .with_help(Some(
-                    "check it against its sources, then update `reviewed`".into(),
-                )),
-            );
-        }
-        site.titles.insert(from.clone(), meta.title.clone());
-        match &doc.front {
-            RawFrontMatter::Order(o) => site.orders.push(b.order(doc, o, meta)),
-            RawFrontMatter::Provision(p) => {
-                site.provisions.push(b.provision(doc, p, meta, &mut dates))
-            }
-            RawFrontMatter::Agency(a) => site.agencies.push(b.agency(doc, a, meta)),
-            RawFrontMatter::Source(s) => site.sources.push(b.source(doc, s, meta)),
-            RawFrontMatter::Event(e) => site.events.push(b.event(doc, e, meta, &mut dates)),
-            RawFrontMatter::Page(_)
-                if crate::render::RESERVED_TOP_FOLDERS.contains(&doc.id.as_str()) =>
-            {
-                b.diags.push(
-                    doc.error(
-                        Some(Pos::new(1, 1)),
-                        format!(
-                            "a page named `{}` would replace the generated /{}/ of the site",
-                            doc.id, doc.id
-                        ),
-                    )
-                    .with_help(Some(format!(
-                        "rename the file, e.g. to `about-{}.md`",
-                        doc.id
-                    ))),
-                );
-            }
-            RawFrontMatter::Page(p) => site.pages.push(Page {
-                meta,
-                weight: p.weight,
-            }),
-        }
-    }
-    for (from, to) in std::mem::take(&mut b.links) {
-        site.incoming
-            .entry(to.clone())
-            .or_default()
-            .insert(from.clone());
-        site.outgoing.entry(from).or_default().insert(to);
     }
     relate_orders(&mut site, &docs, &mut diags);
     sort_site(&mut site);
     (site, diags)
+}
+
+/// One document made into its entity, with what it links to and its problems.
+struct Built {
+    from: Ref,
+    title: String,
+    entity: Entity,
+    links: Vec<(Ref, Ref)>,
+    diags: Diagnostics,
+}
+
+enum Entity {
+    Order(Order),
+    Provision(Provision),
+    Agency(Agency),
+    Source(Source),
+    Event(Event),
+    Page(Page),
+    /// Not on the site (a page with a reserved name; reported).
+    Refused,
+}
+
+/// Make `doc`, whose body is rendered, into its entity: references looked
+/// up in `catalog`, dates taken from `dates` (resolved already).
+fn build_entity(
+    doc: &Document,
+    body: Body,
+    catalog: &Catalog,
+    dates: &Dates,
+    config: &Config,
+    as_of: Date,
+) -> Built {
+    let from = Ref::new(doc.kind, doc.id.as_str());
+    let mut diags = Diagnostics::new();
+    for d in body.problems {
+        diags.push(d);
+    }
+    let mut b = Builder {
+        event_kinds: &config.event_kinds,
+        catalog,
+        diags: &mut diags,
+        links: body
+            .links
+            .iter()
+            .map(|to| (from.clone(), to.clone()))
+            .collect(),
+    };
+    let meta = Meta {
+        id: doc.id.clone(),
+        title: doc.front.title().to_string(),
+        file: doc.path.clone(),
+        body_html: body.html,
+        citations: body.cited,
+        reviewed: doc.front.reviewed(),
+    };
+    if let Some(days) = stale_days(config, as_of, meta.reviewed) {
+        b.diags.push(
+            Diagnostic::warning(
+                &doc.path,
+                doc.spans.get("reviewed"),
+                format!(
+                    "last reviewed {days} days ago (site.yaml: stale after {})",
+                    config.stale_after_days.unwrap_or_default()
+                ),
+            )
+            .with_source(&doc.text, &doc.lines)
+            .with_help(Some(
+                "check it against its sources, then update `reviewed`".into(),
+            )),
+        );
+    }
+    let title = meta.title.clone();
+    let entity = match &doc.front {
+        RawFrontMatter::Order(o) => Entity::Order(b.order(doc, o, meta)),
+        RawFrontMatter::Provision(p) => Entity::Provision(b.provision(doc, p, meta, dates)),
+        RawFrontMatter::Agency(a) => Entity::Agency(b.agency(doc, a, meta)),
+        RawFrontMatter::Source(s) => Entity::Source(b.source(doc, s, meta)),
+        RawFrontMatter::Event(e) => Entity::Event(b.event(doc, e, meta, dates)),
+        RawFrontMatter::Page(_)
+            if crate::render::RESERVED_TOP_FOLDERS.contains(&doc.id.as_str()) =>
+        {
+            b.diags.push(
+                doc.error(
+                    Some(Pos::new(1, 1)),
+                    format!(
+                        "a page named `{}` would replace the generated /{}/ of the site",
+                        doc.id, doc.id
+                    ),
+                )
+                .with_help(Some(format!(
+                    "rename the file, e.g. to `about-{}.md`",
+                    doc.id
+                ))),
+            );
+            Entity::Refused
+        }
+        RawFrontMatter::Page(p) => Entity::Page(Page {
+            meta,
+            weight: p.weight,
+        }),
+    };
+    let links = std::mem::take(&mut b.links);
+    Built {
+        from,
+        title,
+        entity,
+        links,
+        diags,
+    }
 }
 
 /// Give each order the relations other orders have to it, its status when
@@ -566,7 +640,7 @@ fn markdown_problem(
 /// A rendered Markdown body.
 #[derive(Clone)]
 struct Body {
-    html: String,
+    html: std::sync::Arc<str>,
     /// Sources in citation order: the entity's `sources` field first, then the body's.
     cited: Vec<String>,
     links: Vec<Ref>,
@@ -589,7 +663,7 @@ fn render_body(doc: &Document, catalog: &Catalog, base: &BaseUrl) -> Body {
             .map(|id| Ref::new(Kind::Source, id.as_str())),
     );
     Body {
-        html: r.html,
+        html: r.html.into(),
         cited: linker.cited,
         links,
         problems,
@@ -808,7 +882,7 @@ impl Builder<'_, '_> {
         doc: &Document,
         p: &RawProvision,
         mut meta: Meta,
-        dates: &mut Dates,
+        dates: &Dates,
     ) -> Provision {
         let order = self
             .reference(doc, "order", Kind::Order, &p.order)
@@ -857,13 +931,7 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn deadline(
-        &mut self,
-        doc: &Document,
-        i: usize,
-        d: &RawDeadline,
-        dates: &mut Dates,
-    ) -> Deadline {
+    fn deadline(&mut self, doc: &Document, i: usize, d: &RawDeadline, dates: &Dates) -> Deadline {
         let at = format!("deadlines.{i}");
         if let Err(m) = crate::content::check_slug(&d.id) {
             self.diags
@@ -887,7 +955,7 @@ impl Builder<'_, '_> {
             provision: doc.id.clone(),
             action: d.action.clone(),
             agency,
-            due: dates.resolve(&d.id, self.diags),
+            due: dates.resolved(&d.id),
             note: d.note.clone(),
             status,
             status_sources,
@@ -1142,7 +1210,7 @@ impl Builder<'_, '_> {
         "other".to_string()
     }
 
-    fn event(&mut self, doc: &Document, e: &RawEvent, meta: Meta, dates: &mut Dates) -> Event {
+    fn event(&mut self, doc: &Document, e: &RawEvent, meta: Meta, dates: &Dates) -> Event {
         let from = Ref::new(Kind::Event, doc.id.as_str());
         let mut related = Vec::new();
         for (i, target) in e.related.iter().enumerate() {
@@ -1160,7 +1228,7 @@ impl Builder<'_, '_> {
         }
         Event {
             sources: self.references(doc, "sources", Kind::Source, &e.sources),
-            date: dates.resolve(&doc.id, self.diags),
+            date: dates.resolved(&doc.id),
             meta,
             kind: self.event_kind(doc, &e.kind),
             related,

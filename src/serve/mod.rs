@@ -168,8 +168,9 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
             on_event(ServeEvent::WatchError(e));
             continue;
         }
-        let new_day = follows_clock && crate::build::today() != day;
-        day = crate::build::today();
+        let today = crate::build::today();
+        let new_day = follows_clock && today != day;
+        day = today;
         let changed_at = Instant::now();
         watcher.watch_new_dirs();
         let mut kinds = batch.kinds.clone();

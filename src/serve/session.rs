@@ -391,8 +391,10 @@ impl Session {
         };
         laps.lap("resolve");
         let templates = self.templates.as_ref().ok_or_else(Vec::new)?;
+        // A new day changes what every page says of deadlines and reviews.
+        let new_day = self.site.as_ref().is_none_or(|old| old.as_of != site.as_of);
         let render_all =
-            everything || changes.contains(&ChangeKind::Template) || self.site.is_none();
+            everything || new_day || changes.contains(&ChangeKind::Template) || self.site.is_none();
         // Entities whose pages changed (deep), and whose part on other pages did (shallow).
         let (deep, shallow, new_signatures) = match (fresh_signatures, &patched) {
             (Some(new), _) => (
@@ -663,47 +665,33 @@ fn signatures(site: &Site) -> HashMap<Ref, Signature> {
 
 /// The signature of entity `r`; None when the site has no such entity.
 fn signature(site: &Site, r: &Ref) -> Option<Signature> {
-    // Debug output of the entity with its body left out: what its neighbours may show.
-    fn without_body<T: std::fmt::Debug + Clone>(
-        x: &T,
-        meta: impl Fn(&mut T) -> &mut crate::model::Meta,
-    ) -> String {
-        let mut x = x.clone();
-        let m = meta(&mut x);
-        m.body_html.clear();
-        m.citations.clear();
-        format!("{x:?}")
+    // The entity's Debug output, fed straight into a hasher; it leaves out
+    // the body (see `Meta`'s Debug), which is hashed apart.
+    fn outline<T: std::fmt::Debug>(x: &T) -> u64 {
+        use std::fmt::Write;
+        struct Feed<'h>(&'h mut DefaultHasher);
+        impl Write for Feed<'_> {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                self.0.write(s.as_bytes());
+                Ok(())
+            }
+        }
+        let mut h = DefaultHasher::new();
+        let _ = write!(Feed(&mut h), "{x:?}");
+        h.finish()
     }
     let i = *site.positions.get(r)?;
     let (meta, outline) = match r.kind {
-        Kind::Order => site
-            .orders
-            .get(i)
-            .map(|x| (&x.meta, without_body(x, |x| &mut x.meta))),
-        Kind::Provision => site
-            .provisions
-            .get(i)
-            .map(|x| (&x.meta, without_body(x, |x| &mut x.meta))),
-        Kind::Agency => site
-            .agencies
-            .get(i)
-            .map(|x| (&x.meta, without_body(x, |x| &mut x.meta))),
-        Kind::Source => site
-            .sources
-            .get(i)
-            .map(|x| (&x.meta, without_body(x, |x| &mut x.meta))),
-        Kind::Event => site
-            .events
-            .get(i)
-            .map(|x| (&x.meta, without_body(x, |x| &mut x.meta))),
-        Kind::Page => site
-            .pages
-            .get(i)
-            .map(|x| (&x.meta, without_body(x, |x| &mut x.meta))),
+        Kind::Order => site.orders.get(i).map(|x| (&x.meta, outline(x))),
+        Kind::Provision => site.provisions.get(i).map(|x| (&x.meta, outline(x))),
+        Kind::Agency => site.agencies.get(i).map(|x| (&x.meta, outline(x))),
+        Kind::Source => site.sources.get(i).map(|x| (&x.meta, outline(x))),
+        Kind::Event => site.events.get(i).map(|x| (&x.meta, outline(x))),
+        Kind::Page => site.pages.get(i).map(|x| (&x.meta, outline(x))),
     }?;
     // The feed shows an event's text: it counts for other pages too.
     let also_shown = if r.kind == Kind::Event {
-        meta.body_html.as_str()
+        &*meta.body_html
     } else {
         ""
     };
@@ -716,15 +704,15 @@ fn signature(site: &Site, r: &Ref) -> Option<Signature> {
         }
     }
     let links = links.finish();
-    let hash = |text: &str, extra: &str| {
+    let hash = |x: &dyn Fn(&mut DefaultHasher)| {
         let mut h = DefaultHasher::new();
-        (text, extra, links).hash(&mut h);
+        (outline, links).hash(&mut h);
+        x(&mut h);
         h.finish()
     };
-    let body = format!("{}{:?}", meta.body_html, meta.citations);
     Some(Signature {
-        deep: hash(&outline, &body),
-        shallow: hash(&outline, also_shown),
+        deep: hash(&|h| (&meta.body_html, &meta.citations).hash(h)),
+        shallow: hash(&|h| also_shown.hash(h)),
     })
 }
 

@@ -726,7 +726,7 @@ impl<'s> Views<'s> {
             kind: kind.name().to_string(),
             title: meta.title.clone(),
             url: self.link(&r.path()),
-            body_html: meta.body_html.clone(),
+            body_html: meta.body_html.to_string(),
             citations: self.source_refs(numbering.ids(), numbering),
             // Sources are listed, numbered, under `citations`; not again here.
             references: self.groups(
