@@ -24,7 +24,12 @@ python3 bench/serve_latency.py gazette "$bin" "$work/shipped" \
 
 half=$((n / 2))
 echo "generated site ($n provisions): full build $(full "$work/gazette") s"
+# p$half opens a page of every paged list (page_size 200), so its title is
+# in every pager of those lists: the worst case. p$((half + 1)) is typical.
 python3 bench/serve_latency.py gazette "$bin" "$work/gazette" \
   "$work/gazette/content/provisions/p$half.md" "/provisions/p$half/" "$runs"
+echo "(the same, for p$((half + 1)), not at a page boundary)"
+python3 bench/serve_latency.py gazette "$bin" "$work/gazette" \
+  "$work/gazette/content/provisions/p$((half + 1)).md" "/provisions/p$((half + 1))/" "$runs"
 python3 bench/serve_latency.py hugo "$hugo_bin" "$work/hugo" \
   "$work/hugo/content/provisions/p$half.md" "/provisions/p$half/" "$runs"

@@ -54,8 +54,10 @@ fn full_build(root: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// The session serves exactly the files of `full`, byte for byte.
-fn assert_same(name: &str, session: &Session, full: &BTreeMap<String, Vec<u8>>) {
+/// The session serves exactly the files of `full`, byte for byte, once its
+/// background work (search index, export, feeds...) is done.
+fn assert_same(name: &str, session: &mut Session, full: &BTreeMap<String, Vec<u8>>) {
+    session.settle();
     let incremental = bytes(&session.outputs());
     assert_eq!(
         incremental.keys().collect::<Vec<_>>(),
@@ -261,7 +263,7 @@ fn incremental_rebuilds_equal_full_builds() {
             .rebuild_files(&[kind].into_iter().collect(), Some(&paths))
             .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         let full = full_build(&root);
-        assert_same(name, &session, &full);
+        assert_same(name, &mut session, &full);
         if kind == ChangeKind::Content && name != "page title" {
             let total = full.keys().filter(|k| k.ends_with(".html")).count();
             assert!(
@@ -309,7 +311,7 @@ fn body_edits_patch_the_site_and_fall_back_when_they_must() {
     .unwrap();
     // The two provisions' pages, and the review's two version pages.
     assert_eq!(report.rendered, 4);
-    assert_same("two bodies", &session, &full_build(&root));
+    assert_same("two bodies", &mut session, &full_build(&root));
 
     let errors = save(
         &mut session,
@@ -334,7 +336,7 @@ fn body_edits_patch_the_site_and_fall_back_when_they_must() {
         &[("provisions/review.md", "longer, see [[nowhere]].", "fixed.")],
     )
     .unwrap();
-    assert_same("the fix", &session, &full_build(&root));
+    assert_same("the fix", &mut session, &full_build(&root));
 }
 
 #[test]
@@ -342,6 +344,7 @@ fn a_failed_rebuild_keeps_the_last_good_site() {
     let (_tmp, root) = copy_site(&fixture("basic"));
     let mut session = Session::new(opts(&root));
     session.full_build().unwrap();
+    session.settle();
     let before = bytes(&session.outputs());
     std::fs::write(
         root.join("content/agencies/bad.md"),
@@ -357,6 +360,7 @@ fn a_failed_rebuild_keeps_the_last_good_site() {
     session
         .rebuild(&[ChangeKind::Content].into_iter().collect())
         .unwrap();
+    session.settle();
     assert_eq!(bytes(&session.outputs()), before);
 }
 
@@ -896,7 +900,7 @@ fn a_static_file_may_take_the_place_of_a_page_that_is_gone() {
 #[test]
 fn a_large_site_s_search_index_follows_in_the_background() {
     let (_tmp, root) = copy_site(&fixture("basic"));
-    let mut session = Session::new(opts(&root)).with_search_in_line(0);
+    let mut session = Session::new(opts(&root));
     session.full_build().unwrap();
     let has_index = |s: &Session| s.outputs().contains_key("pagefind/pagefind.js");
     assert!(!has_index(&session), "pages first, the index after");
@@ -919,7 +923,11 @@ fn a_large_site_s_search_index_follows_in_the_background() {
     assert!(!session.search_pending());
     // The index, the export, feeds, calendars and spreadsheets: all what a
     // full build makes of the edited site.
-    assert_same("after the background work", &session, &full_build(&root));
+    assert_same(
+        "after the background work",
+        &mut session,
+        &full_build(&root),
+    );
 }
 
 /// A site of `n` provisions in lists of `page_size` rows: each provision
@@ -1063,7 +1071,7 @@ fn list_pages_are_rendered_again_only_where_an_edit_reaches() {
             .rebuild_files(&[ChangeKind::Content].into_iter().collect(), Some(&paths))
             .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         let full = full_build(&root);
-        assert_same(name, &session, &full);
+        assert_same(name, &mut session, &full);
         let pages = full.keys().filter(|k| k.ends_with(".html")).count();
         if name == "title" {
             assert!(

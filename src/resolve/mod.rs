@@ -68,6 +68,14 @@ fn shown_of(catalog: &Catalog, r: &Ref) -> u64 {
     hash_of((catalog.title(r), publisher))
 }
 
+/// The documents on the site, and the drafts left out of it (none when
+/// `drafts` are built).
+fn split_drafts(content: &Content, drafts: bool) -> (Vec<&Document>, Vec<&Document>) {
+    content
+        .documents()
+        .partition(|d| drafts || !d.front.is_draft())
+}
+
 /// What a body's rendering depends on besides its own text: the set of entities.
 fn entities_key(catalog: &Catalog) -> u64 {
     catalog
@@ -103,14 +111,7 @@ pub fn patch_bodies(
     {
         return None;
     }
-    let included: Vec<&Document> = content
-        .documents()
-        .filter(|d| drafts || !d.front.is_draft())
-        .collect();
-    let left_out: Vec<&Document> = content
-        .documents()
-        .filter(|d| !drafts && d.front.is_draft())
-        .collect();
+    let (included, left_out) = split_drafts(content, drafts);
     let broken = content.broken().map(|(kind, id)| Ref::new(kind, id));
     // The site resolved without errors, so this reports nothing new.
     let catalog = Catalog::new(&included, &left_out, broken, &mut Diagnostics::new());
@@ -215,14 +216,7 @@ pub fn resolve_cached(
     mut cache: Option<&mut BodyCache>,
 ) -> (Site, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let included: Vec<&Document> = content
-        .documents()
-        .filter(|d| drafts || !d.front.is_draft())
-        .collect();
-    let drafts_left_out: Vec<&Document> = content
-        .documents()
-        .filter(|d| !drafts && d.front.is_draft())
-        .collect();
+    let (included, drafts_left_out) = split_drafts(content, drafts);
     let mut docs = included.clone();
     docs.sort_by(|a, b| a.path.cmp(&b.path));
     let broken = content.broken().map(|(kind, id)| Ref::new(kind, id));

@@ -137,7 +137,7 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
         // often to serve it as soon as it is done.
         let pending = session.as_ref().is_some_and(Session::search_pending);
         let wait = if pending {
-            Duration::from_millis(100)
+            Duration::from_millis(20)
         } else {
             Duration::from_secs(30)
         };

@@ -41,11 +41,6 @@ pub enum ChangeKind {
     Config,
 }
 
-/// Up to this many entities, the search index is rebuilt with the pages, before
-/// the reload; past it, on a thread of its own after the reload (at 10,000
-/// provisions it takes seconds), the old index being served meanwhile.
-const SEARCH_IN_LINE: usize = 2_000;
-
 /// The search index and the export being made in the background, and
 /// whether the site has changed since they started (then they are made again
 /// when they end).
@@ -167,8 +162,6 @@ pub struct Session {
     served: Served,
     pool: Option<rayon::ThreadPool>,
     derived_job: Option<DerivedJob>,
-    /// Up to this many entities, the search index and the export are made before the reload.
-    search_in_line: usize,
     /// Rendered bodies, reused by the next resolve when nothing they show changed.
     bodies: crate::resolve::BodyCache,
 }
@@ -188,20 +181,12 @@ impl Session {
             in_sync: false,
             served: Served::default(),
             derived_job: None,
-            search_in_line: SEARCH_IN_LINE,
             bodies: Default::default(),
             pool: rayon::ThreadPoolBuilder::new()
                 .thread_name(|i| format!("gazette-render-{i}"))
                 .build()
                 .ok(),
         }
-    }
-
-    /// Build the search index and the export in the background past
-    /// `entities` entities (default 2,000), rather than before each reload.
-    pub fn with_search_in_line(mut self, entities: usize) -> Session {
-        self.search_in_line = entities;
-        self
     }
 
     /// The last good site's files.
@@ -222,6 +207,7 @@ impl Session {
                 let spawned = std::thread::Builder::new()
                     .name("gazette-search".into())
                     .spawn(move || {
+                        yield_to_rebuilds();
                         let mut files = render::data_files(&site);
                         files.push(render::export_file(&site));
                         let input = crate::search::Input::of(&site);
@@ -244,6 +230,18 @@ impl Session {
     /// Whether the search index and export are being made in the background.
     pub fn search_pending(&self) -> bool {
         self.derived_job.is_some()
+    }
+
+    /// Wait until the files made in the background are served (tests, and
+    /// whoever needs the whole site at once).
+    pub fn settle(&mut self) {
+        while let Some(job) = &self.derived_job {
+            if job.handle.is_finished() {
+                self.finish_search();
+            } else {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
     }
 
     /// If the background search index and export are done, serve them:
@@ -450,14 +448,12 @@ impl Session {
         // this one succeeds, so that it can tell which pages moved.
         let lists = std::sync::Mutex::new(HashMap::new());
         // The search index, the export, feeds, calendars and spreadsheets
-        // cover the whole site: small sites remake them before the reload;
-        // large ones after, in the background (see `finish_search`).
-        let entities = site.positions.len();
-        let in_line = entities <= self.search_in_line;
-        let extras = match (site_wide, in_line) {
-            (false, _) => render::Extras::None,
-            (true, true) => render::Extras::All,
-            (true, false) => render::Extras::Sitemap,
+        // cover the whole site: they are made after the reload, in the
+        // background (see `finish_search`). The sitemap lists the pages.
+        let extras = if site_wide {
+            render::Extras::Sitemap
+        } else {
+            render::Extras::None
         };
         let (files, render_diags) = render::render_selected(
             &site,
@@ -495,17 +491,6 @@ impl Session {
         } else {
             None
         };
-        let derived = if in_line {
-            // Files still being made for the larger site are now out of date.
-            self.derived_job = None;
-            let mut files = crate::search::index(&site)
-                .map_err(|e| vec![Diagnostic::error("search index", None, e)])?;
-            files.push(render::export_file(&site));
-            Some(by_path(files))
-        } else {
-            None
-        };
-        laps.lap("search");
         let rendered = files.iter().filter(|f| f.path.ends_with(".html")).count();
         if patched.is_some() && !site_wide && statics.is_none() {
             // The same files as before, some of them new versions: nothing
@@ -515,10 +500,7 @@ impl Session {
                 pages.insert(f.path, Arc::new(f.contents));
             }
         } else {
-            self.replace_outputs(&site, &all, files, render_all, site_wide, statics, &derived)?;
-        }
-        if let Some(derived) = derived {
-            self.served.search = Arc::new(derived);
+            self.replace_outputs(&site, &all, files, render_all, site_wide, statics)?;
         }
         laps.lap("outputs");
         self.site = Some(site);
@@ -529,9 +511,7 @@ impl Session {
         }
         self.warnings = diags;
         self.in_sync = true;
-        if !in_line {
-            self.start_derived();
-        }
+        self.start_derived();
         Ok(Report {
             rendered,
             files: self.served.len(),
@@ -574,7 +554,6 @@ impl Session {
         render_all: bool,
         site_wide: bool,
         statics: Option<Vec<render::OutputFile>>,
-        derived: &Option<Outputs>,
     ) -> Result<(), Vec<Diagnostic>> {
         let current: HashSet<String> = all.iter().map(|j| render::job_path(site, j)).collect();
         let fresh: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
@@ -594,12 +573,9 @@ impl Session {
                 .map(String::as_str)
                 .filter(|p| keeps(p)),
         );
-        match derived {
-            Some(list) => generated.extend(list.keys().map(String::as_str)),
-            None => generated.extend(self.served.search.keys().map(String::as_str)),
-        }
-        // Made in the background on large sites, perhaps not yet: their
-        // fixed names are claimed all the same.
+        generated.extend(self.served.search.keys().map(String::as_str));
+        // Made in the background, perhaps not yet: their fixed names are
+        // claimed all the same.
         generated.extend(["api/site.json", "pagefind/pagefind.js"]);
         let statics_now: Vec<(&str, &Contents)> = match &statics {
             Some(list) => list
@@ -635,6 +611,19 @@ impl Session {
             self.served.statics = Arc::new(by_path(statics));
         }
         Ok(())
+    }
+}
+
+/// Lower this thread's priority, so that a rebuild after the next save
+/// does not wait for the background work of the last one (Linux; elsewhere
+/// it runs at the normal priority).
+fn yield_to_rebuilds() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid has no preconditions; setpriority on this thread's id
+    // changes only this thread's nice value, and failing is harmless.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
     }
 }
 
