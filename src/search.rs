@@ -17,6 +17,21 @@ use crate::render::{Contents, OutputFile};
 /// Where the index and Pagefind's scripts go in the output.
 pub const BUNDLE: &str = "pagefind";
 
+/// Files of the index whose names do not depend on its contents or its
+/// language (the others are hashed chunks).
+pub const FIXED_FILES: [&str; 10] = [
+    "pagefind/pagefind.js",
+    "pagefind/pagefind-entry.json",
+    "pagefind/pagefind-worker.js",
+    "pagefind/pagefind-highlight.js",
+    "pagefind/pagefind-ui.js",
+    "pagefind/pagefind-ui.css",
+    "pagefind/pagefind-modular-ui.js",
+    "pagefind/pagefind-modular-ui.css",
+    "pagefind/pagefind-component-ui.js",
+    "pagefind/pagefind-component-ui.css",
+];
+
 /// One entity as the index sees it.
 pub struct Record {
     url: String,

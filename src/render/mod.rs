@@ -420,7 +420,7 @@ pub fn collect<R>(produce: impl FnOnce(&Emit) -> R) -> (Vec<OutputFile>, R) {
 /// `/api/site.json`, which carries every entity's body: any change reaches it.
 pub fn export_file(site: &Site) -> OutputFile {
     OutputFile {
-        path: "api/site.json".into(),
+        path: EXPORT_PATH.into(),
         contents: Contents::Bytes(crate::export::site_json(site).into_bytes()),
     }
 }
@@ -452,11 +452,28 @@ pub enum Extras {
 pub fn data_files(site: &Site) -> Vec<OutputFile> {
     let views = Views::new(site);
     let files = data_extras(site, &views)
-        .iter()
-        .map(|make| make())
+        .into_iter()
+        .map(|(path, make)| OutputFile {
+            path,
+            contents: Contents::Bytes(make()),
+        })
         .collect();
     files
 }
+
+/// Where [`data_files`] and the export go, without making them.
+pub fn data_file_paths(site: &Site) -> Vec<String> {
+    let views = Views::new(site);
+    let mut paths: Vec<String> = data_extras(site, &views)
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
+    paths.push(EXPORT_PATH.into());
+    paths
+}
+
+/// Where the JSON export goes.
+pub const EXPORT_PATH: &str = "api/site.json";
 
 /// What a list page shows, for the dev server to tell whether a change
 /// reaches it without rendering it.
@@ -691,7 +708,12 @@ fn render_pages_into(
         let pages: Vec<String> = all.iter().map(|j| job_path(site, j)).collect();
         let mut makers = sitemaps(&site.config.base_url, &pages);
         if extras == Extras::All {
-            makers.extend(data_extras(site, &views));
+            for (path, make) in data_extras(site, &views) {
+                makers.push(Box::new(move || OutputFile {
+                    path: path.clone(),
+                    contents: Contents::Bytes(make()),
+                }));
+            }
         }
         let problems: Vec<Diagnostic> = makers
             .par_iter()
@@ -855,60 +877,65 @@ pub fn job_path(site: &Site, job: &Job) -> String {
 type Make<'a> = Box<dyn Fn() -> OutputFile + Send + Sync + 'a>;
 
 /// Feed, calendars, spreadsheets, sitemap and robots.txt, each as a maker.
-/// Makers of the files of [`data_files`].
-fn data_extras<'a>(site: &'a Site, views: &'a Views) -> Vec<Make<'a>> {
-    fn file(path: String, contents: Vec<u8>) -> OutputFile {
-        OutputFile {
-            path,
-            contents: Contents::Bytes(contents),
-        }
-    }
-    let mut makers: Vec<Make<'a>> = vec![
-        Box::new(|| {
-            let ics = calendar::site_calendar(site, views.items());
-            file("calendar.ics".into(), ics.into_bytes())
-        }),
+/// Makes the bytes of one file.
+type MakeBytes<'a> = Box<dyn Fn() -> Vec<u8> + Send + Sync + 'a>;
+
+/// The files of [`data_files`], each path with its maker.
+fn data_extras<'a>(site: &'a Site, views: &'a Views) -> Vec<(String, MakeBytes<'a>)> {
+    let mut makers: Vec<(String, MakeBytes<'a>)> = vec![
+        (
+            "calendar.ics".into(),
+            Box::new(|| calendar::site_calendar(site, views.items()).into_bytes()),
+        ),
         // Spreadsheets of deadlines: the whole site, each order, each agency.
-        Box::new(|| {
-            let csv = crate::spreadsheet::deadlines_csv(site, site.deadlines());
-            file("deadlines.csv".into(), csv)
-        }),
-        Box::new(|| file("feed.xml".into(), feed::atom(site).into_bytes())),
-        Box::new(|| file("robots.txt".into(), robots(site).into_bytes())),
+        (
+            "deadlines.csv".into(),
+            Box::new(|| crate::spreadsheet::deadlines_csv(site, site.deadlines())),
+        ),
+        (
+            "feed.xml".into(),
+            Box::new(|| feed::atom(site).into_bytes()),
+        ),
+        ("robots.txt".into(), Box::new(|| robots(site).into_bytes())),
     ];
     for (i, o) in site.orders.iter().enumerate() {
-        let id = o.meta.id.as_str();
-        makers.push(Box::new(move || {
-            let rows = views.deadline_rows(Scope::Order(i), None);
-            let csv = crate::spreadsheet::deadlines_csv(site, rows.iter().copied());
-            file(format!("orders/{id}/deadlines.csv"), csv)
-        }));
+        makers.push((
+            format!("orders/{}/deadlines.csv", o.meta.id),
+            Box::new(move || {
+                let rows = views.deadline_rows(Scope::Order(i), None);
+                crate::spreadsheet::deadlines_csv(site, rows.iter().copied())
+            }),
+        ));
     }
     for (i, a) in site.agencies.iter().enumerate() {
         let id = a.meta.id.as_str();
-        makers.push(Box::new(move || {
-            let rows = views.timeline_rows(Some(id), None);
-            let items = rows.0.iter().map(|&at| &views.items()[at]);
-            let ics = calendar::agency_calendar(site, items, id);
-            file(format!("agencies/{id}/calendar.ics"), ics.into_bytes())
-        }));
-        makers.push(Box::new(move || {
-            file(
-                format!("agencies/{id}/feed.xml"),
+        makers.push((
+            format!("agencies/{id}/calendar.ics"),
+            Box::new(move || {
+                let rows = views.timeline_rows(Some(id), None);
+                let items = rows.0.iter().map(|&at| &views.items()[at]);
+                calendar::agency_calendar(site, items, id).into_bytes()
+            }),
+        ));
+        makers.push((
+            format!("agencies/{id}/feed.xml"),
+            Box::new(move || {
                 feed::agency_atom(
                     site,
                     id,
                     &views.provision_rows(Scope::Agency(i)),
                     &views.deadline_rows(Scope::Agency(i), None),
                 )
-                .into_bytes(),
-            )
-        }));
-        makers.push(Box::new(move || {
-            let rows = views.deadline_rows(Scope::Agency(i), None);
-            let csv = crate::spreadsheet::deadlines_csv(site, rows.iter().copied());
-            file(format!("agencies/{id}/deadlines.csv"), csv)
-        }));
+                .into_bytes()
+            }),
+        ));
+        makers.push((
+            format!("agencies/{id}/deadlines.csv"),
+            Box::new(move || {
+                let rows = views.deadline_rows(Scope::Agency(i), None);
+                crate::spreadsheet::deadlines_csv(site, rows.iter().copied())
+            }),
+        ));
     }
     makers
 }

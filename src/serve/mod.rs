@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use crate::build::BuildOptions;
 use crate::config::BaseUrl;
 use crate::diagnostics::Diagnostic;
-use session::{ChangeKind, Report, Session};
+use session::{ChangeKind, Finished, Report, Session};
 
 pub struct ServeOptions {
     pub build: BuildOptions,
@@ -145,9 +145,25 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
             Ok(batch) => batch,
             Err(RecvTimeoutError::Timeout) => {
                 if let Some(s) = session.as_mut() {
-                    if s.finish_search() {
-                        if let Ok(mut st) = state.write() {
-                            st.outputs = s.outputs();
+                    match s.finish_search() {
+                        Finished::Nothing => {}
+                        Finished::Served => {
+                            if let Ok(mut st) = state.write() {
+                                st.outputs = s.outputs();
+                            }
+                        }
+                        // What could be made is served; the problems show
+                        // over every page until the next good rebuild.
+                        Finished::Failed(errors) => {
+                            if let Ok(mut st) = state.write() {
+                                st.outputs = s.outputs();
+                            }
+                            set_errors(&state, errors.clone());
+                            events.send("errors", &http::errors_json(&errors));
+                            if errors != last_errors {
+                                last_errors = errors.clone();
+                                on_event(ServeEvent::Failed(errors));
+                            }
                         }
                     }
                 }

@@ -45,8 +45,26 @@ pub enum ChangeKind {
 /// whether the site has changed since they started (then they are made again
 /// when they end).
 struct DerivedJob {
-    handle: std::thread::JoinHandle<Result<Vec<render::OutputFile>, String>>,
+    handle: std::thread::JoinHandle<Derived>,
     stale: bool,
+}
+
+/// What the background job made: every file it could, and the search
+/// index's failure if it failed.
+struct Derived {
+    files: Vec<render::OutputFile>,
+    failed: Option<String>,
+}
+
+/// What [`Session::finish_search`] found.
+#[derive(Debug)]
+pub enum Finished {
+    /// Nothing new to serve (still running, or made again for a newer site).
+    Nothing,
+    /// New files are served.
+    Served,
+    /// What could be made is served; these problems remain.
+    Failed(Vec<Diagnostic>),
 }
 
 /// Files by output path.
@@ -214,8 +232,14 @@ impl Session {
                         // The site is let go before the long part, so that the
                         // next save can change it in place.
                         drop(site);
-                        files.extend(crate::search::build(input)?);
-                        Ok(files)
+                        let failed = match crate::search::build(input) {
+                            Ok(index) => {
+                                files.extend(index);
+                                None
+                            }
+                            Err(e) => Some(e),
+                        };
+                        Derived { files, failed }
                     });
                 if let Ok(handle) = spawned {
                     self.derived_job = Some(DerivedJob {
@@ -234,41 +258,73 @@ impl Session {
 
     /// Wait until the files made in the background are served (tests, and
     /// whoever needs the whole site at once).
-    pub fn settle(&mut self) {
+    pub fn settle(&mut self) -> Finished {
+        let mut last = Finished::Nothing;
         while let Some(job) = &self.derived_job {
             if job.handle.is_finished() {
-                self.finish_search();
+                last = self.finish_search();
             } else {
                 std::thread::sleep(Duration::from_millis(5));
             }
         }
+        last
     }
 
-    /// If the background search index and export are done, serve them:
-    /// returns true when the outputs changed. Ones made from a site that has
-    /// changed since are made again, not served.
-    pub fn finish_search(&mut self) -> bool {
+    /// If the background work is done, serve what it made. Made for a site
+    /// that has changed since, it is served all the same (it is newer than
+    /// what is served) and made again. A static file may not take the
+    /// place of any of its files, as in `gazette build`.
+    pub fn finish_search(&mut self) -> Finished {
         if !self
             .derived_job
             .as_ref()
             .is_some_and(|job| job.handle.is_finished())
         {
-            return false;
+            return Finished::Nothing;
         }
         let Some(job) = self.derived_job.take() else {
-            return false;
+            return Finished::Nothing;
         };
         let result = job.handle.join();
         if job.stale {
             self.start_derived();
-            return false;
         }
-        // A failure leaves the previous files served; the next change retries.
-        let Ok(Ok(files)) = result else {
-            return false;
+        let Ok(derived) = result else {
+            return Finished::Failed(vec![Diagnostic::error(
+                "search index",
+                None,
+                "the search indexer stopped unexpectedly",
+            )]);
         };
-        self.served.search = Arc::new(by_path(files));
-        true
+        let mut problems = Vec::new();
+        if let Some(e) = derived.failed {
+            problems.push(Diagnostic::error("search index", None, e));
+        }
+        let files = by_path(derived.files);
+        let generated: Vec<&str> = self
+            .served
+            .pages
+            .keys()
+            .chain(files.keys())
+            .map(String::as_str)
+            .collect();
+        let statics: Vec<(&str, &Contents)> = self
+            .served
+            .statics
+            .iter()
+            .map(|(path, c)| (path.as_str(), c.as_ref()))
+            .collect();
+        let collisions = render::check_routes(&generated, &statics, &self.opts.root);
+        if collisions.has_errors() {
+            problems.extend(collisions.sorted());
+        } else {
+            self.served.search = Arc::new(files);
+        }
+        if problems.is_empty() {
+            Finished::Served
+        } else {
+            Finished::Failed(problems)
+        }
     }
 
     /// Build everything from scratch.
@@ -573,10 +629,12 @@ impl Session {
                 .map(String::as_str)
                 .filter(|p| keeps(p)),
         );
-        generated.extend(self.served.search.keys().map(String::as_str));
-        // Made in the background, perhaps not yet: their fixed names are
-        // claimed all the same.
-        generated.extend(["api/site.json", "pagefind/pagefind.js"]);
+        // Made in the background, perhaps not yet: the new site's names are
+        // claimed all the same (the search index's hashed chunks are checked
+        // when it is done).
+        let data = render::data_file_paths(site);
+        generated.extend(data.iter().map(String::as_str));
+        generated.extend(crate::search::FIXED_FILES);
         let statics_now: Vec<(&str, &Contents)> = match &statics {
             Some(list) => list
                 .iter()
