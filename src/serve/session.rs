@@ -439,11 +439,14 @@ impl Session {
                 if diags.has_errors() {
                     return Err(diags.sorted());
                 }
+                laps.lap("resolve");
                 let signatures = signatures(&site);
                 (Arc::new(site), diags.sorted(), Some(signatures))
             }
         };
-        laps.lap("resolve");
+        if patched.is_some() {
+            laps.lap("resolve");
+        }
         let templates = self.templates.as_ref().ok_or_else(Vec::new)?;
         // A new day changes what every page says of deadlines and reviews.
         let new_day = self.site.as_ref().is_none_or(|old| old.as_of != site.as_of);
@@ -704,9 +707,10 @@ struct Signature {
 }
 
 fn signatures(site: &Site) -> HashMap<Ref, Signature> {
+    use rayon::prelude::*;
     site.positions
-        .keys()
-        .filter_map(|r| Some((r.clone(), signature(site, r)?)))
+        .par_iter()
+        .filter_map(|(r, _)| Some((r.clone(), signature(site, r)?)))
         .collect()
 }
 
