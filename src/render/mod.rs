@@ -299,22 +299,23 @@ impl Job {
 }
 
 /// Every page of `site`.
-pub fn jobs(site: &Site) -> Vec<Job> {
+pub fn jobs(views: &Views) -> Vec<Job> {
+    let site = views.site;
     let size = site.config.page_size;
     let pages = |n: usize| 0..paging::count(n, size);
     let mut jobs = vec![Job::Home, Job::NotFound, Job::Search, Job::Status];
     jobs.extend(pages(site.deadline_order.len()).map(|p| Job::Deadlines(Scope::All, p)));
-    jobs.extend(pages(lists::change_owners(site).len()).map(Job::Changes));
-    let grouped = lists::Grouped::of(site);
-    jobs.extend(pages(lists::matrix_rows(site, &grouped).len()).map(Job::Matrix));
+    jobs.extend(pages(views.change_rows().len()).map(Job::Changes));
+    let grouped = views.grouped();
+    jobs.extend(pages(views.matrix_rows().len()).map(Job::Matrix));
     let entities: usize = Kind::ALL.iter().map(|&k| lists::entities(site, k)).sum();
     jobs.extend(pages(entities).map(Job::Stale));
 
     // Timeline items per agency and per kind, counted in one pass.
-    let items = crate::timeline::items(site);
+    let items = views.items();
     let mut per_agency: HashMap<&str, usize> = HashMap::new();
     let mut per_kind: HashMap<ItemKind, usize> = HashMap::new();
-    for item in &items {
+    for item in items {
         // As lists::timeline counts: once per item, however often it names the agency.
         let mut named: Vec<&str> = item.agencies.iter().map(String::as_str).collect();
         named.sort_unstable();
@@ -429,13 +430,13 @@ pub fn export_file(site: &Site) -> OutputFile {
 /// true, and, with `extras`, the feed, calendars, sitemap and robots.txt
 /// (which are about the whole site). The files come in no particular order.
 pub fn render_selected(
-    site: &Site,
+    views: &Views,
     templates: &Templates,
     all: &[Job],
     keep: impl Fn(&Views, &Job) -> bool + Sync,
     extras: Extras,
 ) -> (Vec<OutputFile>, Diagnostics) {
-    collect(|emit| render_pages_into(site, templates, all, keep, extras, None, emit))
+    collect(|emit| render_pages_into(views, templates, all, keep, extras, None, emit))
 }
 
 /// Which files about the whole site to make along with the pages.
@@ -671,7 +672,7 @@ pub type Emit<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
 /// calendars, sitemap and robots.txt), handing each to `emit` as soon as it
 /// is made, so that no more than one page per thread is held at a time.
 fn render_pages_into(
-    site: &Site,
+    views: &Views,
     templates: &Templates,
     all: &[Job],
     keep: impl Fn(&Views, &Job) -> bool + Sync,
@@ -679,15 +680,15 @@ fn render_pages_into(
     progress: Option<&crate::build::Progress>,
     emit: &Emit,
 ) -> Diagnostics {
-    let views = Views::new(site);
+    let site = views.site;
     let site_view = views.site_view();
     let problems: Vec<Diagnostic> = all
         .par_iter()
-        .filter(|job| keep(&views, job))
+        .filter(|job| keep(views, job))
         .filter_map(|job| {
             let mut ctx = Context::new();
             ctx.insert("site", &site_view);
-            let (template, path) = fill(&views, job, &mut ctx);
+            let (template, path) = fill(views, job, &mut ctx);
             let result = templates.render(template, &ctx).and_then(|html| {
                 emit(OutputFile {
                     path,
@@ -708,7 +709,7 @@ fn render_pages_into(
         let pages: Vec<String> = all.iter().map(|j| job_path(site, j)).collect();
         let mut makers = sitemaps(&site.config.base_url, &pages);
         if extras == Extras::All {
-            for (path, make) in data_extras(site, &views) {
+            for (path, make) in data_extras(site, views) {
                 makers.push(Box::new(move || OutputFile {
                     path: path.clone(),
                     contents: Contents::Bytes(make()),
@@ -734,13 +735,14 @@ pub fn render_site_into(
     progress: Option<&crate::build::Progress>,
     emit: &Emit,
 ) -> Diagnostics {
-    let all = jobs(site);
+    let views = Views::new(site);
+    let all = jobs(&views);
     if let Some(p) = progress {
         p.total
             .store(all.len(), std::sync::atomic::Ordering::Relaxed);
     }
     let mut diags = render_pages_into(
-        site,
+        &views,
         templates,
         &all,
         |_, _| true,

@@ -497,10 +497,13 @@ impl Session {
         };
         let mut affected = deep;
         affected.extend(reached.iter().cloned());
+        // The lists of the new site, made once for counting its pages,
+        // choosing which to render, and rendering them.
+        let views = render::views::Views::new(&site);
         // A patched site has the same pages as before.
         let all = match patched {
             Some(_) => self.jobs.clone(),
-            None => render::jobs(&site),
+            None => render::jobs(&views),
         };
         laps.lap("jobs");
         // Each list page's list, as made now: kept for the next rebuild when
@@ -515,7 +518,7 @@ impl Session {
             render::Extras::None
         };
         let (files, render_diags) = render::render_selected(
-            &site,
+            &views,
             templates,
             &all,
             |views, job| {
@@ -541,6 +544,7 @@ impl Session {
             },
             extras,
         );
+        drop(views);
         if render_diags.has_errors() {
             return Err(render_diags.sorted());
         }

@@ -583,7 +583,8 @@ impl<'s> Views<'s> {
         memo(&self.memo.summaries, list, make)
     }
 
-    fn grouped(&self) -> &lists::Grouped<'s> {
+    /// Every order's and agency's deadlines and provisions, grouped once.
+    pub fn grouped(&self) -> &lists::Grouped<'s> {
         self.memo
             .grouped
             .get_or_init(|| lists::Grouped::of(self.site))
