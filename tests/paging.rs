@@ -17,15 +17,7 @@ fn generated(n: usize, page_size: usize) -> (tempfile::TempDir, std::path::PathB
     for i in 0..n {
         files.push((
             format!("content/provisions/p{i:03}.md"),
-            format!(
-                "---\ntitle: Provision {i:03}\norder: eo\nagencies: [treasury]\nsummary: S{i}.\nsources: [wh]\n\
-                 deadlines:\n  - id: d{i}-a\n    action: Report {i}\n    agency: treasury\n    due: {{ within_days: {}, of: signing }}\n    sources: [wh]\n\
-                 \x20 - id: d{i}-b\n    action: Follow up {i}\n    agency: treasury\n    due: {{ within_days: {}, of: signing }}\n    sources: [wh]\n\
-                 versions:\n  - id: draft\n    label: Draft\n    text: Review within 90 days.\n    sources: [wh]\n\
-                 \x20 - id: final\n    label: Final\n    text: Review within 30 days.\n    sources: [wh]\n---\nBody {i}.\n",
-                i + 1,
-                i + 400
-            ),
+            generated_provision(i, "treasury", &format!("Body {i}.")),
         ));
     }
     let files: Vec<(&str, &str)> = files

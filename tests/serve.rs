@@ -989,15 +989,7 @@ fn paged_site(n: usize, page_size: usize) -> (tempfile::TempDir, std::path::Path
         let agency = if i % 3 == 0 { "cisa" } else { "treasury" };
         files.push((
             format!("content/provisions/p{i:03}.md"),
-            format!(
-                "---\ntitle: Provision {i:03}\norder: eo\nagencies: [{agency}]\nsummary: S{i}.\nsources: [wh]\n\
-                 deadlines:\n  - id: d{i}-a\n    action: Report {i}\n    agency: {agency}\n    due: {{ within_days: {}, of: signing }}\n    sources: [wh]\n\
-                 \x20 - id: d{i}-b\n    action: Follow up {i}\n    agency: {agency}\n    due: {{ within_days: {}, of: signing }}\n    sources: [wh]\n\
-                 versions:\n  - id: draft\n    label: Draft\n    text: Review within 90 days.\n    sources: [wh]\n\
-                 \x20 - id: final\n    label: Final\n    text: Review within 30 days.\n    sources: [wh]\n---\nBody {i}, see [[{agency}]].\n",
-                i + 1,
-                i + 400
-            ),
+            generated_provision(i, agency, &format!("Body {i}, see [[{agency}]].")),
         ));
     }
     let files: Vec<(&str, &str)> = files

@@ -182,6 +182,21 @@ pub const BASE: &[(&str, &str)] = &[
     ),
 ];
 
+/// Provision `i` of the order `eo` in BASE: it tasks `agency` with two
+/// deadlines (due `i + 1` and `i + 400` days after the signing) and changed
+/// between two versions; `body` is its Markdown.
+pub fn generated_provision(i: usize, agency: &str, body: &str) -> String {
+    format!(
+        "---\ntitle: Provision {i:03}\norder: eo\nagencies: [{agency}]\nsummary: S{i}.\nsources: [wh]\n\
+         deadlines:\n  - id: d{i}-a\n    action: Report {i}\n    agency: {agency}\n    due: {{ within_days: {}, of: signing }}\n    sources: [wh]\n\
+         \x20 - id: d{i}-b\n    action: Follow up {i}\n    agency: {agency}\n    due: {{ within_days: {}, of: signing }}\n    sources: [wh]\n\
+         versions:\n  - id: draft\n    label: Draft\n    text: Review within 90 days.\n    sources: [wh]\n\
+         \x20 - id: final\n    label: Final\n    text: Review within 30 days.\n    sources: [wh]\n---\n{body}\n",
+        i + 1,
+        i + 400
+    )
+}
+
 /// A site of BASE plus `files`, in a temp folder: (guard, site root).
 pub fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
     let bytes: Vec<(&str, &[u8])> = files.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
