@@ -129,13 +129,18 @@ pub fn resolve_content_cached(
     resolve_content_inner(opts, config, content, Some(cache))
 }
 
+/// The date a build is as of: the options', else site.yaml's, else today.
+pub fn as_of(opts: &BuildOptions, config: &Config) -> Date {
+    opts.as_of.or(config.as_of).unwrap_or_else(today)
+}
+
 fn resolve_content_inner(
     opts: &BuildOptions,
     config: &Config,
     content: &Content,
     cache: Option<&mut resolve::BodyCache>,
 ) -> (Site, Diagnostics) {
-    let as_of = opts.as_of.or(config.as_of).unwrap_or_else(today);
+    let as_of = as_of(opts, config);
     let mut diags = content.diagnostics();
     if config.base_url.origin.is_empty() {
         diags.push(

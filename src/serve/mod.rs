@@ -158,12 +158,7 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
                             if let Ok(mut st) = state.write() {
                                 st.outputs = s.outputs();
                             }
-                            set_errors(&state, errors.clone());
-                            events.send("errors", &http::errors_json(&errors));
-                            if errors != last_errors {
-                                last_errors = errors.clone();
-                                on_event(ServeEvent::Failed(errors));
-                            }
+                            report(&state, &events, &mut last_errors, on_event, errors);
                         }
                     }
                 }
@@ -235,12 +230,7 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
             }
             Err(errors) => {
                 failed = kinds;
-                set_errors(&state, errors.clone());
-                events.send("errors", &http::errors_json(&errors));
-                if errors != last_errors {
-                    last_errors = errors.clone();
-                    on_event(ServeEvent::Failed(errors));
-                }
+                report(&state, &events, &mut last_errors, on_event, errors);
             }
         }
     }
@@ -322,6 +312,23 @@ fn rebuild_within(
                 result: Err(vec![stopped]),
             }
         }
+    }
+}
+
+/// Show `errors` over every page and push them to open pages; tell the
+/// person running the server only when they differ from the last ones.
+fn report(
+    state: &RwLock<http::State>,
+    events: &http::Broadcaster,
+    last_errors: &mut Vec<Diagnostic>,
+    on_event: &mut dyn FnMut(ServeEvent),
+    errors: Vec<Diagnostic>,
+) {
+    set_errors(state, errors.clone());
+    events.send("errors", &http::errors_json(&errors));
+    if errors != *last_errors {
+        last_errors.clone_from(&errors);
+        on_event(ServeEvent::Failed(errors));
     }
 }
 

@@ -407,11 +407,7 @@ impl Session {
         laps.lap("read");
         let only_content = changes.iter().all(|k| *k == ChangeKind::Content);
         // The date a resolve would use: a new day changes what every page says.
-        let as_of = self
-            .opts
-            .as_of
-            .or(config.as_of)
-            .unwrap_or_else(build::today);
+        let as_of = build::as_of(&self.opts, &config);
         let same_day = self.site.as_ref().is_some_and(|s| s.as_of == as_of);
         let patched = if !everything && only_content && was_in_sync && same_day && !refreshed.other
         {
@@ -450,8 +446,7 @@ impl Session {
         let templates = self.templates.as_ref().ok_or_else(Vec::new)?;
         // A new day changes what every page says of deadlines and reviews.
         let new_day = self.site.as_ref().is_none_or(|old| old.as_of != site.as_of);
-        let render_all =
-            everything || new_day || changes.contains(&ChangeKind::Template) || self.site.is_none();
+        let render_all = everything || new_day || changes.contains(&ChangeKind::Template);
         // Entities whose pages changed (deep), and whose part on other pages did (shallow).
         let (deep, shallow, new_signatures) = match (fresh_signatures, &patched) {
             (Some(new), _) => (

@@ -1001,13 +1001,7 @@ impl<'s> Views<'s> {
     /// the rest are when there are more.
     fn first_provisions(&self, scope: Scope) -> (Vec<&'s Provision>, Option<MoreView>) {
         let all = self.provision_rows(scope);
-        let more = self.more(all.len(), site_pages::provisions_base(self.site, scope));
-        let first = all
-            .iter()
-            .take(self.site.config.page_size)
-            .copied()
-            .collect();
-        (first, more)
+        self.first_page(&all, site_pages::provisions_base(self.site, scope))
     }
 
     /// An order's or agency's deadlines up to one page's worth, and where
@@ -1018,7 +1012,13 @@ impl<'s> Views<'s> {
         scope: Scope,
     ) -> (Vec<(&'s Provision, &'s Deadline)>, Option<MoreView>) {
         let all = self.deadline_rows(scope, None);
-        let more = self.more(all.len(), site_pages::deadlines_base(self.site, scope));
+        self.first_page(&all, site_pages::deadlines_base(self.site, scope))
+    }
+
+    /// The first page's worth of `all`, and a link to the list at `base`
+    /// when there are more.
+    fn first_page<T: Copy>(&self, all: &[T], base: String) -> (Vec<T>, Option<MoreView>) {
+        let more = self.more(all.len(), base);
         let first = all
             .iter()
             .take(self.site.config.page_size)
