@@ -367,12 +367,6 @@ pub struct Refreshed {
     pub other: bool,
 }
 
-impl Refreshed {
-    pub fn any(&self) -> bool {
-        self.other || !self.replaced.is_empty()
-    }
-}
-
 impl Content {
     /// Content from files in memory, each `(path under content/, bytes)`:
     /// what a walk of `content/` would load, for fuzzing and tests.
