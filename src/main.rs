@@ -464,7 +464,17 @@ fn print_diagnostics(diags: &[Diagnostic], quiet: bool) {
         if quiet && d.severity != Severity::Error {
             continue;
         }
-        let text = d.to_string();
+        // A file name or a line of a file may hold control characters: shown
+        // escaped, so that none of them (an ESC above all) reaches the terminal.
+        let text: String = d
+            .to_string()
+            .chars()
+            .map(|c| match c {
+                '\n' | '\t' => c.to_string(),
+                c if c.is_control() => c.escape_default().to_string(),
+                c => c.to_string(),
+            })
+            .collect();
         let (label, color) = match d.severity {
             Severity::Error => ("error", "1;31"),
             Severity::Warning => ("warning", "1;33"),

@@ -190,3 +190,13 @@ fn file_outside_a_kind_folder() {
         ["content/agency/omb.md:1:1: error: this file is not in a content kind's folder"]
     );
 }
+
+/// A control character in a file name (or a line shown) reaches the
+/// terminal escaped: an ESC there could rewrite what the editor sees.
+#[test]
+fn control_characters_are_printed_escaped() {
+    let e = errors(&[("content/agencies/a\x1b[2Jb.md", b"---\ntitle: A\n---\n")]);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(!e[0].contains('\x1b'), "{e:?}");
+    assert!(e[0].contains("a\\u{1b}[2Jb"), "{e:?}");
+}
