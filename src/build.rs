@@ -197,13 +197,15 @@ fn prepare(opts: &BuildOptions) -> Result<Prepared, Vec<Diagnostic>> {
 }
 
 /// Render every generated file of a prepared site (pages, feeds, calendars,
-/// spreadsheets, export, search index) into `emit`, as each is made; then
-/// check that no static file takes a generated file's place. Returns the
-/// paths emitted. The one rendering step of `build` and `check`.
+/// spreadsheets, search index) into `emit`, as each is made, and the export
+/// through `export`; then check that no static file takes a generated file's
+/// place. Returns the paths emitted. The one rendering step of `build` and
+/// `check`.
 fn generate(
     p: &mut Prepared,
     opts: &BuildOptions,
     emit: &render::Emit,
+    export: &dyn Fn(&Site) -> Result<(), Diagnostic>,
 ) -> Result<Vec<String>, Vec<Diagnostic>> {
     let written = std::sync::Mutex::new(Vec::new());
     let emit = |f: OutputFile| {
@@ -227,6 +229,16 @@ fn generate(
         (rendered, search)
     });
     p.diags.extend(rendered);
+    if !p.diags.has_errors() {
+        match export(&p.site) {
+            Ok(()) => {
+                if let Ok(mut w) = written.lock() {
+                    w.push(render::EXPORT_PATH.into());
+                }
+            }
+            Err(d) => p.diags.push(d),
+        }
+    }
     if !p.diags.has_errors() {
         match search {
             Ok(files) => {
@@ -261,7 +273,9 @@ pub fn render(
     opts: &BuildOptions,
 ) -> Result<(Site, Vec<OutputFile>, Diagnostics), Vec<Diagnostic>> {
     let mut p = prepare(opts)?;
-    let (mut files, generated) = render::collect(|emit| generate(&mut p, opts, emit));
+    let (mut files, generated) = render::collect(|emit| {
+        generate(&mut p, opts, emit, &|site| emit(render::export_file(site)))
+    });
     generated?;
     files.extend(p.statics);
     Ok((p.site, files, p.diags))
@@ -293,7 +307,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             .write(&f)
             .map_err(|e| Diagnostic::error(&output_dir, None, e.to_string()))
     };
-    let written = generate(&mut p, opts, &write).map_err(BuildError::Content)?;
+    // The export is written as it is serialized: tens of megabytes on a
+    // large site, never held whole.
+    let export = |site: &Site| {
+        staging
+            .write_with(render::EXPORT_PATH, |w| {
+                crate::export::write_site_json(site, w)
+            })
+            .map_err(|e| Diagnostic::error(&output_dir, None, e.to_string()))
+    };
+    let written = generate(&mut p, opts, &write, &export).map_err(BuildError::Content)?;
     {
         use rayon::prelude::*;
         p.statics

@@ -18,21 +18,6 @@ use crate::model::*;
 /// The export format's version; bumped on incompatible changes.
 pub const FORMAT: &str = "gazette-site/1";
 
-#[derive(Serialize)]
-struct Export<'s> {
-    format: &'static str,
-    generator: String,
-    site: SiteInfo<'s>,
-    orders: Vec<OrderOut<'s>>,
-    provisions: Vec<ProvisionOut<'s>>,
-    agencies: Vec<AgencyOut<'s>>,
-    sources: Vec<SourceOut<'s>>,
-    events: Vec<EventOut<'s>>,
-    pages: Vec<PageOut<'s>>,
-    /// Requirements of the whole site by scoreboard category.
-    scoreboard: ScoreOut,
-}
-
 /// Counts of requirements by category (`met-verified`, ...), and `total`.
 type ScoreOut = BTreeMap<&'static str, usize>;
 
@@ -265,7 +250,17 @@ struct PageOut<'s> {
 
 /// The export as pretty-printed JSON.
 pub fn site_json(site: &Site) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, nor can serializing plain data.
+    let _ = write_site_json(site, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write the export as pretty-printed JSON into `out`, one entity at a
+/// time: on a large site it is tens of megabytes, never held whole.
+pub fn write_site_json(site: &Site, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     use crate::render::lists::{Grouped, Scope};
+    use serde::ser::{SerializeStruct, Serializer};
     // Each order's and agency's requirements, from one pass over the site.
     let grouped = Grouped::of(site);
     let board = |scope: Scope| {
@@ -275,21 +270,27 @@ pub fn site_json(site: &Site) -> String {
             site.as_of,
         ))
     };
-    let e = Export {
-        format: FORMAT,
-        generator: format!("gazette {}", env!("CARGO_PKG_VERSION")),
-        site: SiteInfo {
+    let mut ser = serde_json::Serializer::pretty(out);
+    let mut e = (&mut ser).serialize_struct("Export", 10)?;
+    e.serialize_field("format", FORMAT)?;
+    e.serialize_field(
+        "generator",
+        &format!("gazette {}", env!("CARGO_PKG_VERSION")),
+    )?;
+    e.serialize_field(
+        "site",
+        &SiteInfo {
             title: &site.config.title,
             description: &site.config.description,
             base_url: site.config.base_url.absolute("/"),
             language: &site.config.language,
             as_of: site.as_of.to_string(),
         },
-        orders: site
-            .orders
-            .iter()
-            .enumerate()
-            .map(|(i, o)| OrderOut {
+    )?;
+    e.serialize_field(
+        "orders",
+        &Seq(|| {
+            site.orders.iter().enumerate().map(|(i, o)| OrderOut {
                 common: common(site, Kind::Order, &o.meta),
                 short_title: o.short_title.as_deref(),
                 issuer: &o.issuer,
@@ -310,11 +311,12 @@ pub fn site_json(site: &Site) -> String {
                 }),
                 scoreboard: board(Scope::Order(i)),
             })
-            .collect(),
-        provisions: site
-            .provisions
-            .iter()
-            .map(|p| ProvisionOut {
+        }),
+    )?;
+    e.serialize_field(
+        "provisions",
+        &Seq(|| {
+            site.provisions.iter().map(|p| ProvisionOut {
                 common: common(site, Kind::Provision, &p.meta),
                 order: &p.order,
                 section: p.section.as_deref(),
@@ -342,23 +344,24 @@ pub fn site_json(site: &Site) -> String {
                     })
                     .collect(),
             })
-            .collect(),
-        agencies: site
-            .agencies
-            .iter()
-            .enumerate()
-            .map(|(i, a)| AgencyOut {
+        }),
+    )?;
+    e.serialize_field(
+        "agencies",
+        &Seq(|| {
+            site.agencies.iter().enumerate().map(|(i, a)| AgencyOut {
                 common: common(site, Kind::Agency, &a.meta),
                 acronym: a.acronym.as_deref(),
                 parent: a.parent.as_deref(),
                 website: a.url.as_deref(),
                 scoreboard: board(Scope::Agency(i)),
             })
-            .collect(),
-        sources: site
-            .sources
-            .iter()
-            .map(|s| SourceOut {
+        }),
+    )?;
+    e.serialize_field(
+        "sources",
+        &Seq(|| {
+            site.sources.iter().map(|s| SourceOut {
                 common: common(site, Kind::Source, &s.meta),
                 publisher: &s.publisher,
                 kind: s.kind,
@@ -367,11 +370,12 @@ pub fn site_json(site: &Site) -> String {
                 archived_address: s.archived_url.as_deref(),
                 accessed: s.accessed.map(|d| d.to_string()),
             })
-            .collect(),
-        events: site
-            .events
-            .iter()
-            .map(|e| EventOut {
+        }),
+    )?;
+    e.serialize_field(
+        "events",
+        &Seq(|| {
+            site.events.iter().map(|e| EventOut {
                 common: common(site, Kind::Event, &e.meta),
                 date: e.date.as_ref().map(|w| w.date.to_string()),
                 derivation: e.date.as_ref().and_then(derivation),
@@ -383,19 +387,34 @@ pub fn site_json(site: &Site) -> String {
                     .map(|r| format!("{}/{}", r.kind.name(), r.id))
                     .collect(),
             })
-            .collect(),
-        pages: site
-            .pages
-            .iter()
-            .map(|p| PageOut {
+        }),
+    )?;
+    e.serialize_field(
+        "pages",
+        &Seq(|| {
+            site.pages.iter().map(|p| PageOut {
                 common: common(site, Kind::Page, &p.meta),
                 weight: p.weight,
             })
-            .collect(),
-        scoreboard: board(Scope::All),
-    };
-    // Serializing plain data to a String cannot fail.
-    serde_json::to_string_pretty(&e).unwrap_or_default()
+        }),
+    )?;
+    e.serialize_field("scoreboard", &board(Scope::All))?;
+    e.end()?;
+    Ok(())
+}
+
+/// A list serialized from an iterator, item by item: it is never a `Vec`.
+struct Seq<F>(F);
+
+impl<F, I> Serialize for Seq<F>
+where
+    F: Fn() -> I,
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
 }
 
 fn common<'s>(site: &'s Site, kind: Kind, meta: &'s Meta) -> Common<'s> {

@@ -214,42 +214,89 @@ impl Staging {
 
     /// Write one file of the new tree; its path is checked first.
     pub fn write(&self, f: &OutputFile) -> Result<(), OutputError> {
-        check_relative(&f.path).map_err(|why| FsError {
-            path: self.dir.join(&f.path),
-            action: "refuse to write",
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
-        })?;
-        let dest = self.dir.join(&f.path);
-        if let Some(parent) = dest.parent() {
-            self.make_dir(parent)?;
+        let (dest, was_file) = self.claim(&f.path)?;
+        // Most of a site is the same from build to build. Rewriting a file
+        // in place makes ext4 flush it on close (its protection for files
+        // replaced by truncation), which made rebuilds wait on the disk;
+        // comparing in the page cache is cheaper.
+        if was_file && same_contents(&dest, &f.contents) {
+            return Ok(());
         }
-        if let Some(stale) = &self.stale {
-            let was_file = stale
-                .lock()
-                .map(|mut s| s.remove(Path::new(&f.path)))
-                .unwrap_or(false);
-            // The spare tree had a folder here: this build has a file.
-            if !was_file && dest.is_dir() {
-                fs::remove_dir_all(&dest)?;
-            }
-            // Most of a site is the same from build to build. Rewriting a file
-            // in place makes ext4 flush it on close (its protection for files
-            // replaced by truncation), which made rebuilds wait on the disk;
-            // comparing in the page cache is cheaper.
-            if was_file && same_contents(&dest, &f.contents) {
-                return Ok(());
-            }
-            // A changed file gets a new inode: a read-only copy, or a hard
-            // link into a snapshot of an earlier site, is not written through.
-            if was_file {
-                let _ = std::fs::remove_file(&dest);
-            }
+        // A changed file gets a new inode: a read-only copy, or a hard
+        // link into a snapshot of an earlier site, is not written through.
+        if was_file {
+            let _ = std::fs::remove_file(&dest);
         }
         match &f.contents {
             Contents::Bytes(b) => write_file(&dest, b)?,
             Contents::Copy(src) => fs::copy(src, &dest)?,
         }
         Ok(())
+    }
+
+    /// Write one file of the new tree as `fill` makes it, piece by piece,
+    /// so that a large file (the export) is never held whole in memory.
+    pub fn write_with(
+        &self,
+        path: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
+        let (dest, was_file) = self.claim(path)?;
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let partial = dest.with_file_name(format!(".{name}.partial"));
+        let failed = |source| FsError {
+            path: dest.clone(),
+            action: "write",
+            source,
+        };
+        let written = std::fs::File::create(&partial).and_then(|file| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            fill(&mut out)?;
+            std::io::Write::flush(&mut out)
+        });
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&partial);
+            return Err(failed(e).into());
+        }
+        // As in `write`: an unchanged file stays; a changed one gets a new inode.
+        if was_file && same_contents(&dest, &Contents::Copy(partial.clone())) {
+            let _ = std::fs::remove_file(&partial);
+            return Ok(());
+        }
+        if was_file {
+            let _ = std::fs::remove_file(&dest);
+        }
+        std::fs::rename(&partial, &dest).map_err(|e| failed(e).into())
+    }
+
+    /// Check `path`, make its folder, and take it off the spare tree's list
+    /// of stale files. Returns where it goes and whether the spare tree
+    /// already had a file there.
+    fn claim(&self, path: &str) -> Result<(PathBuf, bool), OutputError> {
+        check_relative(path).map_err(|why| FsError {
+            path: self.dir.join(path),
+            action: "refuse to write",
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
+        })?;
+        let dest = self.dir.join(path);
+        if let Some(parent) = dest.parent() {
+            self.make_dir(parent)?;
+        }
+        let Some(stale) = &self.stale else {
+            return Ok((dest, false));
+        };
+        let was_file = stale
+            .lock()
+            .map(|mut s| s.remove(Path::new(path)))
+            .unwrap_or(false);
+        // The spare tree had a folder here: this build has a file.
+        if !was_file && dest.is_dir() {
+            fs::remove_dir_all(&dest)?;
+        }
+        Ok((dest, was_file))
     }
 
     fn make_dir(&self, dir: &Path) -> Result<(), FsError> {
@@ -292,17 +339,23 @@ impl Staging {
         let Some(stale) = self.stale.take() else {
             return;
         };
+        // Only the folders that held a stale file, and the folders above
+        // them, can have been emptied: trying every folder of the site
+        // was a failed rmdir per page.
+        let mut dirs = std::collections::HashSet::new();
         for rel in stale.into_inner().unwrap_or_default() {
-            let _ = std::fs::remove_file(self.dir.join(rel));
+            let _ = std::fs::remove_file(self.dir.join(&rel));
+            for up in rel.ancestors().skip(1) {
+                if up.as_os_str().is_empty() || !dirs.insert(up.to_path_buf()) {
+                    break;
+                }
+            }
         }
-        let made = std::mem::take(&mut *self.made.lock().unwrap_or_else(|e| e.into_inner()));
-        let mut dirs: Vec<PathBuf> = made.into_iter().collect();
+        let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
         // Deepest first, so that a folder emptied of folders goes too.
         dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
         for d in dirs {
-            if d != self.dir {
-                let _ = std::fs::remove_dir(&d);
-            }
+            let _ = std::fs::remove_dir(self.dir.join(d));
         }
     }
 
@@ -360,18 +413,45 @@ fn same_contents(path: &Path, contents: &Contents) -> bool {
     if !meta.is_file() {
         return false;
     }
+    let Ok(mut old) = std::fs::File::open(path) else {
+        return false;
+    };
+    // Compared a block at a time: a file may be tens of megabytes.
+    let block = (meta.len() as usize).clamp(1, 1 << 16);
+    let mut x = vec![0; block];
     match contents {
         Contents::Bytes(b) => {
-            meta.len() == b.len() as u64 && std::fs::read(path).is_ok_and(|old| old == *b)
+            meta.len() == b.len() as u64
+                && b.chunks(block).all(|want| {
+                    read_full(&mut old, &mut x[..want.len()]).is_ok_and(|n| x[..n] == *want)
+                })
         }
         Contents::Copy(src) => {
+            let mut y = vec![0; block];
             std::fs::metadata(src).is_ok_and(|m| m.len() == meta.len())
-                && match (std::fs::read(src), std::fs::read(path)) {
-                    (Ok(a), Ok(b)) => a == b,
-                    _ => false,
-                }
+                && std::fs::File::open(src).is_ok_and(|mut new| loop {
+                    match (read_full(&mut old, &mut x), read_full(&mut new, &mut y)) {
+                        (Ok(0), Ok(0)) => break true,
+                        (Ok(n), Ok(m)) if n == m && x[..n] == y[..n] => {}
+                        _ => break false,
+                    }
+                })
         }
     }
+}
+
+/// Read until `buf` is full or the reader ends; the count read.
+fn read_full(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 /// `.NAME.spare` beside the output folder `NAME`.
@@ -687,6 +767,122 @@ mod tests {
             spare.join("c/index.html").is_file(),
             "the second site is the spare now"
         );
+    }
+
+    #[test]
+    fn folders_emptied_of_stale_files_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let file = |p: &str| OutputFile {
+            path: p.into(),
+            contents: Contents::Bytes(p.as_bytes().to_vec()),
+        };
+        write_site(
+            &out,
+            &[file("x/y/z.html"), file("x/w.html"), file("k.html")],
+        )
+        .unwrap();
+        write_site(&out, &[file("k.html")]).unwrap();
+        // Written over the first site, the spare: x/ held only stale files.
+        write_site(&out, &[file("k.html"), file("v/x/y/z.html")]).unwrap();
+        let mut listed: Vec<String> = walkdir::WalkDir::new(&out)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(&out)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        listed.sort();
+        assert_eq!(
+            listed,
+            [MARKER, "k.html", "v", "v/x", "v/x/y", "v/x/y/z.html"]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_streamed_file_is_written_whole_and_kept_when_unchanged() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        // Over 64 KiB, so that it is compared in more than one block.
+        let big = |last: u8| {
+            let mut b = vec![b'a'; 200_000];
+            b.push(last);
+            b
+        };
+        let build = |bytes: Vec<u8>| {
+            let staging = Staging::create(&out).unwrap();
+            staging
+                .write_with("api/site.json", |w| w.write_all(&bytes))
+                .unwrap();
+            staging.commit().unwrap();
+        };
+        let ino = || std::fs::metadata(out.join("api/site.json")).unwrap().ino();
+        build(big(b'1'));
+        let first = ino();
+        build(big(b'1'));
+        build(big(b'1'));
+        assert_eq!(
+            ino(),
+            first,
+            "the same bytes over the spare: the file stays"
+        );
+        build(big(b'1'));
+        build(big(b'2'));
+        assert_ne!(ino(), first, "a changed file is a new one");
+        assert_eq!(std::fs::read(out.join("api/site.json")).unwrap(), big(b'2'));
+        let names = |d: &Path| -> Vec<String> {
+            std::fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            names(&out.join("api")),
+            ["site.json"],
+            "no partial file left"
+        );
+
+        let staging = Staging::create(&out).unwrap();
+        let failed = staging.write_with("api/site.json", |w| {
+            w.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        });
+        let message = failed.unwrap_err().to_string();
+        assert!(
+            message.contains("disk full") && message.contains("site.json"),
+            "{message}"
+        );
+        drop(staging);
+        assert_eq!(std::fs::read(out.join("api/site.json")).unwrap(), big(b'2'));
+    }
+
+    #[test]
+    fn contents_are_compared_to_the_last_byte() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("f");
+        let mut bytes = vec![7u8; 150_000];
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(same_contents(&path, &Contents::Bytes(bytes.clone())));
+        let copy = tmp.path().join("g");
+        std::fs::write(&copy, &bytes).unwrap();
+        assert!(same_contents(&path, &Contents::Copy(copy.clone())));
+        bytes[149_999] = 8;
+        std::fs::write(&copy, &bytes).unwrap();
+        assert!(!same_contents(&path, &Contents::Bytes(bytes.clone())));
+        assert!(!same_contents(&path, &Contents::Copy(copy)));
+        assert!(!same_contents(
+            &path,
+            &Contents::Bytes(bytes[..10].to_vec())
+        ));
+        std::fs::write(&path, b"").unwrap();
+        assert!(same_contents(&path, &Contents::Bytes(Vec::new())));
     }
 
     #[cfg(unix)]

@@ -401,9 +401,13 @@ fn scope_key(scope: Scope) -> (u8, usize) {
 }
 
 /// Render every page of `site`, with the feed, calendars, sitemap, robots.txt
-/// and the JSON export.
+/// and the JSON export, in memory.
 pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diagnostics) {
-    collect(|emit| render_site_into(site, templates, None, emit))
+    let (mut files, diags) = collect(|emit| render_site_into(site, templates, None, emit));
+    if !diags.has_errors() {
+        files.push(export_file(site));
+    }
+    (files, diags)
 }
 
 /// Run `produce` with an [`Emit`] that keeps every file in memory.
@@ -727,8 +731,9 @@ fn render_pages_into(
     diags
 }
 
-/// Render the whole site (pages, feed, calendars, sitemap, robots.txt and
-/// the JSON export) into `emit`, counting pages in `progress`.
+/// Render the whole site (pages, feed, calendars, sitemap and robots.txt;
+/// not the JSON export, see [`export_file`]) into `emit`, counting pages in
+/// `progress`.
 pub fn render_site_into(
     site: &Site,
     templates: &Templates,
@@ -741,7 +746,7 @@ pub fn render_site_into(
         p.total
             .store(all.len(), std::sync::atomic::Ordering::Relaxed);
     }
-    let mut diags = render_pages_into(
+    render_pages_into(
         &views,
         templates,
         &all,
@@ -749,13 +754,7 @@ pub fn render_site_into(
         Extras::All,
         progress,
         emit,
-    );
-    if !diags.has_errors() {
-        if let Err(d) = emit(export_file(site)) {
-            diags.push(d);
-        }
-    }
-    diags
+    )
 }
 
 /// Top-level folders the build writes itself: a free page (`/ID/`) may not
