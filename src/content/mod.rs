@@ -108,13 +108,25 @@ pub struct Document {
     pub lines: LineIndex,
     /// Byte offset of the Markdown body in `text`.
     pub body_start: usize,
-    pub spans: Spans,
+    /// Byte range of the front matter's YAML in `text`, and its first line.
+    yaml: (usize, usize),
+    first_line: usize,
+    /// Where each front-matter value is, found only when a message needs
+    /// it: most files never have one, and a map per file was the largest
+    /// part of a loaded site.
+    spans: std::sync::OnceLock<Spans>,
     pub front: RawFrontMatter,
 }
 
 impl Document {
     pub fn body(&self) -> &str {
         &self.text[self.body_start..]
+    }
+
+    /// Where each front-matter value starts, by path.
+    pub fn spans(&self) -> &Spans {
+        self.spans
+            .get_or_init(|| Spans::of(&self.text[self.yaml.0..self.yaml.1], self.first_line))
     }
 
     /// A diagnostic at `pos` in this file, with the line shown.
@@ -124,7 +136,7 @@ impl Document {
 
     /// A diagnostic at the front-matter value `path` (`deadlines.0.agency`).
     pub fn error_at(&self, path: &str, message: impl Into<String>) -> Diagnostic {
-        self.error(self.spans.get(path), message)
+        self.error(self.spans().get(path), message)
     }
 }
 
@@ -612,7 +624,6 @@ fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: 
             )
         }
     };
-    let spans = Spans::of(yaml_text, first_line);
     Loaded::Document(Box::new(Document {
         kind,
         id,
@@ -620,7 +631,9 @@ fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: 
         text,
         lines,
         body_start,
-        spans,
+        yaml: yaml_range,
+        first_line,
+        spans: std::sync::OnceLock::new(),
         front,
     }))
 }

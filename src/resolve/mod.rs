@@ -444,7 +444,7 @@ fn build_entity(
         b.diags.push(
             Diagnostic::warning(
                 &doc.path,
-                doc.spans.get("reviewed"),
+                doc.spans().get("reviewed"),
                 format!(
                     "last reviewed {days} days ago (site.yaml: stale after {})",
                     config.stale_after_days.unwrap_or_default()
@@ -1087,9 +1087,11 @@ impl Builder<'_, '_> {
             }
             let rendered = markdown::render(&text, &mut PlainLinker);
             // Version text is a YAML value: its problems are reported at the value.
-            let text_at = doc.spans.get(&format!("{at}.text"));
-            for p in rendered.problems {
-                self.diags.push(problem_at(doc, text_at, p));
+            if !rendered.problems.is_empty() {
+                let text_at = doc.spans().get(&format!("{at}.text"));
+                for p in rendered.problems {
+                    self.diags.push(problem_at(doc, text_at, p));
+                }
             }
             let text_html = rendered.html;
             out.push(Version {
