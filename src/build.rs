@@ -218,9 +218,19 @@ fn generate(
     };
     // The search index is built on its own thread while the pages render:
     // it needs only the model, and it would otherwise be a serial tail of
-    // several seconds on a large site.
+    // several seconds on a large site. Its parts are written as each is done.
+    let search_problems = std::sync::Mutex::new(Vec::new());
+    let emit_all = |files: Vec<OutputFile>| {
+        for f in files {
+            if let Err(d) = emit(f) {
+                if let Ok(mut all) = search_problems.lock() {
+                    all.push(d);
+                }
+            }
+        }
+    };
     let (rendered, search) = std::thread::scope(|scope| {
-        let search = scope.spawn(|| crate::search::index(&p.site));
+        let search = scope.spawn(|| crate::search::index(&p.site, emit_all));
         let rendered =
             render::render_site_into(&p.site, &p.templates, opts.progress.as_deref(), &emit);
         let search = search
@@ -239,17 +249,11 @@ fn generate(
             Err(d) => p.diags.push(d),
         }
     }
-    if !p.diags.has_errors() {
-        match search {
-            Ok(files) => {
-                for f in files {
-                    if let Err(d) = emit(f) {
-                        p.diags.push(d);
-                    }
-                }
-            }
-            Err(e) => p.diags.push(Diagnostic::error("search index", None, e)),
-        }
+    for d in search_problems.into_inner().unwrap_or_default() {
+        p.diags.push(d);
+    }
+    if let Err(e) = search {
+        p.diags.push(Diagnostic::error("search index", None, e));
     }
     if p.diags.has_errors() {
         return Err(std::mem::take(&mut p.diags).sorted());

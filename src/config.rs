@@ -36,6 +36,9 @@ struct RawConfig {
     /// Rows per page of the long lists (deadlines, timeline, changes, ...).
     #[serde(default)]
     page_size: Option<usize>,
+    /// Entities per part of the search index.
+    #[serde(default)]
+    search_part_size: Option<usize>,
 }
 
 /// Rows per page of a long list when site.yaml does not say: a page of 200
@@ -64,6 +67,8 @@ pub struct Config {
     pub edit_url: Option<String>,
     /// Rows per page of the long lists.
     pub page_size: usize,
+    /// Entities per part of the search index (see [`crate::search::PART_RECORDS`]).
+    pub search_part_size: usize,
 }
 
 impl Config {
@@ -229,8 +234,18 @@ impl Config {
             )
             .with_source(text, &index));
         }
+        let search_part_size = raw.search_part_size.unwrap_or(crate::search::PART_RECORDS);
+        if search_part_size == 0 {
+            return Err(Diagnostic::error(
+                shown,
+                spans.get("search_part_size"),
+                "search_part_size must be at least 1",
+            )
+            .with_source(text, &index));
+        }
         Ok(Config {
             page_size,
+            search_part_size,
             edit_url: raw.edit_url,
             event_kinds,
             stale_after_days: raw.stale_after_days,

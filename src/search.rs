@@ -32,6 +32,49 @@ pub const FIXED_FILES: [&str; 10] = [
     "pagefind/pagefind-component-ui.css",
 ];
 
+/// Records per part of the index, unless site.yaml's `search_part_size`
+/// says otherwise. Pagefind holds every record of an index in memory until
+/// it writes it, about 20 KB each (heaptrack: 250 MB for the 11,200 records
+/// of 10,000 provisions). A site's index is built in parts of at most this
+/// many records, one after another, so that memory stays bounded whatever
+/// the site's size; the search page merges the parts (Pagefind's
+/// `mergeIndex`), and a query fetches a little from each.
+pub const PART_RECORDS: usize = 4_000;
+
+/// The folders of the index's parts, relative to the output: the bundle
+/// (`pagefind`, with Pagefind's scripts), then `pagefind/part-2`, ...
+pub fn parts(site: &Site) -> Vec<String> {
+    let records = site.orders.len()
+        + site.provisions.len()
+        + site.agencies.len()
+        + site.sources.len()
+        + site.events.len()
+        + site.pages.len();
+    (0..records.div_ceil(site.config.search_part_size).max(1))
+        .map(part_folder)
+        .collect()
+}
+
+fn part_folder(i: usize) -> String {
+    match i {
+        0 => BUNDLE.to_string(),
+        _ => format!("{BUNDLE}/part-{}", i + 1),
+    }
+}
+
+/// Files of the index whose names are known before it is made: the
+/// scripts, and each part's entry file.
+pub fn fixed_files(site: &Site) -> Vec<String> {
+    let mut out: Vec<String> = FIXED_FILES.iter().map(|f| f.to_string()).collect();
+    out.extend(
+        parts(site)
+            .iter()
+            .skip(1)
+            .map(|p| format!("{p}/pagefind-entry.json")),
+    );
+    out
+}
+
 /// One entity as the index sees it.
 pub struct Record {
     url: String,
@@ -41,125 +84,189 @@ pub struct Record {
 }
 
 /// What the index is made from: owned, so that it can be built on another
-/// thread while the site changes (the dev server does so on large sites).
+/// thread while the site changes (the dev server does so).
 pub struct Input {
     records: Vec<Record>,
     lang: String,
+    part_size: usize,
 }
 
 impl Input {
     pub fn of(site: &Site) -> Input {
         Input {
-            records: records(site),
+            records: records(site).collect(),
             lang: site.config.language.clone(),
+            part_size: site.config.search_part_size,
         }
     }
 }
 
-/// Build the search index of `site`: the files of `/pagefind/`.
-pub fn index(site: &Site) -> Result<Vec<OutputFile>, String> {
-    build(Input::of(site))
+/// Build the search index of `site`, part by part, handing the files of
+/// each part (under `/pagefind/`) to `each` as it is done.
+pub fn index(site: &Site, each: impl FnMut(Vec<OutputFile>)) -> Result<(), String> {
+    let config = &site.config;
+    build_parts(
+        records(site),
+        &config.language,
+        config.search_part_size,
+        each,
+    )
 }
 
-/// Build the search index from its input.
+/// Build the search index from its input: every file of `/pagefind/`.
 pub fn build(input: Input) -> Result<Vec<OutputFile>, String> {
-    let Input { records, lang } = input;
+    let mut out = Vec::new();
+    build_parts(
+        input.records.into_iter(),
+        &input.lang,
+        input.part_size,
+        |files| out.extend(files),
+    )?;
+    Ok(out)
+}
+
+/// Index `records` in parts of `part_size`, one part at a time; there is
+/// always a first part, if empty, since the search page loads it.
+fn build_parts(
+    records: impl Iterator<Item = Record>,
+    lang: &str,
+    part_size: usize,
+    mut each: impl FnMut(Vec<OutputFile>),
+) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("search index: {e}"))?;
-    let files = runtime.block_on(async move {
-        let mut index = pagefind::api::PagefindIndex::new(None).map_err(|e| e.to_string())?;
-        for r in records {
-            let meta = BTreeMap::from([
-                ("title".to_string(), r.title),
-                ("kind".to_string(), r.kind.to_string()),
-            ]);
-            let filters = BTreeMap::from([("kind".to_string(), vec![r.kind.to_string()])]);
-            index
-                .add_custom_record(r.url, r.text, lang.clone(), Some(meta), Some(filters), None)
-                .await
-                .map_err(|e| e.to_string())?;
-        }
-        index.build_indexes().await.map_err(|e| e.to_string())?;
-        index.get_files().await.map_err(|e| e.to_string())
-    })?;
-    Ok(files
+    let mut records = records.peekable();
+    let mut part = 0;
+    while part == 0 || records.peek().is_some() {
+        let chunk: Vec<Record> = records.by_ref().take(part_size.max(1)).collect();
+        let files = runtime.block_on(build_part(chunk, lang))?;
+        each(place(files, part));
+        part += 1;
+    }
+    Ok(())
+}
+
+/// One Pagefind index of `records`.
+async fn build_part(
+    records: Vec<Record>,
+    lang: &str,
+) -> Result<Vec<pagefind::api::SyntheticFile>, String> {
+    let mut index = pagefind::api::PagefindIndex::new(None).map_err(|e| e.to_string())?;
+    for r in records {
+        let meta = BTreeMap::from([
+            ("title".to_string(), r.title),
+            ("kind".to_string(), r.kind.to_string()),
+        ]);
+        let filters = BTreeMap::from([("kind".to_string(), vec![r.kind.to_string()])]);
+        index
+            .add_custom_record(
+                r.url,
+                r.text,
+                lang.to_string(),
+                Some(meta),
+                Some(filters),
+                None,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    index.build_indexes().await.map_err(|e| e.to_string())?;
+    index.get_files().await.map_err(|e| e.to_string())
+}
+
+/// The files of part `part` at their place in the output. A part after the
+/// first is loaded by the first part's scripts: its own copies of the
+/// scripts and of the WebAssembly module are left out.
+fn place(files: Vec<pagefind::api::SyntheticFile>, part: usize) -> Vec<OutputFile> {
+    let folder = part_folder(part);
+    files
         .into_iter()
-        .map(|f| {
+        .filter_map(|f| {
             // File names come relative to the bundle folder, or under it.
             let name = f.filename.to_string_lossy().replace('\\', "/");
             let rel = name
                 .split_once(&format!("{BUNDLE}/"))
                 .map_or(name.as_str(), |(_, r)| r)
+                .trim_start_matches('/')
                 .to_string();
-            OutputFile {
-                path: format!("{BUNDLE}/{}", rel.trim_start_matches('/')),
+            let script = rel.ends_with(".js") || rel.ends_with(".css") || rel.starts_with("wasm.");
+            (part == 0 || !script).then(|| OutputFile {
+                path: format!("{folder}/{rel}"),
                 contents: Contents::Bytes(f.contents),
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
-fn records(site: &Site) -> Vec<Record> {
-    let mut out = Vec::new();
-    let mut push = |kind: Kind, label: &'static str, meta: &Meta, extra: Vec<&str>| {
-        let mut text = vec![meta.title.as_str()];
-        text.extend(extra);
-        let body = plain_text(&without_citations(&meta.body_html));
-        let mut text = text.join(". ");
-        if !body.is_empty() {
-            text.push_str(". ");
-            text.push_str(&body);
-        }
-        out.push(Record {
-            // Pagefind's UI puts the bundle's own base path in front of these.
-            url: kind.path_of(&meta.id),
-            text,
-            title: meta.title.clone(),
-            kind: label,
-        });
-    };
-    for o in &site.orders {
+/// Every entity's record, in a fixed order (parts are cut from it).
+fn records(site: &Site) -> impl Iterator<Item = Record> + '_ {
+    let orders = site.orders.iter().map(|o| {
         let extra = [
             o.short_title.as_deref(),
             o.summary.as_deref(),
             Some(o.issuer.as_str()),
         ];
-        push(
-            Kind::Order,
-            "Order",
-            &o.meta,
-            extra.into_iter().flatten().collect(),
-        );
-    }
-    for p in &site.provisions {
+        record(Kind::Order, "Order", &o.meta, extra.into_iter().flatten())
+    });
+    let provisions = site.provisions.iter().map(move |p| {
         let mut extra = vec![p.summary.as_str()];
         for a in p.agencies.iter().filter_map(|a| site.agency(a)) {
             extra.push(&a.meta.title);
             extra.extend(a.acronym.as_deref());
         }
         extra.extend(p.deadlines.iter().map(|d| d.action.as_str()));
-        push(Kind::Provision, "Provision", &p.meta, extra);
+        record(Kind::Provision, "Provision", &p.meta, extra)
+    });
+    let agencies = site
+        .agencies
+        .iter()
+        .map(|a| record(Kind::Agency, "Agency", &a.meta, a.acronym.as_deref()));
+    let sources = site
+        .sources
+        .iter()
+        .map(|s| record(Kind::Source, "Source", &s.meta, [s.publisher.as_str()]));
+    let events = site
+        .events
+        .iter()
+        .map(|e| record(Kind::Event, "Event", &e.meta, []));
+    let pages = site
+        .pages
+        .iter()
+        .map(|p| record(Kind::Page, "Page", &p.meta, []));
+    orders
+        .chain(provisions)
+        .chain(agencies)
+        .chain(sources)
+        .chain(events)
+        .chain(pages)
+}
+
+/// An entity's record: its title, `extra` text, and body text.
+fn record<'a>(
+    kind: Kind,
+    label: &'static str,
+    meta: &'a Meta,
+    extra: impl IntoIterator<Item = &'a str>,
+) -> Record {
+    let mut text = meta.title.clone();
+    for x in extra {
+        text.push_str(". ");
+        text.push_str(x);
     }
-    for a in &site.agencies {
-        push(
-            Kind::Agency,
-            "Agency",
-            &a.meta,
-            a.acronym.as_deref().into_iter().collect(),
-        );
+    let body = plain_text(&without_citations(&meta.body_html));
+    if !body.is_empty() {
+        text.push_str(". ");
+        text.push_str(&body);
     }
-    for s in &site.sources {
-        push(Kind::Source, "Source", &s.meta, vec![s.publisher.as_str()]);
+    Record {
+        // Pagefind's UI puts the bundle's own base path in front of these.
+        url: kind.path_of(&meta.id),
+        text,
+        title: meta.title.clone(),
+        kind: label,
     }
-    for e in &site.events {
-        push(Kind::Event, "Event", &e.meta, Vec::new());
-    }
-    for p in &site.pages {
-        push(Kind::Page, "Page", &p.meta, Vec::new());
-    }
-    out
 }
 
 /// The body without its citation marks ("[1]"), which mean nothing in a search snippet.

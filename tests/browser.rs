@@ -90,3 +90,44 @@ fn open_page_reloads_and_shows_then_clears_the_error_overlay() {
         "the page after the fix",
     );
 }
+
+/// A large site's search index comes in parts (site.yaml's
+/// `search_part_size`); the search page merges them, so that one query
+/// finds entities of the first part and of the last.
+#[test]
+fn search_finds_entities_in_every_part_of_the_index() {
+    let Some(browser) = WebDriver::start() else {
+        return;
+    };
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let config = root.join("site.yaml");
+    std::fs::write(&config, read(&config) + "search_part_size: 3\n").unwrap();
+    let (_server, url) = serve(&root);
+    browser.goto(&format!("{url}search/?q=order"));
+    let titles = "return Array.from(document.querySelectorAll('.pagefind-ui__result-link')).map(function (a) { return a.textContent.trim() + ' ' + a.getAttribute('href'); }).sort()";
+    browser.wait_for(
+        &format!(
+            "var t = ({}); return t.length >= 2",
+            titles.trim_start_matches("return ")
+        ),
+        json!(true),
+        "search results",
+    );
+    let found = browser.eval(titles);
+    let found: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        found.contains(&"Event: The order is signed /events/signing/"),
+        "an event of the last part: {found:?}"
+    );
+    assert!(
+        found.contains(
+            &"Order: Promoting Advanced Artificial Intelligence Innovation and Security /orders/eo/"
+        ),
+        "the order, in the first part: {found:?}"
+    );
+}

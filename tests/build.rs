@@ -477,3 +477,65 @@ fn every_page_has_a_unique_title_description_canonical_and_sharing_tags() {
         );
     }
 }
+
+/// The search index comes in parts of `search_part_size` entities: each part
+/// has its own entry file and chunks, the first one Pagefind's scripts, and
+/// the search page names the others.
+#[test]
+fn the_search_index_is_written_in_parts() {
+    let (tmp, root) = copy_site(&fixture("basic"));
+    let config = root.join("site.yaml");
+    std::fs::write(&config, read(&config) + "search_part_size: 3\n").unwrap();
+    let run = gazette(&["build", "--root", root.to_str().unwrap()], tmp.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let public = root.join("public");
+    // 13 entities (the order, 2 provisions, 3 agencies, 4 sources, 2 events,
+    // a page) in parts of 3.
+    let parts = [
+        "pagefind/part-2",
+        "pagefind/part-3",
+        "pagefind/part-4",
+        "pagefind/part-5",
+    ];
+    for part in parts {
+        assert!(
+            public.join(part).join("pagefind-entry.json").is_file(),
+            "{part}"
+        );
+        let scripts: Vec<_> = files(&public.join(part))
+            .into_iter()
+            .filter(|f| {
+                let name = f.to_string_lossy();
+                name.ends_with(".js") || name.contains("wasm.")
+            })
+            .collect();
+        assert!(
+            scripts.is_empty(),
+            "{part} repeats the scripts: {scripts:?}"
+        );
+    }
+    assert!(!public.join("pagefind/part-6").exists());
+    assert!(public.join("pagefind/pagefind-ui.js").is_file());
+    let search = html(&public.join("search/index.html"));
+    assert_eq!(
+        attrs(&search, "[data-search]", "data-parts"),
+        ["/pagefind/part-2/ /pagefind/part-3/ /pagefind/part-4/ /pagefind/part-5/"]
+    );
+    // Each entity is in one part: the entry files count 13 pages in all.
+    let mut pages = 0;
+    for dir in std::iter::once("pagefind".to_string()).chain(parts.map(String::from)) {
+        let entry: serde_json::Value =
+            serde_json::from_str(&read(&public.join(dir).join("pagefind-entry.json"))).unwrap();
+        pages += entry["languages"]["en"]["page_count"].as_u64().unwrap();
+    }
+    assert_eq!(pages, 13);
+}
+
+#[test]
+fn a_search_part_size_of_zero_is_an_error_at_its_line() {
+    let (_tmp, root) = site(&[("site.yaml", "title: T\nsearch_part_size: 0\n")]);
+    assert_eq!(
+        errors(&root),
+        ["site.yaml:2:19: error: search_part_size must be at least 1"]
+    );
+}

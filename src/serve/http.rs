@@ -483,14 +483,20 @@ fn respond<W: Write>(
         return send(stream, 400, plain, &[], b"bad request path\n");
     };
     // Everything needed from the state is taken here; the lock is released
-    // before any file is opened or any byte is written.
-    let (base, answer) = {
+    // before any file is opened or any byte is written. A file the
+    // background work has not made yet (the search index just after a
+    // start) is waited for, a little while, rather than missed.
+    let waited = Instant::now();
+    let (base, answer) = loop {
         let Ok(guard) = state.read() else {
             return send(stream, 500, plain, &[], b"server state unavailable\n");
         };
-        let base = guard.base_path.clone();
-        let answer = answer_for(&guard, &path);
-        (base, answer)
+        if is_coming(&guard, &path) && waited.elapsed() < BACKGROUND_WAIT {
+            drop(guard);
+            std::thread::sleep(Duration::from_millis(25));
+            continue;
+        }
+        break (guard.base_path.clone(), answer_for(&guard, &path));
     };
     match answer {
         Answer::Redirect(to) => {
@@ -528,6 +534,22 @@ fn respond<W: Write>(
         },
         Answer::NotFound => send(stream, 404, plain, &[], b"not found\n"),
     }
+}
+
+/// How long a request waits for a file being made in the background.
+const BACKGROUND_WAIT: Duration = Duration::from_secs(20);
+
+/// Whether `path` is missing now but may be made by the background work:
+/// a file that is not a page, while that work runs.
+fn is_coming(state: &State, path: &str) -> bool {
+    let rel = path
+        .strip_prefix(state.base_path.trim_start_matches('/'))
+        .unwrap_or(path);
+    state.outputs.making
+        && std::path::Path::new(rel)
+            .extension()
+            .is_some_and(|e| e != "html")
+        && matches!(lookup(&state.outputs, rel), Lookup::Missing)
 }
 
 /// What to send, decided under the state lock from in-memory data only.

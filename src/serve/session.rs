@@ -79,6 +79,9 @@ pub struct Served {
     pages: Arc<Outputs>,
     search: Arc<Outputs>,
     statics: Arc<Outputs>,
+    /// Whether the search index, export, feeds and calendars are being made
+    /// in the background: a request for one not made yet may wait for it.
+    pub making: bool,
 }
 
 impl Served {
@@ -87,6 +90,7 @@ impl Served {
             pages: Arc::new(pages),
             search: Arc::new(search),
             statics: Arc::new(statics),
+            making: false,
         }
     }
 
@@ -209,7 +213,10 @@ impl Session {
 
     /// The last good site's files.
     pub fn outputs(&self) -> Served {
-        self.served.clone()
+        Served {
+            making: self.derived_job.is_some(),
+            ..self.served.clone()
+        }
     }
 
     /// Start making the search index and the export of the current site in
@@ -636,7 +643,8 @@ impl Session {
         // when it is done).
         let data = render::data_file_paths(site);
         generated.extend(data.iter().map(String::as_str));
-        generated.extend(crate::search::FIXED_FILES);
+        let search_files = crate::search::fixed_files(site);
+        generated.extend(search_files.iter().map(String::as_str));
         let statics_now: Vec<(&str, &Contents)> = match &statics {
             Some(list) => list
                 .iter()

@@ -730,6 +730,9 @@ impl Views<'_> {
 pub struct SearchView {
     /// Where Pagefind's index and scripts are.
     pub bundle_url: String,
+    /// Where the index's other parts are, merged into the first by the
+    /// search page (see [`crate::search::PART_RECORDS`]).
+    pub part_urls: Vec<String>,
     /// The kind indexes, for browsing without JavaScript.
     pub indexes: Vec<LinkView>,
 }
@@ -738,6 +741,11 @@ impl Views<'_> {
     pub fn search_page(&self) -> SearchView {
         SearchView {
             bundle_url: self.link(&format!("/{}/", crate::search::BUNDLE)),
+            part_urls: crate::search::parts(self.site)
+                .iter()
+                .skip(1)
+                .map(|p| self.link(&format!("/{p}/")))
+                .collect(),
             indexes: [
                 Kind::Order,
                 Kind::Provision,

@@ -27,11 +27,14 @@
   }
 
   // Search page: Pagefind's UI, started with the query of the header's search box.
+  // A large site's index comes in parts, merged into the first.
   var search = document.querySelector("[data-search]");
   if (search && window.PagefindUI) {
+    var parts = (search.getAttribute("data-parts") || "").split(" ").filter(Boolean);
     var ui = new window.PagefindUI({
       element: "#search",
       bundlePath: search.getAttribute("data-bundle"),
+      mergeIndex: parts.map(function (p) { return { bundlePath: p }; }),
       showImages: false,
       showSubResults: false,
       resetStyles: false,
