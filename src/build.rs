@@ -196,25 +196,68 @@ fn prepare(opts: &BuildOptions) -> Result<Prepared, Vec<Diagnostic>> {
     }
 }
 
-/// Render every generated file of a prepared site (pages, feeds, calendars,
-/// spreadsheets, search index) into `emit`, as each is made, and the export
-/// through `export`; then check that no static file takes a generated file's
-/// place. Returns the paths emitted. The one rendering step of `build` and
-/// `check`.
+/// A sink that records the paths handed to another.
+struct Recording<'a> {
+    inner: &'a dyn render::Sink,
+    written: std::sync::Mutex<Vec<String>>,
+}
+
+impl Recording<'_> {
+    fn record(&self, path: &str) {
+        if let Ok(mut w) = self.written.lock() {
+            w.push(path.to_string());
+        }
+    }
+}
+
+impl render::Sink for Recording<'_> {
+    fn file(&self, f: OutputFile) -> Result<(), Diagnostic> {
+        let path = f.path.clone();
+        self.inner.file(f)?;
+        self.record(&path);
+        Ok(())
+    }
+
+    fn stream(&self, path: &str, fill: &render::Fill) -> Result<(), Diagnostic> {
+        self.inner.stream(path, fill)?;
+        self.record(path);
+        Ok(())
+    }
+}
+
+/// The sink of `gazette build`: each file is written into the new tree as
+/// it is made, the large data files as they are serialized.
+struct ToDisk<'a> {
+    staging: &'a output::Staging,
+    output: &'a Path,
+}
+
+impl render::Sink for ToDisk<'_> {
+    fn file(&self, f: OutputFile) -> Result<(), Diagnostic> {
+        self.staging
+            .write(&f)
+            .map_err(|e| Diagnostic::error(self.output, None, e.to_string()))
+    }
+
+    fn stream(&self, path: &str, fill: &render::Fill) -> Result<(), Diagnostic> {
+        self.staging
+            .write_with(path, fill)
+            .map_err(|e| Diagnostic::error(self.output, None, e.to_string()))
+    }
+}
+
+/// Render every generated file of a prepared site (pages, export, feeds,
+/// calendars, spreadsheets, search index) into `emit`, as each is made;
+/// then check that no static file takes a generated file's place. Returns
+/// the paths emitted. The one rendering step of `build` and `check`.
 fn generate(
     p: &mut Prepared,
     opts: &BuildOptions,
-    emit: &render::Emit,
-    export: &dyn Fn(&Site) -> Result<(), Diagnostic>,
+    emit: &dyn render::Sink,
 ) -> Result<Vec<String>, Vec<Diagnostic>> {
-    let written = std::sync::Mutex::new(Vec::new());
-    let emit = |f: OutputFile| {
-        let path = f.path.clone();
-        emit(f)?;
-        if let Ok(mut w) = written.lock() {
-            w.push(path);
-        }
-        Ok(())
+    let emit = Recording {
+        inner: emit,
+        written: std::sync::Mutex::new(Vec::new()),
     };
     // The search index is built on its own thread while the pages render:
     // it needs only the model, and it would otherwise be a serial tail of
@@ -222,7 +265,7 @@ fn generate(
     let search_problems = std::sync::Mutex::new(Vec::new());
     let emit_all = |files: Vec<OutputFile>| {
         for f in files {
-            if let Err(d) = emit(f) {
+            if let Err(d) = render::Sink::file(&emit, f) {
                 if let Ok(mut all) = search_problems.lock() {
                     all.push(d);
                 }
@@ -239,16 +282,6 @@ fn generate(
         (rendered, search)
     });
     p.diags.extend(rendered);
-    if !p.diags.has_errors() {
-        match export(&p.site) {
-            Ok(()) => {
-                if let Ok(mut w) = written.lock() {
-                    w.push(render::EXPORT_PATH.into());
-                }
-            }
-            Err(d) => p.diags.push(d),
-        }
-    }
     for d in search_problems.into_inner().unwrap_or_default() {
         p.diags.push(d);
     }
@@ -258,7 +291,7 @@ fn generate(
     if p.diags.has_errors() {
         return Err(std::mem::take(&mut p.diags).sorted());
     }
-    let written = written.into_inner().unwrap_or_default();
+    let written = emit.written.into_inner().unwrap_or_default();
     let paths: Vec<&str> = written.iter().map(String::as_str).collect();
     let statics: Vec<(&str, &render::Contents)> = p
         .statics
@@ -277,9 +310,7 @@ pub fn render(
     opts: &BuildOptions,
 ) -> Result<(Site, Vec<OutputFile>, Diagnostics), Vec<Diagnostic>> {
     let mut p = prepare(opts)?;
-    let (mut files, generated) = render::collect(|emit| {
-        generate(&mut p, opts, emit, &|site| emit(render::export_file(site)))
-    });
+    let (mut files, generated) = render::collect(|emit| generate(&mut p, opts, emit));
     generated?;
     files.extend(p.statics);
     Ok((p.site, files, p.diags))
@@ -306,21 +337,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .map_err(BuildError::Output)?;
     let mut p = prepare(opts).map_err(BuildError::Content)?;
     let staging = output::Staging::create(&output_dir).map_err(BuildError::Output)?;
-    let write = |f: OutputFile| {
-        staging
-            .write(&f)
-            .map_err(|e| Diagnostic::error(&output_dir, None, e.to_string()))
+    let sink = ToDisk {
+        staging: &staging,
+        output: &output_dir,
     };
-    // The export is written as it is serialized: tens of megabytes on a
-    // large site, never held whole.
-    let export = |site: &Site| {
-        staging
-            .write_with(render::EXPORT_PATH, |w| {
-                crate::export::write_site_json(site, w)
-            })
-            .map_err(|e| Diagnostic::error(&output_dir, None, e.to_string()))
-    };
-    let written = generate(&mut p, opts, &write, &export).map_err(BuildError::Content)?;
+    let written = generate(&mut p, opts, &sink).map_err(BuildError::Content)?;
     {
         use rayon::prelude::*;
         p.statics

@@ -1,10 +1,14 @@
 //! iCalendar files (RFC 5545, with RFC 7986 names) of deadlines and events.
 //!
-//! Folding and escaping are left to the `icalendar` crate. Every value is
+//! Folding and escaping are left to the `icalendar` crate; the calendar is
+//! written one event at a time (the site's is 100 MB at 100,000
+//! provisions). Every value is
 //! derived from the input and the as-of date, so two builds give the same
 //! bytes, and each item's UID (`deadline-ID@host`) never changes.
 
 use icalendar::{Calendar, Component, Event, EventStatus, Property};
+use std::io::Write;
+
 use jiff::civil::Date;
 
 use crate::content::Kind;
@@ -12,10 +16,11 @@ use crate::dates::Standing;
 use crate::model::{Ref, Site};
 use crate::timeline::{Item, ItemKind};
 
-/// The site's calendar: every dated deadline and event, from the timeline's `items`.
-pub fn site_calendar(site: &Site, items: &[Item]) -> String {
+/// Write the site's calendar into `out`: every dated deadline and event,
+/// from the timeline's `items`.
+pub fn site_calendar(site: &Site, items: &[Item], out: &mut dyn Write) -> std::io::Result<()> {
     let name = format!("{}: deadlines and events", site.config.title);
-    render(site, items, &name)
+    render(site, items, &name, out)
 }
 
 /// One agency's calendar: its deadlines and the events that concern it.
@@ -24,10 +29,11 @@ pub fn agency_calendar<'a, 's: 'a>(
     site: &Site,
     items: impl IntoIterator<Item = &'a Item<'s>>,
     agency: &str,
-) -> String {
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let title = site.title_of(&Ref::new(Kind::Agency, agency)).to_string();
     let name = format!("{}: {title}", site.config.title);
-    render(site, items, &name)
+    render(site, items, &name, out)
 }
 
 /// Scopes UIDs and feed ids when `base_url` has no host.
@@ -41,7 +47,8 @@ fn render<'a, 's: 'a>(
     site: &Site,
     items: impl IntoIterator<Item = &'a Item<'s>>,
     name: &str,
-) -> String {
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let host = site.config.base_url.host().unwrap_or(STAND_IN_HOST);
     let stamp = format!("{}T000000Z", ics_date(site.as_of));
     let mut cal = Calendar::empty();
@@ -58,14 +65,25 @@ fn render<'a, 's: 'a>(
     refresh.add_parameter("VALUE", "DURATION");
     cal.append_property(refresh);
     cal.append_property(Property::new("X-PUBLISHED-TTL", "P1D"));
+    // The calendar's head, then each event as it is made, then its end:
+    // the bytes `Calendar`'s Display would give, without holding them all.
+    let head = cal.done().to_string();
+    let end = "END:VCALENDAR\r\n";
+    let head = head.strip_suffix(end).unwrap_or(&head);
+    out.write_all(head.as_bytes())?;
     let calendar_kinds = [ItemKind::Deadline, ItemKind::Event, ItemKind::Signing];
+    let mut text = String::new();
     for item in items
         .into_iter()
         .filter(|i| calendar_kinds.contains(&i.kind) && i.page.kind != Kind::Order)
     {
-        cal.push(event(site, item, host, &stamp));
+        text.clear();
+        event(site, item, host, &stamp)
+            .fmt_write(&mut text)
+            .map_err(std::io::Error::other)?;
+        out.write_all(text.as_bytes())?;
     }
-    cal.done().to_string()
+    out.write_all(end.as_bytes())
 }
 
 fn event(site: &Site, item: &Item, host: &str, stamp: &str) -> Event {

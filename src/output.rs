@@ -236,11 +236,7 @@ impl Staging {
 
     /// Write one file of the new tree as `fill` makes it, piece by piece,
     /// so that a large file (the export) is never held whole in memory.
-    pub fn write_with(
-        &self,
-        path: &str,
-        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-    ) -> Result<(), OutputError> {
+    pub fn write_with(&self, path: &str, fill: &crate::render::Fill) -> Result<(), OutputError> {
         let (dest, was_file) = self.claim(path)?;
         let name = dest
             .file_name()
@@ -819,7 +815,9 @@ mod tests {
         let build = |bytes: Vec<u8>| {
             let staging = Staging::create(&out).unwrap();
             staging
-                .write_with("api/site.json", |w| w.write_all(&bytes))
+                .write_with("api/site.json", &|w: &mut dyn std::io::Write| {
+                    w.write_all(&bytes)
+                })
                 .unwrap();
             staging.commit().unwrap();
         };
@@ -850,7 +848,7 @@ mod tests {
         );
 
         let staging = Staging::create(&out).unwrap();
-        let failed = staging.write_with("api/site.json", |w| {
+        let failed = staging.write_with("api/site.json", &|w: &mut dyn std::io::Write| {
             w.write_all(b"half")?;
             Err(std::io::Error::other("disk full"))
         });

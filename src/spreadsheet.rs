@@ -28,22 +28,19 @@ pub const COLUMNS: [&str; 16] = [
     "url",
 ];
 
-/// The deadlines `rows` (by due date), as CSV bytes.
+/// Write the deadlines `rows` (by due date) as CSV into `out`.
 pub fn deadlines_csv<'s>(
     site: &Site,
     rows: impl IntoIterator<Item = (&'s Provision, &'s Deadline)>,
-) -> Vec<u8> {
-    let mut out = Vec::from("\u{feff}".as_bytes());
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        // Writing to a Vec cannot fail; a failed row would only be left out.
-        let _ = w.write_record(COLUMNS);
-        for (p, d) in rows {
-            let _ = w.write_record(row(site, p, d));
-        }
-        let _ = w.flush();
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(COLUMNS)?;
+    for (p, d) in rows {
+        w.write_record(row(site, p, d))?;
     }
-    out
+    w.flush()
 }
 
 fn row(site: &Site, p: &Provision, d: &Deadline) -> [String; 16] {

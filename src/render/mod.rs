@@ -403,15 +403,11 @@ fn scope_key(scope: Scope) -> (u8, usize) {
 /// Render every page of `site`, with the feed, calendars, sitemap, robots.txt
 /// and the JSON export, in memory.
 pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diagnostics) {
-    let (mut files, diags) = collect(|emit| render_site_into(site, templates, None, emit));
-    if !diags.has_errors() {
-        files.push(export_file(site));
-    }
-    (files, diags)
+    collect(|emit| render_site_into(site, templates, None, emit))
 }
 
-/// Run `produce` with an [`Emit`] that keeps every file in memory.
-pub fn collect<R>(produce: impl FnOnce(&Emit) -> R) -> (Vec<OutputFile>, R) {
+/// Run `produce` with a [`Sink`] that keeps every file in memory.
+pub fn collect<R>(produce: impl FnOnce(&dyn Sink) -> R) -> (Vec<OutputFile>, R) {
     let files = std::sync::Mutex::new(Vec::new());
     let result = produce(&|f: OutputFile| {
         if let Ok(mut files) = files.lock() {
@@ -420,14 +416,6 @@ pub fn collect<R>(produce: impl FnOnce(&Emit) -> R) -> (Vec<OutputFile>, R) {
         Ok(())
     });
     (files.into_inner().unwrap_or_default(), result)
-}
-
-/// `/api/site.json`, which carries every entity's body: any change reaches it.
-pub fn export_file(site: &Site) -> OutputFile {
-    OutputFile {
-        path: EXPORT_PATH.into(),
-        contents: Contents::Bytes(crate::export::site_json(site).into_bytes()),
-    }
 }
 
 /// Render the pages of `all` (the site's [`jobs`]) for which `keep` is
@@ -453,28 +441,32 @@ pub enum Extras {
     All,
 }
 
-/// The feeds, calendars, spreadsheets and robots.txt of `site`.
+/// The export, feeds, calendars, spreadsheets and robots.txt of `site`,
+/// in memory.
 pub fn data_files(site: &Site) -> Vec<OutputFile> {
     let views = Views::new(site);
     let files = data_extras(site, &views)
         .into_iter()
-        .map(|(path, make)| OutputFile {
-            path,
-            contents: Contents::Bytes(make()),
+        .map(|(path, fill)| {
+            let mut bytes = Vec::new();
+            // Writing to memory cannot fail.
+            let _ = fill(&mut bytes);
+            OutputFile {
+                path,
+                contents: Contents::Bytes(bytes),
+            }
         })
         .collect();
     files
 }
 
-/// Where [`data_files`] and the export go, without making them.
+/// Where [`data_files`] go, without making them.
 pub fn data_file_paths(site: &Site) -> Vec<String> {
     let views = Views::new(site);
-    let mut paths: Vec<String> = data_extras(site, &views)
+    data_extras(site, &views)
         .into_iter()
         .map(|(path, _)| path)
-        .collect();
-    paths.push(EXPORT_PATH.into());
-    paths
+        .collect()
 }
 
 /// Where the JSON export goes.
@@ -668,9 +660,34 @@ pub fn page_deps(views: &Views, job: &Job) -> Option<PageDeps> {
     Some(deps)
 }
 
-/// Where rendered files go as they are made (written to disk by a build,
-/// kept in memory by `check` and `serve`).
-pub type Emit<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+/// Where rendered files go as they are made: written to disk by a build,
+/// kept in memory by `check` and `serve`. Any `Fn(OutputFile)` is one.
+pub trait Sink: Sync {
+    /// A file made whole.
+    fn file(&self, f: OutputFile) -> Result<(), Diagnostic>;
+
+    /// A file written by `fill` as it is made: the large data files (the
+    /// export, calendars, spreadsheets), tens of megabytes on a large site,
+    /// which a sink writing to disk never holds whole. Kept in memory by
+    /// default.
+    fn stream(&self, path: &str, fill: &Fill) -> Result<(), Diagnostic> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes).map_err(|e| Diagnostic::error(path, None, e.to_string()))?;
+        self.file(OutputFile {
+            path: path.to_string(),
+            contents: Contents::Bytes(bytes),
+        })
+    }
+}
+
+impl<F: Fn(OutputFile) -> Result<(), Diagnostic> + Sync> Sink for F {
+    fn file(&self, f: OutputFile) -> Result<(), Diagnostic> {
+        self(f)
+    }
+}
+
+/// Writes one data file's bytes.
+pub type Fill<'a> = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + Send + Sync + 'a;
 
 /// Render the pages `keep` selects (and with `with_extras` the feed,
 /// calendars, sitemap and robots.txt), handing each to `emit` as soon as it
@@ -682,7 +699,7 @@ fn render_pages_into(
     keep: impl Fn(&Views, &Job) -> bool + Sync,
     extras: Extras,
     progress: Option<&crate::build::Progress>,
-    emit: &Emit,
+    emit: &dyn Sink,
 ) -> Diagnostics {
     let site = views.site;
     let site_view = views.site_view();
@@ -694,7 +711,7 @@ fn render_pages_into(
             ctx.insert("site", &site_view);
             let (template, path) = fill(views, job, &mut ctx);
             let result = templates.render(template, &ctx).and_then(|html| {
-                emit(OutputFile {
+                emit.file(OutputFile {
                     path,
                     contents: Contents::Bytes(html.into_bytes()),
                 })
@@ -711,21 +728,22 @@ fn render_pages_into(
     }
     if extras != Extras::None && !diags.has_errors() {
         let pages: Vec<String> = all.iter().map(|j| job_path(site, j)).collect();
-        let mut makers = sitemaps(&site.config.base_url, &pages);
-        if extras == Extras::All {
-            for (path, make) in data_extras(site, views) {
-                makers.push(Box::new(move || OutputFile {
-                    path: path.clone(),
-                    contents: Contents::Bytes(make()),
-                }));
-            }
-        }
+        let makers = sitemaps(&site.config.base_url, &pages);
         let problems: Vec<Diagnostic> = makers
             .par_iter()
-            .filter_map(|make| emit(make()).err())
+            .filter_map(|make| emit.file(make()).err())
             .collect();
         for d in problems {
             diags.push(d);
+        }
+        if extras == Extras::All {
+            let problems: Vec<Diagnostic> = data_extras(site, views)
+                .par_iter()
+                .filter_map(|(path, fill)| emit.stream(path, fill.as_ref()).err())
+                .collect();
+            for d in problems {
+                diags.push(d);
+            }
         }
     }
     diags
@@ -738,7 +756,7 @@ pub fn render_site_into(
     site: &Site,
     templates: &Templates,
     progress: Option<&crate::build::Progress>,
-    emit: &Emit,
+    emit: &dyn Sink,
 ) -> Diagnostics {
     let views = Views::new(site);
     let all = jobs(&views);
@@ -877,34 +895,42 @@ pub fn job_path(site: &Site, job: &Job) -> String {
 /// A file made on demand, so that the extras are made in parallel.
 type Make<'a> = Box<dyn Fn() -> OutputFile + Send + Sync + 'a>;
 
-/// Feed, calendars, spreadsheets, sitemap and robots.txt, each as a maker.
-/// Makes the bytes of one file.
-type MakeBytes<'a> = Box<dyn Fn() -> Vec<u8> + Send + Sync + 'a>;
+/// Writes one data file (see [`data_extras`]).
+type MakeBytes<'a> = Box<Fill<'a>>;
 
-/// The files of [`data_files`], each path with its maker.
+/// The files of [`data_files`], each path with its maker: the export
+/// (`/api/site.json`, which carries every entity's body: any change
+/// reaches it), feeds, calendars, spreadsheets of deadlines (the whole
+/// site, each order, each agency) and robots.txt.
 fn data_extras<'a>(site: &'a Site, views: &'a Views) -> Vec<(String, MakeBytes<'a>)> {
     let mut makers: Vec<(String, MakeBytes<'a>)> = vec![
         (
-            "calendar.ics".into(),
-            Box::new(|| calendar::site_calendar(site, views.items()).into_bytes()),
+            EXPORT_PATH.into(),
+            Box::new(|w| crate::export::write_site_json(site, w)),
         ),
-        // Spreadsheets of deadlines: the whole site, each order, each agency.
+        (
+            "calendar.ics".into(),
+            Box::new(|w| calendar::site_calendar(site, views.items(), w)),
+        ),
         (
             "deadlines.csv".into(),
-            Box::new(|| crate::spreadsheet::deadlines_csv(site, site.deadlines())),
+            Box::new(|w| crate::spreadsheet::deadlines_csv(site, site.deadlines(), w)),
         ),
         (
             "feed.xml".into(),
-            Box::new(|| feed::atom(site).into_bytes()),
+            Box::new(|w| w.write_all(feed::atom(site).as_bytes())),
         ),
-        ("robots.txt".into(), Box::new(|| robots(site).into_bytes())),
+        (
+            "robots.txt".into(),
+            Box::new(|w| w.write_all(robots(site).as_bytes())),
+        ),
     ];
     for (i, o) in site.orders.iter().enumerate() {
         makers.push((
             format!("orders/{}/deadlines.csv", o.meta.id),
-            Box::new(move || {
+            Box::new(move |w| {
                 let rows = views.deadline_rows(Scope::Order(i), None);
-                crate::spreadsheet::deadlines_csv(site, rows.iter().copied())
+                crate::spreadsheet::deadlines_csv(site, rows.iter().copied(), w)
             }),
         ));
     }
@@ -912,29 +938,29 @@ fn data_extras<'a>(site: &'a Site, views: &'a Views) -> Vec<(String, MakeBytes<'
         let id = a.meta.id.as_str();
         makers.push((
             format!("agencies/{id}/calendar.ics"),
-            Box::new(move || {
+            Box::new(move |w| {
                 let rows = views.timeline_rows(Some(id), None);
                 let items = rows.0.iter().map(|&at| &views.items()[at]);
-                calendar::agency_calendar(site, items, id).into_bytes()
+                calendar::agency_calendar(site, items, id, w)
             }),
         ));
         makers.push((
             format!("agencies/{id}/feed.xml"),
-            Box::new(move || {
-                feed::agency_atom(
+            Box::new(move |w| {
+                let feed = feed::agency_atom(
                     site,
                     id,
                     &views.provision_rows(Scope::Agency(i)),
                     &views.deadline_rows(Scope::Agency(i), None),
-                )
-                .into_bytes()
+                );
+                w.write_all(feed.as_bytes())
             }),
         ));
         makers.push((
             format!("agencies/{id}/deadlines.csv"),
-            Box::new(move || {
+            Box::new(move |w| {
                 let rows = views.deadline_rows(Scope::Agency(i), None);
-                crate::spreadsheet::deadlines_csv(site, rows.iter().copied())
+                crate::spreadsheet::deadlines_csv(site, rows.iter().copied(), w)
             }),
         ));
     }

@@ -234,7 +234,6 @@ impl Session {
                     .spawn(move || {
                         yield_to_rebuilds();
                         let mut files = render::data_files(&site);
-                        files.push(render::export_file(&site));
                         let input = crate::search::Input::of(&site);
                         // The site is let go before the long part, so that the
                         // next save can change it in place.
