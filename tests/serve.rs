@@ -1106,3 +1106,26 @@ fn list_pages_are_rendered_again_only_where_an_edit_reaches() {
     }
     assert!(total > 100, "a site of many list pages: {total}");
 }
+
+/// Just after a start, the search index is still being made in the
+/// background: a request for one of its files waits for it rather than
+/// getting a 404, and a request for a file nothing is making does not wait.
+#[test]
+fn a_file_being_made_in_the_background_is_waited_for() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let config = root.join("site.yaml");
+    // A part per entity: the index takes a while to make.
+    std::fs::write(&config, read(&config) + "search_part_size: 1\n").unwrap();
+    let server = start(&root);
+    let asked = Instant::now();
+    let (status, _, _) = raw_get(server.port, "/nothing-makes-this.js");
+    assert_eq!(status, 404);
+    assert!(
+        asked.elapsed() < Duration::from_secs(2),
+        "a file nothing makes is not waited for: {:?}",
+        asked.elapsed()
+    );
+    let (status, _, body) = raw_get(server.port, "/pagefind/part-13/pagefind-entry.json");
+    assert_eq!(status, 200, "the last part, made last: {body}");
+    assert!(body.contains("page_count"), "{body}");
+}

@@ -736,7 +736,7 @@ fn render_pages_into(
         for d in problems {
             diags.push(d);
         }
-        if extras == Extras::All {
+        if extras == Extras::All && !diags.has_errors() {
             let problems: Vec<Diagnostic> = data_extras(site, views)
                 .par_iter()
                 .filter_map(|(path, fill)| emit.stream(path, fill.as_ref()).err())
@@ -749,9 +749,8 @@ fn render_pages_into(
     diags
 }
 
-/// Render the whole site (pages, feed, calendars, sitemap and robots.txt;
-/// not the JSON export, see [`export_file`]) into `emit`, counting pages in
-/// `progress`.
+/// Render the whole site (pages, sitemap, and the files of [`data_files`])
+/// into `emit`, counting pages in `progress`.
 pub fn render_site_into(
     site: &Site,
     templates: &Templates,

@@ -259,7 +259,8 @@ pub fn resolve_cached(
         .iter()
         .map(|doc| body_key(doc, &config.base_url, entities))
         .collect();
-    let bodies: Vec<Body> = docs
+    // Each body with whether it came from the cache.
+    let bodies: Vec<(Body, bool)> = docs
         .par_iter()
         .zip(&keys)
         .map(|(doc, &key)| {
@@ -270,34 +271,40 @@ pub fn resolve_cached(
                     c.key == key && c.deps.iter().all(|(r, h)| shown_of(&catalog, r) == *h)
                 });
             match fresh {
-                Some(c) => c.body.clone(),
-                None => render_body(doc, &catalog, &config.base_url),
+                Some(c) => (c.body.clone(), true),
+                None => (render_body(doc, &catalog, &config.base_url), false),
             }
         })
         .collect();
     if let Some(cache) = cache.as_mut() {
-        cache.entries = docs
-            .iter()
-            .zip(&keys)
-            .zip(&bodies)
-            .filter(|(_, body)| body.problems.is_empty())
-            .map(|((doc, &key), body)| {
-                let deps = body
-                    .links
-                    .iter()
-                    .map(|r| (r.clone(), shown_of(&catalog, r)))
-                    .collect();
-                (
-                    doc.path.clone(),
-                    CachedBody {
-                        key,
-                        deps,
-                        body: body.clone(),
-                    },
-                )
-            })
-            .collect();
+        // Entries reused stay as they are (their inputs were just checked);
+        // only bodies rendered again are stored, and gone files forgotten.
+        let present: HashSet<&std::path::Path> = docs.iter().map(|d| d.path.as_path()).collect();
+        cache
+            .entries
+            .retain(|path, _| present.contains(path.as_path()));
+        for ((doc, &key), (body, reused)) in docs.iter().zip(&keys).zip(&bodies) {
+            if *reused {
+                continue;
+            }
+            if !body.problems.is_empty() {
+                cache.entries.remove(&doc.path);
+                continue;
+            }
+            let deps = body
+                .links
+                .iter()
+                .map(|r| (r.clone(), shown_of(&catalog, r)))
+                .collect();
+            let entry = CachedBody {
+                key,
+                deps,
+                body: body.clone(),
+            };
+            cache.entries.insert(doc.path.clone(), entry);
+        }
     }
+    let bodies: Vec<Body> = bodies.into_iter().map(|(body, _)| body).collect();
     let home = content.home().map(|h| {
         let mut linker = SiteLinker::new(&catalog, &config.base_url, Vec::new());
         let r = markdown::render(&h.text[h.body_start..], &mut linker);

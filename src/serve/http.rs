@@ -539,17 +539,17 @@ fn respond<W: Write>(
 /// How long a request waits for a file being made in the background.
 const BACKGROUND_WAIT: Duration = Duration::from_secs(20);
 
-/// Whether `path` is missing now but may be made by the background work:
-/// a file that is not a page, while that work runs.
+/// Whether `path` is missing now but is one of the files the background
+/// work is making.
 fn is_coming(state: &State, path: &str) -> bool {
-    let rel = path
-        .strip_prefix(state.base_path.trim_start_matches('/'))
-        .unwrap_or(path);
-    state.outputs.making
-        && std::path::Path::new(rel)
-            .extension()
-            .is_some_and(|e| e != "html")
-        && matches!(lookup(&state.outputs, rel), Lookup::Missing)
+    let base = &state.base_path;
+    let Some(rel) = path
+        .strip_prefix(base.trim_start_matches('/'))
+        .or(if base == "/" { Some(path) } else { None })
+    else {
+        return false;
+    };
+    state.outputs.may_come(rel) && matches!(lookup(&state.outputs, rel), Lookup::Missing)
 }
 
 /// What to send, decided under the state lock from in-memory data only.

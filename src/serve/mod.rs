@@ -136,6 +136,13 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
         // While a large site's search index is built in the background, wake
         // often to serve it as soon as it is done.
         let pending = session.as_ref().is_some_and(Session::search_pending);
+        // No request waits for background work that is no longer running
+        // (a session lost to the time budget, or replaced).
+        if state.read().is_ok_and(|st| st.outputs.making != pending) {
+            if let Ok(mut st) = state.write() {
+                st.outputs.making = pending;
+            }
+        }
         let wait = if pending {
             Duration::from_millis(20)
         } else {

@@ -82,6 +82,9 @@ pub struct Served {
     /// Whether the search index, export, feeds and calendars are being made
     /// in the background: a request for one not made yet may wait for it.
     pub making: bool,
+    /// The names of the files made in the background, but for the search
+    /// index's hashed chunks (all under `pagefind/`).
+    coming: Arc<BTreeSet<String>>,
 }
 
 impl Served {
@@ -91,7 +94,15 @@ impl Served {
             search: Arc::new(search),
             statics: Arc::new(statics),
             making: false,
+            coming: Arc::default(),
         }
+    }
+
+    /// Whether `path`, not served, is one the background work may make.
+    pub fn may_come(&self, path: &str) -> bool {
+        self.making
+            && (path.starts_with(&format!("{}/", crate::search::BUNDLE))
+                || self.coming.contains(path))
     }
 
     pub fn get(&self, path: &str) -> Option<&Arc<Contents>> {
@@ -674,6 +685,7 @@ impl Session {
             pages.insert(f.path, Arc::new(f.contents));
         }
         self.served.pages = Arc::new(pages);
+        self.served.coming = Arc::new(data.into_iter().chain(search_files).collect());
         if let Some(statics) = statics {
             self.served.statics = Arc::new(by_path(statics));
         }
