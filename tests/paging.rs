@@ -123,6 +123,41 @@ fn long_lists_are_split_into_linked_pages_that_hold_every_row_once() {
     assert_eq!(broken_links(&public, "/"), Vec::<String>::new());
 }
 
+/// A list of more pages than `paging::FULL` lists every page on its first
+/// page only; the others list the pages nearby, the first and the last, and
+/// link to the full list. The pager no longer grows with the list.
+#[test]
+fn a_long_list_lists_every_page_on_its_first_page() {
+    let (_tmp, root) = generated(120, 10);
+    let run = build(&root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let public = root.join("public");
+    // 240 deadlines: 24 pages.
+    let first = html(&public.join("deadlines/index.html"));
+    assert_eq!(attrs(&first, "ul#pages a", "href").len(), 24);
+    assert!(texts(&first, ".pager-top summary")[0].contains("All 24 pages"));
+    let middle = html(&public.join("deadlines/page/12/index.html"));
+    let numbers: Vec<String> = texts(&middle, ".pager-top .pager-pages a");
+    assert_eq!(
+        numbers,
+        ["Page 1", "Page 10", "Page 11", "Page 12", "Page 13", "Page 14", "Page 24"]
+    );
+    let all = attrs(&middle, ".pager-top .pager-nav a:not([rel])", "href");
+    assert_eq!(all, ["/deadlines/#pages"]);
+    assert!(
+        attrs(&middle, "#pages", "id").is_empty(),
+        "one full list, on the first page"
+    );
+    // Page sizes stay flat along the list: no page carries every label.
+    let size = |p: &str| {
+        std::fs::metadata(public.join(p).join("index.html"))
+            .unwrap()
+            .len()
+    };
+    assert!(size("deadlines/page/12") < size("deadlines/page/2") + 2_000);
+    assert_eq!(broken_links(&public, "/"), Vec::<String>::new());
+}
+
 #[test]
 fn a_short_list_has_one_page_and_no_pager() {
     let (_tmp, root) = generated(3, 10);

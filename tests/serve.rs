@@ -1107,6 +1107,36 @@ fn list_pages_are_rendered_again_only_where_an_edit_reaches() {
     assert!(total > 100, "a site of many list pages: {total}");
 }
 
+/// On a list of more pages than its pager lists, a title at a page's edge
+/// is on the first page's full list and on the pages nearby, not on every
+/// page: those are rendered again, and the result is what a build writes.
+#[test]
+fn a_title_at_a_page_edge_renders_the_pages_that_list_it() {
+    let (_tmp, root) = paged_site(150, 10);
+    let mut session = Session::new(opts(&root));
+    session.full_build().unwrap();
+    // Provision 070 is the first row of page 8 of the provisions' list.
+    let path = root.join("content/provisions/p070.md");
+    let before = snapshot(&root);
+    edit(
+        &path,
+        "title: Provision 070",
+        "title: Provision 070, renamed",
+    );
+    let paths = touched(&before, &snapshot(&root));
+    let report = session
+        .rebuild_files(&[ChangeKind::Content].into_iter().collect(), Some(&paths))
+        .unwrap();
+    let full = full_build(&root);
+    assert_same("title at a page edge", &mut session, &full);
+    let pages = full.keys().filter(|k| k.ends_with(".html")).count();
+    assert!(
+        report.rendered * 8 < pages,
+        "rendered {} of {pages} pages",
+        report.rendered
+    );
+}
+
 /// Just after a start, the search index is still being made in the
 /// background: a request for one of its files waits for it rather than
 /// getting a 404, and a request for a file nothing is making does not wait.

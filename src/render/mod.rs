@@ -481,8 +481,8 @@ pub struct PageDeps {
     /// backlinks), may be on the page.
     pub rows: Vec<crate::model::Ref>,
     /// Entities it names only: the rows that label its pager (first and
-    /// last of every page), the order or agency whose list it is, the order
-    /// heading a group, the agencies of the timeline's filters.
+    /// last of each page it lists), the order or agency whose list it is,
+    /// the order heading a group, the agencies of the timeline's filters.
     pub names: Vec<crate::model::Ref>,
     /// A hash of its whole list, row by row: a row added, removed or moved
     /// can shift every page of the list, and change every pager.
@@ -504,20 +504,27 @@ impl PageDeps {
     ) -> PageDeps {
         let size = views.site.config.page_size;
         let whole = views.list_summary(list, || {
-            // The pager names every page by its first and last rows.
-            let mut ends = Vec::new();
-            for p in 0..paging::count(len, size) {
-                let span = paging::rows(p, len, size);
-                if !span.is_empty() {
-                    row(span.start, &mut ends);
-                    row(span.end - 1, &mut ends);
-                }
-            }
+            // A pager names each page it lists by its first and last rows.
+            let ends = (0..paging::count(len, size))
+                .map(|p| {
+                    let mut ends = Vec::new();
+                    let span = paging::rows(p, len, size);
+                    if !span.is_empty() {
+                        row(span.start, &mut ends);
+                        row(span.end - 1, &mut ends);
+                    }
+                    ends
+                })
+                .collect();
             (hash(), ends)
         });
+        let listed = paging::listed(page, whole.1.len());
         let mut deps = PageDeps {
             list: whole.0,
-            names: whole.1.clone(),
+            names: listed
+                .iter()
+                .flat_map(|&p| whole.1[p].iter().cloned())
+                .collect(),
             ..PageDeps::default()
         };
         for i in paging::rows(page, len, size) {

@@ -2,9 +2,14 @@
 //!
 //! A list of `n` rows becomes `ceil(n / page_size)` pages (at least one, so
 //! an empty list still has its page). The first page keeps the list's own
-//! address; page `k` is at `page/k/` under it, as in Hugo. Every page links
-//! to every other, each link labelled with the range of rows it holds, so
-//! that the pager is also the list's index and works without JavaScript.
+//! address; page `k` is at `page/k/` under it, as in Hugo. Pages link to
+//! each other labelled with the range of rows each holds, so that the pager
+//! is also the list's index and works without JavaScript. A list of up to
+//! [`FULL`] pages lists every page on every page; a longer one lists them
+//! all on its first page only, and on the others the pages nearby, the
+//! first and the last: a pager of every page on every page grew with the
+//! square of the list (a third of each deadlines page at 100,000
+//! provisions), and a title at a page's edge changed every page.
 
 use std::ops::Range;
 
@@ -30,6 +35,27 @@ pub fn path(base: &str, page: usize) -> String {
     }
 }
 
+/// Lists of up to this many pages list every page on every page.
+pub const FULL: usize = 10;
+
+/// How many pages on either side of the current one a page lists.
+const NEAR: usize = 2;
+
+/// The pages (0-based, in order) that page `page` of a list of `total`
+/// pages lists in its pager.
+pub fn listed(page: usize, total: usize) -> Vec<usize> {
+    if total <= FULL || page == 0 {
+        return (0..total).collect();
+    }
+    let near = page.saturating_sub(NEAR)..(page + NEAR + 1).min(total);
+    let mut out: Vec<usize> = std::iter::once(0)
+        .chain(near)
+        .chain(std::iter::once(total - 1))
+        .collect();
+    out.dedup();
+    out
+}
+
 /// The pager of one page of a list, for templates.
 #[derive(Debug, Clone, Serialize)]
 pub struct PagerView {
@@ -40,7 +66,11 @@ pub struct PagerView {
     pub showing: String,
     pub prev: Option<String>,
     pub next: Option<String>,
+    /// The pages this one lists (see [`listed`]).
     pub pages: Vec<PagerLinkView>,
+    /// Where every page is listed, when this one lists only some: the
+    /// first page's list of pages.
+    pub index: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,7 +118,8 @@ pub fn pager(
         prev: (page > 0).then(|| url(page - 1)),
         next: (page + 1 < total).then(|| url(page + 1)),
         pages: if total > 1 {
-            (0..total)
+            listed(page, total)
+                .into_iter()
                 .map(|k| PagerLinkView {
                     number: k + 1,
                     url: url(k),
@@ -99,6 +130,7 @@ pub fn pager(
         } else {
             Vec::new()
         },
+        index: (listed(page, total).len() < total).then(|| format!("{}#pages", url(0))),
     }
 }
 
@@ -129,6 +161,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_long_list_lists_every_page_on_its_first_page_only() {
+        assert_eq!(listed(3, FULL), (0..FULL).collect::<Vec<_>>());
+        assert_eq!(listed(0, 50), (0..50).collect::<Vec<_>>());
+        assert_eq!(listed(20, 50), [0, 18, 19, 20, 21, 22, 49]);
+        assert_eq!(listed(1, 50), [0, 1, 2, 3, 49]);
+        assert_eq!(listed(49, 50), [0, 47, 48, 49]);
+        let p = pager(20, 50 * 200, 200, "/d/", |i| format!("r{i}"));
+        assert_eq!(p.index.as_deref(), Some("/d/#pages"));
+        assert_eq!(p.pages.len(), 7);
+        assert_eq!(p.pages[3].label, "r4000 – r4199");
+        assert!(p.pages[3].current);
+        assert_eq!(
+            pager(0, 50 * 200, 200, "/d/", |_| String::new()).index,
+            None
+        );
+    }
+
+    #[test]
     fn pages_cover_every_row_once() {
         assert_eq!(count(0, 200), 1);
         assert_eq!(count(200, 200), 1);
@@ -152,6 +202,7 @@ mod tests {
         assert_eq!(p.pages[2].label, "r400 – r449");
         assert!(p.pages[1].current && !p.pages[0].current);
         assert!(pager(0, 10, 200, "/x/", |_| String::new()).pages.is_empty());
+        assert_eq!(p.index, None, "a short list lists every page everywhere");
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(thousands(999), "999");
     }

@@ -477,8 +477,9 @@ struct Memo<'s> {
     changes: std::sync::OnceLock<Vec<(&'s Order, Option<&'s Provision>)>>,
     reviews: std::sync::OnceLock<Vec<(Kind, &'s Meta)>>,
     /// What concerns a whole list (by its first page's job) for the dev
-    /// server's dependencies: a hash of its rows, the entities naming its pages.
-    summaries: Shared<super::Job, (u64, Vec<Ref>)>,
+    /// server's dependencies: a hash of its rows, and the entities naming
+    /// each of its pages (its first and last rows).
+    summaries: Shared<super::Job, (u64, Vec<Vec<Ref>>)>,
 }
 
 /// `map[key]`, made by `make` the first time. The lock is not held while
@@ -578,8 +579,8 @@ impl<'s> Views<'s> {
     pub fn list_summary(
         &self,
         list: super::Job,
-        make: impl FnOnce() -> (u64, Vec<Ref>),
-    ) -> Arc<(u64, Vec<Ref>)> {
+        make: impl FnOnce() -> (u64, Vec<Vec<Ref>>),
+    ) -> Arc<(u64, Vec<Vec<Ref>>)> {
         memo(&self.memo.summaries, list, make)
     }
 
