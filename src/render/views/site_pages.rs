@@ -615,17 +615,29 @@ pub struct MatrixRowView {
     pub cells: Vec<MatrixCellView>,
 }
 
+/// One cell of the matrix. Most cells of a large matrix are empty: an
+/// empty one is `tasked: false` alone, so that it costs the template one
+/// field, not five (at 100,000 provisions and 1,000 agencies the matrix
+/// has millions of cells).
 #[derive(Debug, Serialize)]
 pub struct MatrixCellView {
     /// True when the provision tasks this agency.
     pub tasked: bool,
     /// The agency's first deadline in the provision, else the provision page.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub url: String,
     /// The earliest due date of the agency's deadlines here, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<DateView>,
+    #[serde(skip_serializing_if = "is_zero")]
     pub deadlines: usize,
     /// "DHS: 3 deadlines, first due July 2, 2026", for screen readers and tooltips.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub label: String,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Views<'_> {
@@ -686,6 +698,15 @@ impl Views<'_> {
             .iter()
             .map(|a| {
                 let id = a.meta.id.as_str();
+                if !lists::tasks(p, id) {
+                    return MatrixCellView {
+                        tasked: false,
+                        url: String::new(),
+                        due: None,
+                        deadlines: 0,
+                        label: String::new(),
+                    };
+                }
                 let mut own: Vec<&Deadline> =
                     p.deadlines.iter().filter(|d| d.agency == id).collect();
                 own.sort_by_key(|d| {
