@@ -272,14 +272,17 @@ fn generate(
             }
         }
     };
+    let parts = crate::search::Parts::new(&p.site);
     let (rendered, search) = std::thread::scope(|scope| {
-        let search = scope.spawn(|| crate::search::index(&p.site, emit_all));
+        let search = scope.spawn(|| parts.work(&emit_all));
         let rendered =
             render::render_site_into(&p.site, &p.templates, opts.progress.as_deref(), &emit);
+        // The pages are done: this thread makes the index's last parts too.
+        let mine = parts.work(&emit_all);
         let search = search
             .join()
             .unwrap_or_else(|_| Err("the search indexer stopped unexpectedly".into()));
-        (rendered, search)
+        (rendered, search.and(mine))
     });
     p.diags.extend(rendered);
     for d in search_problems.into_inner().unwrap_or_default() {

@@ -102,16 +102,52 @@ impl Input {
     }
 }
 
-/// Build the search index of `site`, part by part, handing the files of
-/// each part (under `/pagefind/`) to `each` as it is done.
-pub fn index(site: &Site, each: impl FnMut(Vec<OutputFile>)) -> Result<(), String> {
-    let config = &site.config;
-    build_parts(
-        records(site),
-        &config.language,
-        config.search_part_size,
-        each,
-    )
+/// The parts of a site's search index, made by whoever calls
+/// [`Parts::work`], one part at a time each: `gazette build` has one thread
+/// make them beside the pages, and joins it when the pages are done.
+pub struct Parts<'s> {
+    site: &'s Site,
+    count: usize,
+    /// The next part no one has taken.
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl<'s> Parts<'s> {
+    pub fn new(site: &'s Site) -> Parts<'s> {
+        Parts {
+            site,
+            count: parts(site).len(),
+            next: Default::default(),
+        }
+    }
+
+    /// Make parts not yet taken, handing the files of each (under
+    /// `/pagefind/`) to `each` as it is done, until none is left. A failure
+    /// stops the other workers too.
+    pub fn work(&self, each: &(dyn Fn(Vec<OutputFile>) + Sync)) -> Result<(), String> {
+        use std::sync::atomic::Ordering;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("search index: {e}"))?;
+        let size = self.site.config.search_part_size.max(1);
+        loop {
+            let k = self.next.fetch_add(1, Ordering::SeqCst);
+            if k >= self.count {
+                return Ok(());
+            }
+            let start = k.saturating_mul(size);
+            let chunk: Vec<Record> =
+                records_in(self.site, start..start.saturating_add(size)).collect();
+            match runtime.block_on(build_part(chunk, &self.site.config.language)) {
+                Ok(files) => each(place(files, k)),
+                Err(e) => {
+                    self.next.store(self.count, Ordering::SeqCst);
+                    return Err(e);
+                }
+            }
+        }
+    }
 }
 
 /// Build the search index from its input: every file of `/pagefind/`.
@@ -203,7 +239,27 @@ fn place(files: Vec<pagefind::api::SyntheticFile>, part: usize) -> Vec<OutputFil
 
 /// Every entity's record, in a fixed order (parts are cut from it).
 fn records(site: &Site) -> impl Iterator<Item = Record> + '_ {
-    let orders = site.orders.iter().map(|o| {
+    records_in(site, 0..usize::MAX)
+}
+
+/// The records at positions `want` of [`records`], made only for those.
+fn records_in(site: &Site, want: std::ops::Range<usize>) -> impl Iterator<Item = Record> + '_ {
+    // Each kind's share of `want`, in the order of the list.
+    let mut at = 0;
+    let mut cut = |len: usize| {
+        let share = want.start.saturating_sub(at).min(len)..want.end.saturating_sub(at).min(len);
+        at += len;
+        share
+    };
+    let (o, p, a, s, e, g) = (
+        cut(site.orders.len()),
+        cut(site.provisions.len()),
+        cut(site.agencies.len()),
+        cut(site.sources.len()),
+        cut(site.events.len()),
+        cut(site.pages.len()),
+    );
+    let orders = site.orders[o].iter().map(|o| {
         let extra = [
             o.short_title.as_deref(),
             o.summary.as_deref(),
@@ -211,7 +267,7 @@ fn records(site: &Site) -> impl Iterator<Item = Record> + '_ {
         ];
         record(Kind::Order, "Order", &o.meta, extra.into_iter().flatten())
     });
-    let provisions = site.provisions.iter().map(move |p| {
+    let provisions = site.provisions[p].iter().map(move |p| {
         let mut extra = vec![p.summary.as_str()];
         for a in p.agencies.iter().filter_map(|a| site.agency(a)) {
             extra.push(&a.meta.title);
@@ -220,20 +276,16 @@ fn records(site: &Site) -> impl Iterator<Item = Record> + '_ {
         extra.extend(p.deadlines.iter().map(|d| d.action.as_str()));
         record(Kind::Provision, "Provision", &p.meta, extra)
     });
-    let agencies = site
-        .agencies
+    let agencies = site.agencies[a]
         .iter()
         .map(|a| record(Kind::Agency, "Agency", &a.meta, a.acronym.as_deref()));
-    let sources = site
-        .sources
+    let sources = site.sources[s]
         .iter()
         .map(|s| record(Kind::Source, "Source", &s.meta, [s.publisher.as_str()]));
-    let events = site
-        .events
+    let events = site.events[e]
         .iter()
         .map(|e| record(Kind::Event, "Event", &e.meta, []));
-    let pages = site
-        .pages
+    let pages = site.pages[g]
         .iter()
         .map(|p| record(Kind::Page, "Page", &p.meta, []));
     orders
