@@ -368,9 +368,12 @@ impl Staging {
 }
 
 impl Drop for Staging {
+    /// A build that did not finish leaves its tree as the spare, if there
+    /// is none: the next build writes over it as over any earlier site,
+    /// rather than this one removing hundreds of thousands of files.
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            keep_as_spare(&self.dir, &self.output);
         }
     }
 }

@@ -253,12 +253,18 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     assert_eq!(run.code, 1);
     assert_eq!(read(&index), before);
     assert!(root.join("public/provisions/review/index.html").is_file());
-    let leftovers: Vec<_> = std::fs::read_dir(&root)
+    let leftovers: Vec<String> = std::fs::read_dir(&root)
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(".public"))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".public"))
         .collect();
-    assert!(leftovers.is_empty(), "no staging folder left behind");
+    // The unfinished tree is kept as the spare the next build writes over.
+    assert_eq!(leftovers, [".public.spare"], "no staging folder left behind");
+    std::fs::remove_file(root.join("content/agencies/broken.md")).unwrap();
+    let run = gazette(&["build", "--root", root.to_str().unwrap()], tmp.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(read(&index), before);
 }
 
 #[test]
