@@ -368,12 +368,18 @@ impl Staging {
 }
 
 impl Drop for Staging {
-    /// A build that did not finish leaves its tree as the spare, if there
-    /// is none: the next build writes over it as over any earlier site,
-    /// rather than this one removing hundreds of thousands of files.
+    /// A build that did not finish over the spare tree gives it back: the
+    /// next build writes over it as over any earlier site, rather than this
+    /// one removing hundreds of thousands of files. A tree started from
+    /// nothing is removed.
     fn drop(&mut self) {
-        if !self.committed {
+        if self.committed {
+            return;
+        }
+        if self.stale.is_some() {
             keep_as_spare(&self.dir, &self.output);
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
 }

@@ -36,8 +36,9 @@ pub const FIXED_FILES: [&str; 10] = [
 /// says otherwise. Pagefind holds every record of an index in memory until
 /// it writes it, about 20 KB each (heaptrack: 250 MB for the 11,200 records
 /// of 10,000 provisions). A site's index is built in parts of at most this
-/// many records, one after another, so that a build's memory stays bounded
-/// whatever the site's size (the dev server holds the whole site anyway);
+/// many records, one or two at a time ([`Parts`]), so that a build's memory
+/// stays bounded whatever the site's size (the dev server holds the whole
+/// site anyway);
 /// the search page merges the parts (Pagefind's `mergeIndex`), and a query
 /// fetches a little from each.
 pub const PART_RECORDS: usize = 4_000;

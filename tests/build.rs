@@ -242,6 +242,9 @@ fn two_builds_are_byte_identical() {
 #[test]
 fn a_failed_build_leaves_the_previous_site_untouched() {
     let (tmp, root) = build_basic(&[]);
+    // A second build keeps the first site as the spare.
+    let run = gazette(&["build", "--root", root.to_str().unwrap()], tmp.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
     let index = root.join("public/index.html");
     let before = read(&index);
     std::fs::write(
@@ -259,8 +262,12 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| name.starts_with(".public"))
         .collect();
-    // The unfinished tree is kept as the spare the next build writes over.
-    assert_eq!(leftovers, [".public.spare"], "no staging folder left behind");
+    // The spare the failed build claimed is given back, for the next one.
+    assert_eq!(
+        leftovers,
+        [".public.spare"],
+        "no staging folder left behind"
+    );
     std::fs::remove_file(root.join("content/agencies/broken.md")).unwrap();
     let run = gazette(&["build", "--root", root.to_str().unwrap()], tmp.path());
     assert_eq!(run.code, 0, "{}", run.stderr);

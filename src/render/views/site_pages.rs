@@ -619,25 +619,32 @@ pub struct MatrixRowView {
 /// empty one is `tasked: false` alone, so that it costs the template one
 /// field, not five (at 100,000 provisions and 1,000 agencies the matrix
 /// has millions of cells).
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct MatrixCellView {
     /// True when the provision tasks this agency.
     pub tasked: bool,
     /// The agency's first deadline in the provision, else the provision page.
-    #[serde(skip_serializing_if = "String::is_empty")]
     pub url: String,
     /// The earliest due date of the agency's deadlines here, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<DateView>,
-    #[serde(skip_serializing_if = "is_zero")]
     pub deadlines: usize,
     /// "DHS: 3 deadlines, first due July 2, 2026", for screen readers and tooltips.
-    #[serde(skip_serializing_if = "String::is_empty")]
     pub label: String,
 }
 
-fn is_zero(n: &usize) -> bool {
-    *n == 0
+impl Serialize for MatrixCellView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut cell = s.serialize_struct("MatrixCellView", if self.tasked { 5 } else { 1 })?;
+        cell.serialize_field("tasked", &self.tasked)?;
+        if self.tasked {
+            cell.serialize_field("url", &self.url)?;
+            cell.serialize_field("due", &self.due)?;
+            cell.serialize_field("deadlines", &self.deadlines)?;
+            cell.serialize_field("label", &self.label)?;
+        }
+        cell.end()
+    }
 }
 
 impl Views<'_> {
