@@ -661,6 +661,21 @@ mod tests {
 
     use rayon::prelude::*;
 
+    /// Every file and folder under `out`, relative, sorted.
+    fn entries(out: &Path) -> Vec<String> {
+        let mut listed: Vec<String> = walkdir::WalkDir::new(out)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                let rel = e.path().strip_prefix(out).unwrap();
+                rel.to_string_lossy().into_owned()
+            })
+            .collect();
+        listed.sort();
+        listed
+    }
+
     /// A whole build's writing: stage `files`, swap them in.
     fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
         let staging = Staging::create(output)?;
@@ -749,19 +764,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(inode(&out.join(MARKER)), before, "written in place");
-        let mut listed: Vec<String> = walkdir::WalkDir::new(&out)
+        let listed: Vec<String> = entries(&out)
             .into_iter()
-            .map(|e| e.unwrap())
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                e.path()
-                    .strip_prefix(&out)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned()
-            })
+            .filter(|e| out.join(e).is_file())
             .collect();
-        listed.sort();
         assert_eq!(listed, [MARKER, "a/index.html", "b", "b2/x"]);
         assert_eq!(
             std::fs::read_to_string(out.join("b")).unwrap(),
@@ -790,21 +796,8 @@ mod tests {
         write_site(&out, &[file("k.html")]).unwrap();
         // Written over the first site, the spare: x/ held only stale files.
         write_site(&out, &[file("k.html"), file("v/x/y/z.html")]).unwrap();
-        let mut listed: Vec<String> = walkdir::WalkDir::new(&out)
-            .min_depth(1)
-            .into_iter()
-            .map(|e| e.unwrap())
-            .map(|e| {
-                e.path()
-                    .strip_prefix(&out)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        listed.sort();
         assert_eq!(
-            listed,
+            entries(&out),
             [MARKER, "k.html", "v", "v/x", "v/x/y", "v/x/y/z.html"]
         );
     }

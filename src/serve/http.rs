@@ -542,14 +542,14 @@ const BACKGROUND_WAIT: Duration = Duration::from_secs(20);
 /// Whether `path` is missing now but is one of the files the background
 /// work is making.
 fn is_coming(state: &State, path: &str) -> bool {
-    let base = &state.base_path;
-    let Some(rel) = path
-        .strip_prefix(base.trim_start_matches('/'))
-        .or(if base == "/" { Some(path) } else { None })
-    else {
-        return false;
-    };
-    state.outputs.may_come(rel) && matches!(lookup(&state.outputs, rel), Lookup::Missing)
+    site_relative(state, path).is_some_and(|rel| {
+        state.outputs.may_come(rel) && matches!(lookup(&state.outputs, rel), Lookup::Missing)
+    })
+}
+
+/// `path` (no leading slash) relative to the base path; None outside it.
+fn site_relative<'a>(state: &State, path: &'a str) -> Option<&'a str> {
+    path.strip_prefix(state.base_path.trim_start_matches('/'))
 }
 
 /// What to send, decided under the state lock from in-memory data only.
@@ -566,10 +566,7 @@ enum Answer {
 fn answer_for(state: &State, path: &str) -> Answer {
     let base = &state.base_path;
     // Outside the base path: point the visitor at the site.
-    let Some(rel) = path
-        .strip_prefix(base.trim_start_matches('/'))
-        .or(if base == "/" { Some(path) } else { None })
-    else {
+    let Some(rel) = site_relative(state, path) else {
         return Answer::Redirect(String::new());
     };
     if rel == format!("{PREFIX}events") {
