@@ -279,10 +279,10 @@ fn generate(
             render::render_site_into(&p.site, &p.templates, opts.progress.as_deref(), &emit);
         // The pages are done: this thread makes the index's last parts too.
         let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parts.work(&emit_all)))
-            .unwrap_or_else(|_| Err("the search indexer stopped unexpectedly".into()));
+            .unwrap_or_else(|_| Err(crate::search::STOPPED.into()));
         let search = search
             .join()
-            .unwrap_or_else(|_| Err("the search indexer stopped unexpectedly".into()));
+            .unwrap_or_else(|_| Err(crate::search::STOPPED.into()));
         (rendered, search.and(mine))
     });
     p.diags.extend(rendered);

@@ -38,9 +38,8 @@ pub const FIXED_FILES: [&str; 10] = [
 /// of 10,000 provisions). A site's index is built in parts of at most this
 /// many records, one or two at a time ([`Parts`]), so that a build's memory
 /// stays bounded whatever the site's size (the dev server holds the whole
-/// site anyway);
-/// the search page merges the parts (Pagefind's `mergeIndex`), and a query
-/// fetches a little from each.
+/// site anyway); the search page merges the parts (Pagefind's
+/// `mergeIndex`), and a query fetches a little from each.
 pub const PART_RECORDS: usize = 4_000;
 
 /// The folders of the index's parts, relative to the output: the bundle
@@ -91,6 +90,7 @@ pub struct Input {
     records: Vec<Record>,
     lang: String,
     part_size: usize,
+    parts: usize,
 }
 
 impl Input {
@@ -99,9 +99,13 @@ impl Input {
             records: records(site).collect(),
             lang: site.config.language.clone(),
             part_size: site.config.search_part_size,
+            parts: parts(site).len(),
         }
     }
 }
+
+/// What a search indexer that stopped by panicking is reported as.
+pub const STOPPED: &str = "the search indexer stopped unexpectedly";
 
 /// The parts of a site's search index, made by whoever calls
 /// [`Parts::work`], one part at a time each: `gazette build` has one thread
@@ -127,10 +131,7 @@ impl<'s> Parts<'s> {
     /// stops the other workers too.
     pub fn work(&self, each: &(dyn Fn(Vec<OutputFile>) + Sync)) -> Result<(), String> {
         use std::sync::atomic::Ordering;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("search index: {e}"))?;
+        let runtime = runtime()?;
         let size = self.site.config.search_part_size.max(1);
         loop {
             let k = self.next.fetch_add(1, Ordering::SeqCst);
@@ -140,8 +141,8 @@ impl<'s> Parts<'s> {
             let start = k.saturating_mul(size);
             let chunk: Vec<Record> =
                 records_in(self.site, start..start.saturating_add(size)).collect();
-            match runtime.block_on(build_part(chunk, &self.site.config.language)) {
-                Ok(files) => each(place(files, k)),
+            match make_part(&runtime, chunk, &self.site.config.language, k) {
+                Ok(files) => each(files),
                 Err(e) => {
                     self.next.store(self.count, Ordering::SeqCst);
                     return Err(e);
@@ -152,38 +153,35 @@ impl<'s> Parts<'s> {
 }
 
 /// Build the search index from its input: every file of `/pagefind/`.
+/// The parts are made one after another, as [`parts`] counts them.
 pub fn build(input: Input) -> Result<Vec<OutputFile>, String> {
+    let runtime = runtime()?;
+    let mut records = input.records.into_iter();
     let mut out = Vec::new();
-    build_parts(
-        input.records.into_iter(),
-        &input.lang,
-        input.part_size,
-        |files| out.extend(files),
-    )?;
+    for k in 0..input.parts {
+        let chunk: Vec<Record> = records.by_ref().take(input.part_size.max(1)).collect();
+        out.extend(make_part(&runtime, chunk, &input.lang, k)?);
+    }
     Ok(out)
 }
 
-/// Index `records` in parts of `part_size`, one part at a time; there is
-/// always a first part, if empty, since the search page loads it.
-fn build_parts(
-    records: impl Iterator<Item = Record>,
-    lang: &str,
-    part_size: usize,
-    mut each: impl FnMut(Vec<OutputFile>),
-) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// What Pagefind's asynchronous API runs on: one thread, the caller's.
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("search index: {e}"))?;
-    let mut records = records.peekable();
-    let mut part = 0;
-    while part == 0 || records.peek().is_some() {
-        let chunk: Vec<Record> = records.by_ref().take(part_size.max(1)).collect();
-        let files = runtime.block_on(build_part(chunk, lang))?;
-        each(place(files, part));
-        part += 1;
-    }
-    Ok(())
+        .map_err(|e| format!("search index: {e}"))
+}
+
+/// Part `k` of the index, of `records`, with its files at their place.
+fn make_part(
+    runtime: &tokio::runtime::Runtime,
+    records: Vec<Record>,
+    lang: &str,
+    k: usize,
+) -> Result<Vec<OutputFile>, String> {
+    let files = runtime.block_on(build_part(records, lang))?;
+    Ok(place(files, k))
 }
 
 /// One Pagefind index of `records`.

@@ -901,15 +901,12 @@ pub fn job_path(site: &Site, job: &Job) -> String {
 /// A file made on demand, so that the extras are made in parallel.
 type Make<'a> = Box<dyn Fn() -> OutputFile + Send + Sync + 'a>;
 
-/// Writes one data file (see [`data_extras`]).
-type MakeBytes<'a> = Box<Fill<'a>>;
-
 /// The files of [`data_files`], each path with its maker: the export
 /// (`/api/site.json`, which carries every entity's body: any change
 /// reaches it), feeds, calendars, spreadsheets of deadlines (the whole
 /// site, each order, each agency) and robots.txt.
-fn data_extras<'a>(site: &'a Site, views: &'a Views) -> Vec<(String, MakeBytes<'a>)> {
-    let mut makers: Vec<(String, MakeBytes<'a>)> = vec![
+fn data_extras<'a>(site: &'a Site, views: &'a Views) -> Vec<(String, Box<Fill<'a>>)> {
+    let mut makers: Vec<(String, Box<Fill<'a>>)> = vec![
         (
             EXPORT_PATH.into(),
             Box::new(|w| crate::export::write_site_json(site, w)),

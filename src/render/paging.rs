@@ -102,6 +102,7 @@ pub fn pager(
     let total = count(items, size);
     let url = |k: usize| path(base_url, k);
     let here = rows(page, items, size);
+    let shown = listed(page, total);
     PagerView {
         number: page + 1,
         total,
@@ -118,8 +119,9 @@ pub fn pager(
         prev: (page > 0).then(|| url(page - 1)),
         next: (page + 1 < total).then(|| url(page + 1)),
         pages: if total > 1 {
-            listed(page, total)
-                .into_iter()
+            shown
+                .iter()
+                .copied()
                 .map(|k| PagerLinkView {
                     number: k + 1,
                     url: url(k),
@@ -130,7 +132,7 @@ pub fn pager(
         } else {
             Vec::new()
         },
-        index: (listed(page, total).len() < total).then(|| format!("{}#pages", url(0))),
+        index: (shown.len() < total).then(|| format!("{}#pages", url(0))),
     }
 }
 

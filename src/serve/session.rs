@@ -100,9 +100,10 @@ impl Served {
 
     /// Whether `path`, not served, is one the background work may make.
     pub fn may_come(&self, path: &str) -> bool {
-        self.making
-            && (path.starts_with(&format!("{}/", crate::search::BUNDLE))
-                || self.coming.contains(path))
+        let in_bundle = path
+            .strip_prefix(crate::search::BUNDLE)
+            .is_some_and(|rest| rest.starts_with('/'));
+        self.making && (in_bundle || self.coming.contains(path))
     }
 
     pub fn get(&self, path: &str) -> Option<&Arc<Contents>> {
@@ -310,7 +311,7 @@ impl Session {
             return Finished::Failed(vec![Diagnostic::error(
                 "search index",
                 None,
-                "the search indexer stopped unexpectedly",
+                crate::search::STOPPED,
             )]);
         };
         let mut problems = Vec::new();
