@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use gazette::build::BuildOptions;
 use gazette::render::Contents;
-use gazette::serve::session::{ChangeKind, Served, Session};
+use gazette::serve::session::{ChangeKind, Report, Served, Session};
 
 fn bytes(outputs: &Served) -> BTreeMap<String, Vec<u8>> {
     outputs
@@ -97,6 +97,23 @@ fn touched(
             parent.join(p.file_name().unwrap())
         })
         .collect()
+}
+
+/// Run `step` on the site's files, then rebuild from the paths it touched,
+/// as the watcher would report them (content is re-read from them).
+fn rebuild_after(
+    session: &mut Session,
+    root: &Path,
+    kind: ChangeKind,
+    name: &str,
+    step: impl FnOnce(),
+) -> Report {
+    let before = snapshot(root);
+    step();
+    let paths = touched(&before, &snapshot(root));
+    session
+        .rebuild_files(&[kind].into_iter().collect(), Some(&paths))
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"))
 }
 
 fn opts(root: &Path) -> BuildOptions {
@@ -255,13 +272,7 @@ fn incremental_rebuilds_equal_full_builds() {
         ),
     ];
     for (name, kind, step) in steps {
-        let before = snapshot(&root);
-        step();
-        // The paths the watcher would report: content is re-read from them.
-        let paths = touched(&before, &snapshot(&root));
-        let report = session
-            .rebuild_files(&[kind].into_iter().collect(), Some(&paths))
-            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let report = rebuild_after(&mut session, &root, kind, name, step);
         let full = full_build(&root);
         assert_same(name, &mut session, &full);
         if kind == ChangeKind::Content && name != "page title" {
@@ -1086,12 +1097,7 @@ fn list_pages_are_rendered_again_only_where_an_edit_reaches() {
     ];
     let mut total = 0;
     for (name, step) in steps {
-        let before = snapshot(&root);
-        step();
-        let paths = touched(&before, &snapshot(&root));
-        let report = session
-            .rebuild_files(&[ChangeKind::Content].into_iter().collect(), Some(&paths))
-            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let report = rebuild_after(&mut session, &root, ChangeKind::Content, name, step);
         let full = full_build(&root);
         assert_same(name, &mut session, &full);
         let pages = full.keys().filter(|k| k.ends_with(".html")).count();
@@ -1117,18 +1123,16 @@ fn a_title_at_a_page_edge_renders_the_pages_that_list_it() {
     session.full_build().unwrap();
     // Provision 070 is the first row of page 8 of the provisions' list.
     let path = root.join("content/provisions/p070.md");
-    let before = snapshot(&root);
-    edit(
-        &path,
-        "title: Provision 070",
-        "title: Provision 070, renamed",
-    );
-    let paths = touched(&before, &snapshot(&root));
-    let report = session
-        .rebuild_files(&[ChangeKind::Content].into_iter().collect(), Some(&paths))
-        .unwrap();
+    let name = "title at a page edge";
+    let report = rebuild_after(&mut session, &root, ChangeKind::Content, name, || {
+        edit(
+            &path,
+            "title: Provision 070",
+            "title: Provision 070, renamed",
+        )
+    });
     let full = full_build(&root);
-    assert_same("title at a page edge", &mut session, &full);
+    assert_same(name, &mut session, &full);
     let pages = full.keys().filter(|k| k.ends_with(".html")).count();
     assert!(
         report.rendered * 8 < pages,
