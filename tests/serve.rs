@@ -420,7 +420,25 @@ fn start(root: &Path) -> Server {
 }
 
 fn start_with(root: &Path, extra: &[&str]) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+    start_command(Command::new(env!("CARGO_BIN_EXE_gazette")), root, extra)
+}
+
+/// `gazette serve` allowed `files` open files, so that it serves a third as
+/// many connections at once.
+#[cfg(unix)]
+fn start_with_open_files(root: &Path, files: usize) -> Server {
+    let mut command = Command::new("sh");
+    command.args([
+        "-c",
+        &format!("ulimit -n {files} && exec \"$0\" \"$@\""),
+        env!("CARGO_BIN_EXE_gazette"),
+    ]);
+    start_command(command, root, &[])
+}
+
+/// Start `command`, a gazette or what runs one, serving `root` on a free port.
+fn start_command(mut command: Command, root: &Path, extra: &[&str]) -> Server {
+    let child = command
         .args(["serve", "--port", "0", "--as-of", "2026-06-20"])
         .args(extra)
         .arg("--root")
@@ -1139,6 +1157,29 @@ fn a_title_at_a_page_edge_renders_the_pages_that_list_it() {
         "rendered {} of {pages} pages",
         report.rendered
     );
+}
+
+/// Requests waiting for the background work do not take every connection:
+/// when connections run short they are answered at once, and a page is
+/// still served.
+#[cfg(unix)]
+#[test]
+fn waiting_requests_leave_room_for_pages() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let config = root.join("site.yaml");
+    std::fs::write(&config, read(&config) + "search_part_size: 1\n").unwrap();
+    // 64 open files: 21 connections at once.
+    let server = start_with_open_files(&root, 64);
+    let port = server.port;
+    let waiting: Vec<_> = (0..40)
+        .map(|i| std::thread::spawn(move || raw_get(port, &format!("/pagefind/x{i}.js")).0))
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let (status, _, _) = raw_get(port, "/about/");
+    assert_eq!(status, 200, "a page while requests wait");
+    for w in waiting {
+        assert!([404, 503].contains(&w.join().unwrap()));
+    }
 }
 
 /// Just after a start, the search index is still being made in the

@@ -485,13 +485,17 @@ fn respond<W: Write>(
     // Everything needed from the state is taken here; the lock is released
     // before any file is opened or any byte is written. A file the
     // background work has not made yet (the search index just after a
-    // start) is waited for, a little while, rather than missed.
+    // start) is waited for, a little while, rather than missed; not when
+    // connections are short, which waiting requests must not use up.
     let waited = Instant::now();
     let (base, answer) = loop {
         let Ok(guard) = state.read() else {
             return send(stream, 500, plain, &[], b"server state unavailable\n");
         };
-        if is_coming(&guard, &path) && waited.elapsed() < BACKGROUND_WAIT {
+        if is_coming(&guard, &path)
+            && waited.elapsed() < BACKGROUND_WAIT
+            && !limits.under_pressure()
+        {
             drop(guard);
             std::thread::sleep(Duration::from_millis(25));
             continue;
