@@ -419,9 +419,9 @@ where
 
 fn common<'s>(site: &'s Site, kind: Kind, meta: &'s Meta) -> Common<'s> {
     let r = Ref::new(kind, meta.id.as_str());
-    let ids = |set: Option<&'s std::collections::BTreeSet<Ref>>| {
+    let ids = |refs: &mut dyn Iterator<Item = &'s Ref>| {
         let mut out: BTreeMap<Kind, Vec<&'s str>> = BTreeMap::new();
-        for x in set.into_iter().flatten().filter(|x| **x != r) {
+        for x in refs.filter(|x| **x != r) {
             out.entry(x.kind).or_default().push(x.id.as_str());
         }
         out
@@ -433,8 +433,8 @@ fn common<'s>(site: &'s Site, kind: Kind, meta: &'s Meta) -> Common<'s> {
         url: site.config.base_url.absolute(&r.path()),
         title: &meta.title,
         body_html: &meta.body_html,
-        references: ids(site.outgoing.get(&r)),
-        backlinks: ids(site.incoming.get(&r)),
+        references: ids(&mut site.links.outgoing(&r)),
+        backlinks: ids(&mut site.links.incoming(&r)),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The resolved knowledge base: every reference checked, every date computed,
 //! every body rendered. Built once by [`crate::resolve`], read by the renderer.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use jiff::civil::Date;
@@ -339,8 +339,7 @@ pub struct Site {
     pub events: Vec<Event>,
     pub pages: Vec<Page>,
     /// References between entities, from YAML fields and Markdown alike, both ways.
-    pub outgoing: HashMap<Ref, BTreeSet<Ref>>,
-    pub incoming: HashMap<Ref, BTreeSet<Ref>>,
+    pub links: Graph,
     /// Title of every entity, for link text.
     pub titles: HashMap<Ref, String>,
     /// Position of every entity in its kind's list.
@@ -356,17 +355,21 @@ impl Site {
 
     /// What `from` references, grouped by kind, sorted by title.
     pub fn references(&self, from: &Ref) -> BTreeMap<Kind, Vec<Ref>> {
-        self.grouped(self.outgoing.get(from), from)
+        self.grouped(self.links.outgoing(from), from)
     }
 
     /// What references `to` (backlinks), grouped by kind, sorted by title.
     pub fn backlinks(&self, to: &Ref) -> BTreeMap<Kind, Vec<Ref>> {
-        self.grouped(self.incoming.get(to), to)
+        self.grouped(self.links.incoming(to), to)
     }
 
-    fn grouped(&self, refs: Option<&BTreeSet<Ref>>, itself: &Ref) -> BTreeMap<Kind, Vec<Ref>> {
+    fn grouped<'a>(
+        &self,
+        refs: impl Iterator<Item = &'a Ref>,
+        itself: &Ref,
+    ) -> BTreeMap<Kind, Vec<Ref>> {
         let mut groups: BTreeMap<Kind, Vec<Ref>> = BTreeMap::new();
-        for r in refs.into_iter().flatten().filter(|r| *r != itself) {
+        for r in refs.filter(|r| *r != itself) {
             groups.entry(r.kind).or_default().push(r.clone());
         }
         for refs in groups.values_mut() {
@@ -436,5 +439,115 @@ impl Site {
             key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
         });
         self.deadline_order = order;
+    }
+}
+
+/// Links between entities, both ways. Entities are numbered by their place
+/// in one sorted table, and a link is two such numbers: a site of 100,000
+/// provisions has millions of links, and two copies of two ids for each cost
+/// hundreds of megabytes.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    /// Every entity that can be linked, sorted, each once.
+    refs: Vec<Ref>,
+    outgoing: Adjacency,
+    incoming: Adjacency,
+}
+
+/// Each entity's neighbours on one side, in one array (compressed rows).
+#[derive(Debug, Clone, Default)]
+struct Adjacency {
+    /// Where each entity's neighbours start in `to`, and one past the last.
+    starts: Vec<u32>,
+    to: Vec<u32>,
+}
+
+impl Adjacency {
+    /// The rows of `n` entities from links sorted by `(from, to)`, each once.
+    fn from_sorted(n: usize, links: &[(u32, u32)]) -> Adjacency {
+        let mut starts = Vec::with_capacity(n + 1);
+        let mut next = 0;
+        for row in 0..=n {
+            while links
+                .get(next)
+                .is_some_and(|&(from, _)| (from as usize) < row)
+            {
+                next += 1;
+            }
+            starts.push(next as u32);
+        }
+        Adjacency {
+            starts,
+            to: links.iter().map(|&(_, to)| to).collect(),
+        }
+    }
+
+    fn row(&self, i: usize) -> &[u32] {
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.to.get(a as usize..b as usize).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+}
+
+impl Graph {
+    /// The graph of `links`, pairs of places in `refs` (sorted, each once).
+    /// A site cannot hold 2^32 entities: each is a file read into memory.
+    pub fn new(refs: Vec<Ref>, mut links: Vec<(u32, u32)>) -> Graph {
+        use rayon::prelude::*;
+        debug_assert!(refs.windows(2).all(|w| w[0] < w[1]));
+        links.par_sort_unstable();
+        links.dedup();
+        let outgoing = Adjacency::from_sorted(refs.len(), &links);
+        for link in &mut links {
+            *link = (link.1, link.0);
+        }
+        links.par_sort_unstable();
+        let incoming = Adjacency::from_sorted(refs.len(), &links);
+        Graph {
+            refs,
+            outgoing,
+            incoming,
+        }
+    }
+
+    /// The place of `r` in the table.
+    fn place(&self, r: &Ref) -> Option<usize> {
+        self.refs.binary_search(r).ok()
+    }
+
+    fn row<'a>(&'a self, side: &'a Adjacency, r: &Ref) -> impl Iterator<Item = &'a Ref> + 'a {
+        let row = self.place(r).map_or(&[][..], |i| side.row(i));
+        row.iter().filter_map(|&i| self.refs.get(i as usize))
+    }
+
+    /// What `from` links to, in [`Ref`] order.
+    pub fn outgoing<'a>(&'a self, from: &Ref) -> impl Iterator<Item = &'a Ref> + 'a {
+        self.row(&self.outgoing, from)
+    }
+
+    /// What links to `to`, in [`Ref`] order.
+    pub fn incoming<'a>(&'a self, to: &Ref) -> impl Iterator<Item = &'a Ref> + 'a {
+        self.row(&self.incoming, to)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_found_both_ways_in_order_each_once() {
+        let r = |id: &str| Ref::new(Kind::Agency, id);
+        let refs = vec![r("a"), r("b"), r("c"), r("d")];
+        // c -> a, c -> b (twice), a -> c, d -> b; b links to nothing.
+        let g = Graph::new(refs, vec![(2, 1), (2, 0), (0, 2), (2, 1), (3, 1)]);
+        let ids = |it: &mut dyn Iterator<Item = &Ref>| it.map(|r| r.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&mut g.outgoing(&r("c"))), ["a", "b"]);
+        assert_eq!(ids(&mut g.outgoing(&r("b"))), Vec::<String>::new());
+        assert_eq!(ids(&mut g.incoming(&r("b"))), ["c", "d"]);
+        assert_eq!(ids(&mut g.incoming(&r("c"))), ["a"]);
+        assert_eq!(ids(&mut g.outgoing(&r("d"))), ["b"]);
+        assert_eq!(ids(&mut g.incoming(&r("nowhere"))), Vec::<String>::new());
     }
 }

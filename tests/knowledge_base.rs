@@ -58,10 +58,7 @@ fn every_claim_is_sourced_and_every_source_cited() {
     }
     for s in &site.sources {
         let r = Ref::new(Kind::Source, s.meta.id.as_str());
-        let cited_by_others = site
-            .incoming
-            .get(&r)
-            .is_some_and(|from| from.iter().any(|f| *f != r));
+        let cited_by_others = site.links.incoming(&r).any(|f| *f != r);
         if !cited_by_others {
             missing.push(format!("source {} is never cited", s.meta.id));
         }

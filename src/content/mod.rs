@@ -105,7 +105,8 @@ pub struct Document {
     /// Path relative to the site root, as shown in messages.
     pub path: PathBuf,
     pub text: String,
-    pub lines: LineIndex,
+    /// Where each line of `text` starts, found only when a message needs it.
+    lines: std::sync::OnceLock<LineIndex>,
     /// Byte offset of the Markdown body in `text`.
     pub body_start: usize,
     /// Byte range of the front matter's YAML in `text`, and its first line.
@@ -123,6 +124,11 @@ impl Document {
         &self.text[self.body_start..]
     }
 
+    /// Where each line of the file starts.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     /// Where each front-matter value starts, by path.
     pub fn spans(&self) -> &Spans {
         self.spans
@@ -131,7 +137,7 @@ impl Document {
 
     /// A diagnostic at `pos` in this file, with the line shown.
     pub fn error(&self, pos: Option<Pos>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(&self.path, pos, message).with_source(&self.text, &self.lines)
+        Diagnostic::error(&self.path, pos, message).with_source(&self.text, self.lines())
     }
 
     /// A diagnostic at the front-matter value `path` (`deadlines.0.agency`).
@@ -591,7 +597,7 @@ fn is_forbidden_char(c: char) -> bool {
 }
 
 fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: bool) -> Loaded {
-    let lines = LineIndex::new(&text);
+    let lines = || LineIndex::new(&text);
     let (yaml_range, body_start, first_line) = if is_yaml {
         ((0, text.len()), text.len(), 1)
     } else {
@@ -600,7 +606,7 @@ fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: 
             Ok((None, _)) => {
                 return Loaded::Failed(
                     Diagnostic::error(&path, Some(Pos::new(1, 1)), "missing front matter")
-                        .with_source(&text, &lines)
+                        .with_source(&text, &lines())
                         .with_help(Some(format!(
                             "start the file with a `---` line, the {} fields in YAML, and another `---` line",
                             kind.name()
@@ -608,7 +614,9 @@ fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: 
                 )
             }
             Err((pos, msg)) => {
-                return Loaded::Failed(Diagnostic::error(&path, Some(pos), msg).with_source(&text, &lines))
+                return Loaded::Failed(
+                    Diagnostic::error(&path, Some(pos), msg).with_source(&text, &lines()),
+                )
             }
         }
     };
@@ -620,7 +628,7 @@ fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: 
             return Loaded::Failed(
                 Diagnostic::error(&path, e.pos, e.message)
                     .with_help(e.help)
-                    .with_source(&text, &lines),
+                    .with_source(&text, &lines()),
             )
         }
     };
@@ -629,7 +637,7 @@ fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: 
         id,
         path,
         text,
-        lines,
+        lines: std::sync::OnceLock::new(),
         body_start,
         yaml: yaml_range,
         first_line,

@@ -14,6 +14,8 @@ pub struct Catalog<'d> {
     drafts: HashMap<Ref, &'d Document>,
     /// Entities whose files failed to parse (reported already).
     broken: HashSet<Ref>,
+    /// The keys of `docs`, sorted: a link is recorded as two places in it.
+    table: Vec<Ref>,
 }
 
 impl<'d> Catalog<'d> {
@@ -27,6 +29,7 @@ impl<'d> Catalog<'d> {
         let mut catalog = Catalog {
             broken: broken.into_iter().collect(),
             docs: HashMap::new(),
+            table: Vec::new(),
             by_id: HashMap::new(),
             drafts: drafts
                 .iter()
@@ -61,7 +64,19 @@ impl<'d> Catalog<'d> {
         for kinds in catalog.by_id.values_mut() {
             kinds.sort();
         }
+        catalog.table = catalog.docs.keys().cloned().collect();
+        catalog.table.sort_unstable();
         catalog
+    }
+
+    /// The place of `r` in [`Catalog::table`].
+    pub fn place(&self, r: &Ref) -> Option<u32> {
+        self.table.binary_search(r).ok().map(|i| i as u32)
+    }
+
+    /// Every entity, sorted: the table [`crate::model::Graph`] numbers them by.
+    pub fn table(&self) -> Vec<Ref> {
+        self.table.clone()
     }
 
     pub fn contains(&self, kind: Kind, id: &str) -> bool {

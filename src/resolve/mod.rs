@@ -237,7 +237,7 @@ pub fn resolve_cached(
         if let Some(at) = doc.text[..doc.body_start].find(crate::scaffold::PLACEHOLDER) {
             diags.push(
                 doc.error(
-                    Some(doc.lines.pos(&doc.text, at)),
+                    Some(doc.lines().pos(&doc.text, at)),
                     "a placeholder from `gazette new` is still here",
                 )
                 .with_help(Some(
@@ -333,12 +333,13 @@ pub fn resolve_cached(
         }
     }
     // Each document becomes its entity on its own, in parallel.
-    let dates = &dates;
     let built: Vec<Built> = docs
         .par_iter()
         .zip(bodies)
-        .map(|(doc, body)| build_entity(doc, body, &catalog, dates, &config, as_of))
+        .map(|(doc, body)| build_entity(doc, body, &catalog, &dates, &config, as_of))
         .collect();
+    // Every date is in the entities now: its room goes to the site's lists.
+    drop(dates);
     let mut site = Site {
         config: config.clone(),
         as_of,
@@ -350,18 +351,26 @@ pub fn resolve_cached(
         sources: Vec::new(),
         events: Vec::new(),
         pages: Vec::new(),
-        outgoing: HashMap::new(),
-        incoming: HashMap::new(),
+        links: Graph::default(),
         titles: HashMap::new(),
         positions: HashMap::new(),
         deadline_order: Vec::new(),
     };
-    let mut links: Vec<(Ref, Ref)> = Vec::new();
+    let mut links: Vec<(u32, u32)> = Vec::with_capacity(built.iter().map(|b| b.links.len()).sum());
+    let count = |kind: Kind| docs.iter().filter(|d| d.kind == kind).count();
+    site.orders.reserve_exact(count(Kind::Order));
+    site.provisions.reserve_exact(count(Kind::Provision));
+    site.agencies.reserve_exact(count(Kind::Agency));
+    site.sources.reserve_exact(count(Kind::Source));
+    site.events.reserve_exact(count(Kind::Event));
+    site.pages.reserve_exact(count(Kind::Page));
     for b in built {
         diags.extend(b.diags);
-        links.extend(b.links);
+        if let Some(from) = catalog.place(&b.from) {
+            links.extend(b.links.iter().map(|&to| (from, to)));
+        }
         site.titles.insert(b.from, b.title);
-        match b.entity {
+        match *b.entity {
             Entity::Order(x) => site.orders.push(x),
             Entity::Provision(x) => site.provisions.push(x),
             Entity::Agency(x) => site.agencies.push(x),
@@ -371,35 +380,21 @@ pub fn resolve_cached(
             Entity::Refused => {}
         }
     }
-    link_both_ways(&mut site, links);
+    site.links = Graph::new(catalog.table(), links);
     relate_orders(&mut site, &docs, &mut diags);
     sort_site(&mut site);
     (site, diags)
-}
-
-/// Record every link `(from, to)` in `site.outgoing` and `site.incoming`.
-/// Sorted first, so that each set is built in one pass from a sorted run
-/// rather than by inserting one link at a time (an order has thousands).
-fn link_both_ways(site: &mut Site, mut links: Vec<(Ref, Ref)>) {
-    links.par_sort_unstable();
-    links.dedup();
-    for run in links.chunk_by(|a, b| a.0 == b.0) {
-        let to: BTreeSet<Ref> = run.iter().map(|(_, to)| to.clone()).collect();
-        site.outgoing.insert(run[0].0.clone(), to);
-    }
-    links.par_sort_unstable_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
-    for run in links.chunk_by(|a, b| a.1 == b.1) {
-        let from: BTreeSet<Ref> = run.iter().map(|(from, _)| from.clone()).collect();
-        site.incoming.insert(run[0].1.clone(), from);
-    }
 }
 
 /// One document made into its entity, with what it links to and its problems.
 struct Built {
     from: Ref,
     title: String,
-    entity: Entity,
-    links: Vec<(Ref, Ref)>,
+    /// Boxed: the built entities wait in one list until they are sorted
+    /// into the site's, where they take their room once.
+    entity: Box<Entity>,
+    /// What it links to: places in the catalog's table.
+    links: Vec<u32>,
     diags: Diagnostics,
 }
 
@@ -436,7 +431,7 @@ fn build_entity(
         links: body
             .links
             .iter()
-            .map(|to| (from.clone(), to.clone()))
+            .filter_map(|to| catalog.place(to))
             .collect(),
     };
     let meta = Meta {
@@ -457,7 +452,7 @@ fn build_entity(
                     config.stale_after_days.unwrap_or_default()
                 ),
             )
-            .with_source(&doc.text, &doc.lines)
+            .with_source(&doc.text, doc.lines())
             .with_help(Some(
                 "check it against its sources, then update `reviewed`".into(),
             )),
@@ -497,7 +492,7 @@ fn build_entity(
     Built {
         from,
         title,
-        entity,
+        entity: Box::new(entity),
         links,
         diags,
     }
@@ -628,11 +623,11 @@ pub fn stale_days(config: &Config, as_of: Date, reviewed: Option<Date>) -> Optio
 
 /// A Markdown problem at byte `offset` of `doc`'s text, as a diagnostic.
 fn problem(doc: &Document, offset: usize, p: markdown::Problem) -> Diagnostic {
-    problem_at(doc, Some(doc.lines.pos(&doc.text, offset)), p)
+    problem_at(doc, Some(doc.lines().pos(&doc.text, offset)), p)
 }
 
 fn problem_at(doc: &Document, pos: Option<Pos>, p: markdown::Problem) -> Diagnostic {
-    markdown_problem(&doc.path, &doc.text, &doc.lines, pos, p)
+    markdown_problem(&doc.path, &doc.text, doc.lines(), pos, p)
 }
 
 /// A Markdown problem at `pos` of the file `path` holding `text`.
@@ -780,17 +775,23 @@ impl Linker for SiteLinker<'_, '_> {
 struct Builder<'a, 'd> {
     catalog: &'a Catalog<'d>,
     diags: &'a mut Diagnostics,
-    links: Vec<(Ref, Ref)>,
+    /// What the entity links to: places in the catalog's table.
+    links: Vec<u32>,
     /// The kinds of event the site knows.
     event_kinds: &'a std::collections::BTreeMap<String, String>,
 }
 
 impl Builder<'_, '_> {
+    /// Record a link to `to`, an entity of the catalog.
+    fn link(&mut self, to: &Ref) {
+        self.links.extend(self.catalog.place(to));
+    }
+
     /// Check one reference field value at front-matter `path`; keep it if it resolves.
     fn reference(&mut self, doc: &Document, path: &str, kind: Kind, id: &str) -> Option<String> {
         match self.catalog.lookup(kind, id) {
             Ok(to) => {
-                self.links.push((Ref::new(doc.kind, doc.id.as_str()), to));
+                self.link(&to);
                 Some(id.to_string())
             }
             Err(e) if e.consequence => None,
@@ -1227,12 +1228,11 @@ impl Builder<'_, '_> {
     }
 
     fn event(&mut self, doc: &Document, e: &RawEvent, meta: Meta, dates: &Dates) -> Event {
-        let from = Ref::new(Kind::Event, doc.id.as_str());
         let mut related = Vec::new();
         for (i, target) in e.related.iter().enumerate() {
             match self.catalog.lookup_any(target) {
                 Ok(r) => {
-                    self.links.push((from.clone(), r.clone()));
+                    self.link(&r);
                     related.push(r);
                 }
                 Err(err) if err.consequence => {}

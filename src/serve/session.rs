@@ -766,7 +766,7 @@ fn signature(site: &Site, r: &Ref) -> Option<Signature> {
         ""
     };
     let mut links = DefaultHasher::new();
-    for to in site.outgoing.get(r).into_iter().flatten() {
+    for to in site.links.outgoing(r) {
         to.hash(&mut links);
         site.title_of(to).hash(&mut links);
         if to.kind == Kind::Agency {
@@ -807,13 +807,7 @@ fn neighbours(old: Option<&Site>, new: &Site, changed: &HashSet<Ref>) -> HashSet
     let mut out = changed.clone();
     for site in old.into_iter().chain(Some(new)) {
         for r in changed {
-            for n in site
-                .outgoing
-                .get(r)
-                .into_iter()
-                .chain(site.incoming.get(r))
-                .flatten()
-            {
+            for n in site.links.outgoing(r).chain(site.links.incoming(r)) {
                 out.insert(n.clone());
             }
         }
