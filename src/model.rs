@@ -62,7 +62,7 @@ impl std::fmt::Debug for Meta {
 }
 
 /// A date with how it was obtained.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct When {
     pub date: Date,
     /// Set when the date was computed: "within N days of X".
@@ -85,7 +85,7 @@ impl When {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Derivation {
     pub days: i64,
     /// What the count starts from: "the signing of EO 14xxx", "the event X".

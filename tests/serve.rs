@@ -215,6 +215,20 @@ fn incremental_rebuilds_equal_full_builds() {
             }),
         ),
         (
+            "a deadline another file's event counts from",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("provisions/clearinghouse.md");
+                move || {
+                    edit(
+                        &p,
+                        "within_days: 30, of: signing",
+                        "within_days: 45, of: signing",
+                    )
+                }
+            }),
+        ),
+        (
             "new provision",
             ChangeKind::Content,
             Box::new({

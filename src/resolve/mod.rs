@@ -50,6 +50,8 @@ struct CachedBody {
     /// What the body shows of other entities: (entity, hash of its title).
     deps: Vec<(Ref, u64)>,
     body: Body,
+    /// The entity made with this body, and [`entity_key`] of its other inputs.
+    entity: Option<(u64, Built)>,
 }
 
 fn hash_of(x: impl std::hash::Hash) -> u64 {
@@ -82,6 +84,26 @@ fn entities_key(catalog: &Catalog) -> u64 {
         .docs
         .keys()
         .fold(0u64, |acc, r| acc.wrapping_add(hash_of(r)))
+}
+
+/// What a document's entity depends on besides its text and body: the
+/// entities (its references resolve to them; see [`entities_key`]), the
+/// site's settings, the date (review warnings), and the dates computed for
+/// its deadlines or event, which may count from other documents' dates.
+fn entity_key(doc: &Document, dates: &Dates, settings: u64) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    use std::hash::{Hash, Hasher};
+    settings.hash(&mut h);
+    match &doc.front {
+        RawFrontMatter::Provision(p) => {
+            for d in &p.deadlines {
+                dates.resolved(&d.id).hash(&mut h);
+            }
+        }
+        RawFrontMatter::Event(_) => dates.resolved(&doc.id).hash(&mut h),
+        _ => {}
+    }
+    h.finish()
 }
 
 /// The cache key of `doc`'s body.
@@ -179,7 +201,13 @@ pub fn patch_bodies(
                 .iter()
                 .map(|to| (to.clone(), shown_of(&catalog, to)))
                 .collect();
-            cache.entries.insert(path, CachedBody { key, deps, body });
+            let entry = CachedBody {
+                key,
+                deps,
+                body,
+                entity: None,
+            };
+            cache.entries.insert(path, entry);
         }
         patched.entities.push(r);
     }
@@ -300,11 +328,11 @@ pub fn resolve_cached(
                 key,
                 deps,
                 body: body.clone(),
+                entity: None,
             };
             cache.entries.insert(doc.path.clone(), entry);
         }
     }
-    let bodies: Vec<Body> = bodies.into_iter().map(|(body, _)| body).collect();
     let home = content.home().map(|h| {
         let mut linker = SiteLinker::new(&catalog, &config.base_url, Vec::new());
         let r = markdown::render(&h.text[h.body_start..], &mut linker);
@@ -332,12 +360,46 @@ pub fn resolve_cached(
             _ => {}
         }
     }
-    // Each document becomes its entity on its own, in parallel.
-    let built: Vec<Built> = docs
+    // Each document becomes its entity on its own, in parallel. The cache
+    // holds the entity made from a reused body when its other inputs are
+    // the same: building one renders its versions and compares them.
+    let settings = hash_of((entities, format!("{config:?}"), as_of));
+    let made: Vec<(Built, Option<u64>)> = docs
         .par_iter()
         .zip(bodies)
-        .map(|(doc, body)| build_entity(doc, body, &catalog, &dates, &config, as_of))
+        .map(|(doc, (body, reused))| {
+            let Some(cache) = cache.as_deref() else {
+                return (
+                    build_entity(doc, body, &catalog, &dates, &config, as_of),
+                    None,
+                );
+            };
+            let key = entity_key(doc, &dates, settings);
+            let kept = cache
+                .entries
+                .get(&doc.path)
+                .and_then(|c| c.entity.as_ref())
+                .filter(|(k, _)| reused && *k == key);
+            match kept {
+                Some((_, built)) => (built.clone(), None),
+                None => {
+                    let built = build_entity(doc, body, &catalog, &dates, &config, as_of);
+                    (built, Some(key))
+                }
+            }
+        })
         .collect();
+    // Entities made anew are kept for the next resolve, unless they have
+    // errors (made again, their messages stay exact).
+    if let Some(cache) = cache.as_mut() {
+        for (doc, (built, key)) in docs.iter().zip(&made) {
+            let (Some(key), Some(entry)) = (key, cache.entries.get_mut(&doc.path)) else {
+                continue;
+            };
+            entry.entity = (!built.diags.has_errors()).then(|| (*key, built.clone()));
+        }
+    }
+    let built: Vec<Built> = made.into_iter().map(|(built, _)| built).collect();
     // Every date is in the entities now: its room goes to the site's lists.
     drop(dates);
     let mut site = Site {
@@ -387,6 +449,7 @@ pub fn resolve_cached(
 }
 
 /// One document made into its entity, with what it links to and its problems.
+#[derive(Clone)]
 struct Built {
     from: Ref,
     title: String,
@@ -398,6 +461,7 @@ struct Built {
     diags: Diagnostics,
 }
 
+#[derive(Clone)]
 enum Entity {
     Order(Order),
     Provision(Provision),
