@@ -187,6 +187,8 @@ pub struct Session {
     site: Option<Arc<Site>>,
     signatures: HashMap<Ref, Signature>,
     jobs: Vec<render::Job>,
+    /// Where each of `jobs` is written.
+    paths: Vec<String>,
     /// Each list page's [`render::PageDeps::list`], by path.
     lists: HashMap<String, u64>,
     warnings: Vec<Diagnostic>,
@@ -210,6 +212,7 @@ impl Session {
             site: None,
             signatures: HashMap::new(),
             jobs: Vec::new(),
+            paths: Vec::new(),
             lists: HashMap::new(),
             warnings: Vec::new(),
             in_sync: false,
@@ -568,20 +571,32 @@ impl Session {
             None
         };
         let rendered = files.iter().filter(|f| f.path.ends_with(".html")).count();
-        if patched.is_some() && !site_wide && statics.is_none() {
-            // The same files as before, some of them new versions: nothing
-            // appears, nothing goes, no route can collide.
-            let pages = Arc::make_mut(&mut self.served.pages);
-            for f in files {
-                pages.insert(f.path, Arc::new(f.contents));
+        // A patched site has the same pages as before.
+        let paths: Option<Vec<String>> = match patched {
+            Some(_) => None,
+            None => Some(all.iter().map(|j| render::job_path(&site, j)).collect()),
+        };
+        match paths.as_deref() {
+            Some(paths) if statics.is_some() || paths != self.paths => {
+                self.replace_outputs(&site, paths, files, render_all, site_wide, statics)?;
             }
-        } else {
-            self.replace_outputs(&site, &all, files, render_all, site_wide, statics)?;
+            _ => {
+                // The same pages as before, some of them new versions, so
+                // the same entities and data files: nothing appears, nothing
+                // goes, no route can collide.
+                let pages = Arc::make_mut(&mut self.served.pages);
+                for f in files {
+                    pages.insert(f.path, Arc::new(f.contents));
+                }
+            }
         }
         laps.lap("outputs");
         self.site = Some(site);
         self.signatures = new_signatures;
         self.jobs = all;
+        if let Some(paths) = paths {
+            self.paths = paths;
+        }
         if site_wide {
             self.lists = lists.into_inner().unwrap_or_default();
         }
@@ -625,13 +640,13 @@ impl Session {
     fn replace_outputs(
         &mut self,
         site: &Site,
-        all: &[render::Job],
+        paths: &[String],
         files: Vec<render::OutputFile>,
         render_all: bool,
         site_wide: bool,
         statics: Option<Vec<render::OutputFile>>,
     ) -> Result<(), Vec<Diagnostic>> {
-        let current: HashSet<String> = all.iter().map(|j| render::job_path(site, j)).collect();
+        let current: HashSet<&str> = paths.iter().map(String::as_str).collect();
         let fresh: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
         let keeps = |path: &str| {
             !render_all
