@@ -116,7 +116,9 @@ pub fn resolve_content(
     config: &Config,
     content: &Content,
 ) -> (Site, Diagnostics) {
-    resolve_content_inner(opts, config, content, None)
+    let (mut site, diags) = resolve_content_inner(opts, config, content, None);
+    site.compare_versions();
+    (site, diags)
 }
 
 /// [`resolve_content`], reusing the bodies `cache` holds (the dev server's).
@@ -134,6 +136,7 @@ pub fn as_of(opts: &BuildOptions, config: &Config) -> Date {
     opts.as_of.or(config.as_of).unwrap_or_else(today)
 }
 
+/// Resolve; without a cache, versions are left uncompared.
 fn resolve_content_inner(
     opts: &BuildOptions,
     config: &Config,
@@ -154,7 +157,10 @@ fn resolve_content_inner(
             )),
         );
     }
-    let (site, more) = resolve::resolve_cached(config.clone(), content, as_of, opts.drafts, cache);
+    let (site, more) = match cache {
+        Some(cache) => resolve::resolve_cached(config.clone(), content, as_of, opts.drafts, cache),
+        None => resolve::resolve_uncompared(config.clone(), content, as_of, opts.drafts),
+    };
     diags.extend(more);
     (site, diags)
 }
@@ -163,7 +169,12 @@ fn resolve_content_inner(
 pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Vec<Diagnostic>> {
     let config = load_config(opts)?;
     let content = content::load(&opts.root);
-    Ok(resolve_content(opts, &config, &content))
+    let (mut site, diags) = resolve_content_inner(opts, &config, &content, None);
+    // Versions are compared once the files are let go: at 100,000
+    // provisions, comparisons and files together were the peak of memory.
+    drop(content);
+    site.compare_versions();
+    Ok((site, diags))
 }
 
 /// A site ready to render: resolved content, its templates and its static

@@ -419,6 +419,23 @@ impl Site {
         })
     }
 
+    /// Compare each entity's versions with the next ones, where
+    /// [`crate::resolve::resolve_uncompared`] left them.
+    pub fn compare_versions(&mut self) {
+        use rayon::prelude::*;
+        fn fill(versions: &[Version], changes: &mut Vec<Change>) {
+            if changes.len() + 1 < versions.len() {
+                *changes = Change::between(versions);
+            }
+        }
+        self.orders
+            .par_iter_mut()
+            .for_each(|o| fill(&o.versions, &mut o.changes));
+        self.provisions
+            .par_iter_mut()
+            .for_each(|p| fill(&p.versions, &mut p.changes));
+    }
+
     /// Compute [`Site::deadline_order`]; call after the provisions are sorted.
     pub fn sort_deadlines(&mut self) {
         let mut order: Vec<(usize, usize)> = self

@@ -59,6 +59,11 @@ impl<'d> Dates<'d> {
             states: HashMap::new(),
             incomplete: false,
         };
+        let orders: std::collections::HashSet<&str> = docs
+            .iter()
+            .filter(|d| d.kind == Kind::Order)
+            .map(|d| d.id.as_str())
+            .collect();
         for doc in docs {
             match &doc.front {
                 RawFrontMatter::Order(o) => {
@@ -79,11 +84,8 @@ impl<'d> Dates<'d> {
                 }
                 RawFrontMatter::Event(e) => {
                     let order = e.related.iter().find_map(|r| {
-                        r.strip_prefix("order/").or_else(|| {
-                            docs.iter()
-                                .any(|d| d.kind == Kind::Order && d.id == *r)
-                                .then_some(r.as_str())
-                        })
+                        r.strip_prefix("order/")
+                            .or_else(|| orders.contains(r.as_str()).then_some(r.as_str()))
                     });
                     dates.add(
                         doc.id.as_str(),

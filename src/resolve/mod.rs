@@ -30,7 +30,34 @@ pub fn resolve(
     as_of: Date,
     drafts: bool,
 ) -> (Site, Diagnostics) {
-    resolve_cached(config, content, as_of, drafts, None)
+    let (mut site, diags) = resolve_uncompared(config, content, as_of, drafts);
+    site.compare_versions();
+    (site, diags)
+}
+
+/// [`resolve`], leaving the comparisons of versions (`changes`) to the
+/// caller's [`Site::compare_versions`]: a build lets the content go first,
+/// since at 100,000 provisions the two at once were its peak of memory.
+pub fn resolve_uncompared(
+    config: Config,
+    content: &Content,
+    as_of: Date,
+    drafts: bool,
+) -> (Site, Diagnostics) {
+    resolve_inner(config, content, as_of, drafts, None)
+}
+
+/// [`resolve`], reusing and refreshing `cache`'s rendered bodies and
+/// entities (the dev server's); versions are compared as each entity is made,
+/// so that the cache keeps the comparisons too.
+pub fn resolve_cached(
+    config: Config,
+    content: &Content,
+    as_of: Date,
+    drafts: bool,
+    cache: &mut BodyCache,
+) -> (Site, Diagnostics) {
+    resolve_inner(config, content, as_of, drafts, Some(cache))
 }
 
 /// Rendered Markdown bodies kept from one resolve to the next (the dev
@@ -235,8 +262,9 @@ impl Patch {
     }
 }
 
-/// Resolve, reusing and refreshing `cache`'s rendered bodies.
-pub fn resolve_cached(
+/// Resolve, reusing and refreshing `cache`'s rendered bodies and entities;
+/// without a cache, versions are left uncompared.
+fn resolve_inner(
     config: Config,
     content: &Content,
     as_of: Date,
@@ -369,10 +397,8 @@ pub fn resolve_cached(
         .zip(bodies)
         .map(|(doc, (body, reused))| {
             let Some(cache) = cache.as_deref() else {
-                return (
-                    build_entity(doc, body, &catalog, &dates, &config, as_of),
-                    None,
-                );
+                let built = build_entity(doc, body, &catalog, &dates, &config, as_of, false);
+                return (built, None);
             };
             let key = entity_key(doc, &dates, settings);
             let kept = cache
@@ -383,7 +409,7 @@ pub fn resolve_cached(
             match kept {
                 Some((_, built)) => (built.clone(), None),
                 None => {
-                    let built = build_entity(doc, body, &catalog, &dates, &config, as_of);
+                    let built = build_entity(doc, body, &catalog, &dates, &config, as_of, true);
                     (built, Some(key))
                 }
             }
@@ -482,6 +508,7 @@ fn build_entity(
     dates: &Dates,
     config: &Config,
     as_of: Date,
+    compare: bool,
 ) -> Built {
     let from = Ref::new(doc.kind, doc.id.as_str());
     let mut diags = Diagnostics::new();
@@ -489,6 +516,7 @@ fn build_entity(
         diags.push(d);
     }
     let mut b = Builder {
+        compare,
         event_kinds: &config.event_kinds,
         catalog,
         diags: &mut diags,
@@ -843,9 +871,19 @@ struct Builder<'a, 'd> {
     links: Vec<u32>,
     /// The kinds of event the site knows.
     event_kinds: &'a std::collections::BTreeMap<String, String>,
+    /// Whether to compare versions now, or leave it to [`Site::compare_versions`].
+    compare: bool,
 }
 
 impl Builder<'_, '_> {
+    fn changes(&self, versions: &[Version]) -> Vec<Change> {
+        if self.compare {
+            Change::between(versions)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Record a link to `to`, an entity of the catalog.
     fn link(&mut self, to: &Ref) {
         self.links.extend(self.catalog.place(to));
@@ -893,7 +931,7 @@ impl Builder<'_, '_> {
             }
         }
         Order {
-            changes: Change::between(&versions),
+            changes: self.changes(&versions),
             versions,
             sources: self.references(doc, "sources", Kind::Source, &o.sources),
             meta,
@@ -1004,7 +1042,7 @@ impl Builder<'_, '_> {
             summary: p.summary.clone(),
             sources,
             deadlines,
-            changes: Change::between(&versions),
+            changes: self.changes(&versions),
             versions,
             disagreements,
         }
