@@ -154,7 +154,9 @@ pub fn check_output_dir(
 pub struct Staging {
     dir: PathBuf,
     output: PathBuf,
-    /// Folders known to exist, so each is made once.
+    /// Folders known to exist (relative paths), so each is made once. A
+    /// spare tree's folders are not listed: a file written where the spare
+    /// tree had one is in a folder that exists.
     made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     /// When writing over a spare tree: its files (relative paths) not yet
     /// written by this build, deleted at commit.
@@ -187,8 +189,8 @@ impl Staging {
                 )));
             }
         }
-        let (made, stale) = match reuse_spare(&spare_path(&output), &dir) {
-            Some((dirs, files)) => (dirs, Some(std::sync::Mutex::new(files))),
+        let stale = match reuse_spare(&spare_path(&output), &dir) {
+            Some(files) => Some(std::sync::Mutex::new(files)),
             None => {
                 // A spare that could not be used must not leave files behind.
                 if dir.exists() {
@@ -198,11 +200,11 @@ impl Staging {
                     )));
                 }
                 fs::create_dir_all(&dir)?;
-                (std::collections::HashSet::from([dir.clone()]), None)
+                None
             }
         };
         let staging = Staging {
-            made: std::sync::Mutex::new(made),
+            made: std::sync::Mutex::new(std::collections::HashSet::from([PathBuf::new()])),
             stale,
             dir,
             output,
@@ -278,32 +280,36 @@ impl Staging {
             source: std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
         })?;
         let dest = self.dir.join(path);
-        if let Some(parent) = dest.parent() {
+        let was_file = self.stale.as_ref().is_some_and(|stale| {
+            stale
+                .lock()
+                .map(|mut s| s.remove(Path::new(path)))
+                .unwrap_or(false)
+        });
+        // The spare tree had a file here, so its folder is there.
+        if was_file {
+            return Ok((dest, true));
+        }
+        if let Some(parent) = Path::new(path).parent() {
             self.make_dir(parent)?;
         }
-        let Some(stale) = &self.stale else {
-            return Ok((dest, false));
-        };
-        let was_file = stale
-            .lock()
-            .map(|mut s| s.remove(Path::new(path)))
-            .unwrap_or(false);
         // The spare tree had a folder here: this build has a file.
-        if !was_file && dest.is_dir() {
+        if self.stale.is_some() && dest.is_dir() {
             fs::remove_dir_all(&dest)?;
         }
-        Ok((dest, was_file))
+        Ok((dest, false))
     }
 
-    fn make_dir(&self, dir: &Path) -> Result<(), FsError> {
-        let known = self.made.lock().map(|m| m.contains(dir)).unwrap_or(false);
+    /// Make folder `rel` of the new tree, unless it is known to be there.
+    fn make_dir(&self, rel: &Path) -> Result<(), FsError> {
+        let known = self.made.lock().map(|m| m.contains(rel)).unwrap_or(false);
         if !known {
             if self.stale.is_some() {
-                self.clear_files_on_the_way(dir);
+                self.clear_files_on_the_way(rel);
             }
-            fs::create_dir_all(dir)?;
+            fs::create_dir_all(&self.dir.join(rel))?;
             if let Ok(mut m) = self.made.lock() {
-                m.insert(dir.to_path_buf());
+                m.insert(rel.to_path_buf());
             }
         }
         Ok(())
@@ -311,10 +317,7 @@ impl Staging {
 
     /// In a spare tree, a file of the old site may stand where this build
     /// needs a folder (`a` was a file, now `a/index.html` is written).
-    fn clear_files_on_the_way(&self, dir: &Path) {
-        let Ok(rel) = dir.strip_prefix(&self.dir) else {
-            return;
-        };
+    fn clear_files_on_the_way(&self, rel: &Path) {
         let mut at = self.dir.clone();
         for part in rel.components() {
             at.push(part);
@@ -487,13 +490,7 @@ fn keep_as_spare(old: &Path, output: &Path) {
 /// file or folder (a link put there by hand) is removed, so that no write
 /// follows it. Returns its folders (absolute) and files (relative).
 #[allow(clippy::type_complexity)]
-fn reuse_spare(
-    spare: &Path,
-    dir: &Path,
-) -> Option<(
-    std::collections::HashSet<PathBuf>,
-    std::collections::HashSet<PathBuf>,
-)> {
+fn reuse_spare(spare: &Path, dir: &Path) -> Option<std::collections::HashSet<PathBuf>> {
     let meta = std::fs::symlink_metadata(spare).ok()?;
     if !meta.is_dir() || !spare.join(MARKER).is_file() {
         return None;
@@ -505,7 +502,6 @@ fn reuse_spare(
         return None;
     }
     std::fs::rename(spare, dir).ok()?;
-    let mut dirs = std::collections::HashSet::new();
     let mut files = std::collections::HashSet::new();
     for entry in walkdir::WalkDir::new(dir).into_iter() {
         let Ok(entry) = entry else {
@@ -514,15 +510,14 @@ fn reuse_spare(
             return None;
         };
         let kind = entry.file_type();
-        if kind.is_dir() {
-            dirs.insert(entry.path().to_path_buf());
-        } else if kind.is_file() {
+        if kind.is_file() {
             if let Ok(rel) = entry.path().strip_prefix(dir) {
                 files.insert(rel.to_path_buf());
             }
-        } else if std::fs::remove_file(entry.path())
-            .or_else(|_| std::fs::remove_dir(entry.path()))
-            .is_err()
+        } else if !kind.is_dir()
+            && std::fs::remove_file(entry.path())
+                .or_else(|_| std::fs::remove_dir(entry.path()))
+                .is_err()
         {
             // A link that cannot be removed (a Windows junction) must not be
             // written through: start over from nothing.
@@ -531,7 +526,7 @@ fn reuse_spare(
         }
     }
     files.remove(Path::new(MARKER));
-    Some((dirs, files))
+    Some(files)
 }
 
 /// The fallback: move the old tree aside, move the new one in, put the old

@@ -181,7 +181,7 @@ impl Content {
     /// The home page text, from `content/_index.md`.
     pub fn home(&self) -> Option<&HomeText> {
         self.files.values().find_map(|(_, l)| match l {
-            Loaded::Home(h) => Some(h),
+            Loaded::Home(h) => Some(h.as_ref()),
             _ => None,
         })
     }
@@ -194,7 +194,7 @@ impl Content {
         }
         for (_, l) in self.files.values() {
             if let Loaded::Failed(d) | Loaded::Broken(_, _, d) = l {
-                diags.push(d.clone());
+                diags.push(Diagnostic::clone(d));
             }
         }
         diags
@@ -409,14 +409,20 @@ pub fn load(root: &Path) -> Content {
 }
 
 #[derive(Debug)]
+/// Its variants are boxed: one is held per file, and a large site's map of
+/// files was tens of megabytes of room for messages it never had.
 enum Loaded {
     Document(Box<Document>),
-    Home(HomeText),
+    Home(Box<HomeText>),
     Skipped,
-    Failed(Diagnostic),
+    Failed(Box<Diagnostic>),
     /// A file of a known kind and id that failed to parse: it still claims
     /// its id, so that references to it are not reported as well.
-    Broken(Kind, String, Diagnostic),
+    Broken(Kind, String, Box<Diagnostic>),
+}
+
+fn failed(d: Diagnostic) -> Loaded {
+    Loaded::Failed(Box::new(d))
 }
 
 /// A link, FIFO, socket or device in content/: refused, never silently skipped.
@@ -460,7 +466,7 @@ fn load_file(root: &Path, content_dir: &Path, path: &Path) -> Loaded {
         .unwrap_or_default();
     let is_yaml = matches!(ext, "yaml" | "yml");
     if !is_yaml && ext != "md" {
-        return Loaded::Failed(
+        return failed(
             Diagnostic::error(&shown, None, format!("`{name}` is not a content file")).with_help(
                 Some("content files end in .md, .yaml or .yml; put other files in static/".into()),
             ),
@@ -469,7 +475,7 @@ fn load_file(root: &Path, content_dir: &Path, path: &Path) -> Loaded {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            return Loaded::Failed(Diagnostic::error(
+            return failed(Diagnostic::error(
                 &shown,
                 None,
                 format!("cannot read file: {e}"),
@@ -494,20 +500,20 @@ fn load_bytes(shown: PathBuf, path: &Path, bytes: Vec<u8>) -> Loaded {
     let is_yaml = matches!(ext, "yaml" | "yml");
     let text = match decode_text(bytes, &shown) {
         Ok(t) => t,
-        Err(d) => return Loaded::Failed(d),
+        Err(d) => return failed(d),
     };
     let mut parts: Vec<&str> = path.iter().filter_map(|p| p.to_str()).collect();
     parts.pop();
     if parts.is_empty() && name == "_index.md" {
         let lines = LineIndex::new(&text);
         return match split_front_matter(&text) {
-            Ok((_, body_start)) => Loaded::Home(HomeText {
+            Ok((_, body_start)) => Loaded::Home(Box::new(HomeText {
                 path: shown,
                 body_start,
                 text,
-            }),
+            })),
             Err((pos, msg)) => {
-                Loaded::Failed(Diagnostic::error(&shown, Some(pos), msg).with_source(&text, &lines))
+                failed(Diagnostic::error(&shown, Some(pos), msg).with_source(&text, &lines))
             }
         };
     }
@@ -528,7 +534,7 @@ fn load_bytes(shown: PathBuf, path: &Path, bytes: Vec<u8>) -> Loaded {
                     folders.join(", ")
                 ))
             });
-        return Loaded::Failed(
+        return failed(
             Diagnostic::error(
                 &shown,
                 Some(Pos::new(1, 1)),
@@ -542,7 +548,7 @@ fn load_bytes(shown: PathBuf, path: &Path, bytes: Vec<u8>) -> Loaded {
         .and_then(|s| s.to_str())
         .unwrap_or_default();
     if let Err(msg) = check_slug(stem) {
-        return Loaded::Failed(
+        return failed(
             Diagnostic::error(&shown, Some(Pos::new(1, 1)), msg).with_help(Some(format!(
                 "rename the file to `{}.{ext}`",
                 slugify(stem)
@@ -604,7 +610,7 @@ fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: 
         match split_front_matter(&text) {
             Ok((Some(range), body)) => (range, body, 2),
             Ok((None, _)) => {
-                return Loaded::Failed(
+                return failed(
                     Diagnostic::error(&path, Some(Pos::new(1, 1)), "missing front matter")
                         .with_source(&text, &lines())
                         .with_help(Some(format!(
@@ -614,7 +620,7 @@ fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: 
                 )
             }
             Err((pos, msg)) => {
-                return Loaded::Failed(
+                return failed(
                     Diagnostic::error(&path, Some(pos), msg).with_source(&text, &lines()),
                 )
             }
@@ -625,7 +631,7 @@ fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: 
     let front = match RawFrontMatter::parse(kind, yaml_text, first_line, &what) {
         Ok(f) => f,
         Err(e) => {
-            return Loaded::Failed(
+            return failed(
                 Diagnostic::error(&path, e.pos, e.message)
                     .with_help(e.help)
                     .with_source(&text, &lines()),

@@ -12,6 +12,7 @@ use crate::diagnostics::{closest, Diagnostics};
 use crate::model::{Derivation, Ref, When};
 
 /// How a dated item's date is given.
+#[derive(Clone, Copy)]
 enum Spec<'d> {
     /// An order's signing date, if it has one.
     Fixed(Option<Date>),
@@ -20,17 +21,60 @@ enum Spec<'d> {
     Unset,
 }
 
+/// Which date of its file a node is. The paths, labels and links below are
+/// made from it when asked: a site has hundreds of thousands of dates, and
+/// most are never named in a message or counted from.
+#[derive(Clone, Copy)]
+enum Field {
+    /// An order's `signed`.
+    Signed,
+    /// An event's `date`.
+    Date,
+    /// The `due` of a provision's deadline `i`.
+    Due(usize),
+}
+
+#[derive(Clone, Copy)]
 struct Node<'d> {
     doc: &'d Document,
-    /// Front-matter path of the date (`deadlines.1.due`), for positions.
-    field: String,
+    field: Field,
     spec: Spec<'d>,
     /// The order that `of: signing` refers to.
     signing_order: Option<&'d str>,
+}
+
+impl Node<'_> {
+    /// Front-matter path of the date (`deadlines.1.due`), for positions.
+    fn path(&self) -> String {
+        match self.field {
+            Field::Signed => "signed".into(),
+            Field::Date => "date".into(),
+            Field::Due(i) => format!("deadlines.{i}.due"),
+        }
+    }
+
     /// How a date counted from this item is explained: "the signing of X".
-    label: String,
-    link: Ref,
-    is_order: bool,
+    fn label(&self) -> String {
+        match (&self.doc.front, self.field) {
+            (RawFrontMatter::Order(o), _) => {
+                let name = o.short_title.as_deref().unwrap_or(&o.title);
+                format!("the signing of {name}")
+            }
+            (RawFrontMatter::Provision(p), Field::Due(i)) => {
+                let action = p.deadlines.get(i).map_or("", |d| d.action.as_str());
+                format!("the deadline “{action}”")
+            }
+            (front, _) => front.title().to_string(),
+        }
+    }
+
+    fn link(&self) -> Ref {
+        Ref::new(self.doc.kind, self.doc.id.as_str())
+    }
+
+    fn is_order(&self) -> bool {
+        matches!(self.field, Field::Signed)
+    }
 }
 
 #[derive(Clone)]
@@ -67,17 +111,13 @@ impl<'d> Dates<'d> {
         for doc in docs {
             match &doc.front {
                 RawFrontMatter::Order(o) => {
-                    let name = o.short_title.as_deref().unwrap_or(&o.title);
                     dates.add(
                         doc.id.as_str(),
                         Node {
                             doc,
-                            field: "signed".into(),
+                            field: Field::Signed,
                             spec: Spec::Fixed(o.signed),
                             signing_order: None,
-                            label: format!("the signing of {name}"),
-                            link: Ref::new(Kind::Order, doc.id.as_str()),
-                            is_order: true,
                         },
                         diags,
                     );
@@ -91,12 +131,9 @@ impl<'d> Dates<'d> {
                         doc.id.as_str(),
                         Node {
                             doc,
-                            field: "date".into(),
+                            field: Field::Date,
                             spec: e.date.as_ref().map_or(Spec::Unset, Spec::Written),
                             signing_order: order,
-                            label: e.title.clone(),
-                            link: Ref::new(Kind::Event, doc.id.as_str()),
-                            is_order: false,
                         },
                         diags,
                     );
@@ -107,12 +144,9 @@ impl<'d> Dates<'d> {
                             d.id.as_str(),
                             Node {
                                 doc,
-                                field: format!("deadlines.{i}.due"),
+                                field: Field::Due(i),
                                 spec: d.due.as_ref().map_or(Spec::Unset, Spec::Written),
                                 signing_order: Some(p.order.as_str()),
-                                label: format!("the deadline “{}”", d.action),
-                                link: Ref::new(Kind::Provision, doc.id.as_str()),
-                                is_order: false,
                             },
                             diags,
                         );
@@ -127,11 +161,10 @@ impl<'d> Dates<'d> {
     fn add(&mut self, id: &'d str, node: Node<'d>, diags: &mut Diagnostics) {
         if let Some(first) = self.nodes.get(id) {
             // Orders and events have unique file ids; a clash involves a deadline id.
-            let at = node
-                .field
-                .strip_suffix(".due")
-                .map(|f| format!("{f}.id"))
-                .unwrap_or_default();
+            let at = match node.field {
+                Field::Due(i) => format!("deadlines.{i}.id"),
+                _ => String::new(),
+            };
             diags.push(node.doc.error_at(&at, format!(
                 "duplicate id `{id}`: dated items (orders, events, deadlines) need unique ids, and {} already uses it",
                 first.doc.path.display()
@@ -162,7 +195,7 @@ impl<'d> Dates<'d> {
         stack: &mut Vec<&'d str>,
         diags: &mut Diagnostics,
     ) -> Option<When> {
-        let (&key, node) = self.nodes.get_key_value(id)?;
+        let (&key, &node) = self.nodes.get_key_value(id)?;
         match self.states.get(key) {
             Some(State::Done(w)) => return w.clone(),
             Some(State::Failed) => return None,
@@ -171,7 +204,7 @@ impl<'d> Dates<'d> {
                 diags.push(
                     node.doc
                         .error_at(
-                            &format!("{}.of", node.field),
+                            &format!("{}.of", node.path()),
                             format!("more than {MAX_CHAIN} dates each counted from the next"),
                         )
                         .with_help(Some(
@@ -186,7 +219,7 @@ impl<'d> Dates<'d> {
                 let mut chain: Vec<&str> = stack[start..].to_vec();
                 chain.push(key);
                 diags.push(node.doc.error_at(
-                    &format!("{}.of", node.field),
+                    &format!("{}.of", node.path()),
                     format!("dates form a cycle: {}", chain.join(" → ")),
                 ));
                 for k in &stack[start..] {
@@ -196,7 +229,7 @@ impl<'d> Dates<'d> {
             }
             None => {}
         }
-        let (field, doc) = (node.field.clone(), node.doc);
+        let doc = node.doc;
         let (days, of) = match node.spec {
             Spec::Fixed(d) => {
                 return self.finish(
@@ -224,7 +257,7 @@ impl<'d> Dates<'d> {
                 match node.signing_order {
                     Some(order) => order,
                     None => {
-                        diags.push(doc.error_at(&format!("{field}.of"),
+                        diags.push(doc.error_at(&format!("{}.of", node.path()),
                         "`of: signing` needs an order: list the order in this event's `related`"));
                         self.states.insert(key, State::Failed);
                         return None;
@@ -245,7 +278,7 @@ impl<'d> Dates<'d> {
                     });
                 diags.push(
                     doc.error_at(
-                        &format!("{field}.of"),
+                        &format!("{}.of", node.path()),
                         format!("unknown dated item `{target}`"),
                     )
                     .with_help(help),
@@ -254,11 +287,7 @@ impl<'d> Dates<'d> {
             self.states.insert(key, State::Failed);
             return None;
         };
-        let (label, link, target_is_order) = (
-            target_node.label.clone(),
-            target_node.link.clone(),
-            target_node.is_order,
-        );
+        let target_node = *target_node;
         self.states.insert(key, State::Visiting);
         stack.push(key);
         let from = self.visit(target, stack, diags);
@@ -268,13 +297,13 @@ impl<'d> Dates<'d> {
         }
         let Some(from) = from else {
             if !matches!(self.states.get(target), Some(State::Failed)) {
-                let message = if target_is_order {
+                let message = if target_node.is_order() {
                     format!("`within_days` counts from the signing of order `{target}`, which has no `signed` date")
                 } else {
                     format!("`within_days` counts from `{target}`, which has no date")
                 };
                 diags.push(
-                    doc.error_at(&format!("{field}.of"), message)
+                    doc.error_at(&format!("{}.of", node.path()), message)
                         .with_help(Some(
                             "give it a date, or write this date as YYYY-MM-DD".into(),
                         )),
@@ -285,7 +314,7 @@ impl<'d> Dates<'d> {
         };
         let Some(date) = add_days(from.date, days) else {
             diags.push(doc.error_at(
-                &format!("{field}.within_days"),
+                &format!("{}.within_days", node.path()),
                 "the computed date is out of range",
             ));
             self.states.insert(key, State::Failed);
@@ -293,9 +322,9 @@ impl<'d> Dates<'d> {
         };
         let derivation = Derivation {
             days,
-            from_label: label,
+            from_label: target_node.label(),
             from_date: from.date,
-            from: Some(link),
+            from: Some(target_node.link()),
         };
         self.finish(
             key,
