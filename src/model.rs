@@ -48,6 +48,14 @@ pub struct Meta {
     pub reviewed: Option<Date>,
 }
 
+/// Leaves out the body and its citations, as Debug does: the dev server's
+/// signatures hash them apart from the rest of the entity.
+impl std::hash::Hash for Meta {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (&self.id, &self.title, &self.file, &self.reviewed).hash(state);
+    }
+}
+
 /// Leaves out the body and its citations: long, and the dev server's
 /// signatures hash them apart from the rest of the entity.
 impl std::fmt::Debug for Meta {
@@ -94,7 +102,7 @@ pub struct Derivation {
     pub from: Option<Ref>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Order {
     pub meta: Meta,
     pub short_title: Option<String>,
@@ -176,7 +184,7 @@ impl RelationKind {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Relation {
     pub kind: RelationKind,
     /// The other order's id.
@@ -188,7 +196,7 @@ pub struct Relation {
 
 /// An order no longer in force: since when (if known) and by which order
 /// (empty when its status says so without a relation on the site).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Lapse {
     pub since: Option<Date>,
     pub by: String,
@@ -196,7 +204,7 @@ pub struct Lapse {
 }
 
 /// One dated entry of a deadline's status history.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct StatusEntry {
     pub status: DeadlineStatus,
     pub date: Date,
@@ -205,7 +213,7 @@ pub struct StatusEntry {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Provision {
     pub meta: Meta,
     pub order: String,
@@ -221,7 +229,7 @@ pub struct Provision {
     pub disagreements: Vec<Disagreement>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Deadline {
     pub id: String,
     pub provision: String,
@@ -240,7 +248,7 @@ pub struct Deadline {
     pub sources: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Version {
     pub id: String,
     pub label: String,
@@ -260,6 +268,13 @@ pub struct Change {
     pub comparison: crate::changes::Comparison,
 }
 
+/// The comparison follows from the versions compared, hashed with them.
+impl std::hash::Hash for Change {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.from, self.to).hash(state);
+    }
+}
+
 impl Change {
     /// Compare each version with the next one.
     pub fn between(versions: &[Version]) -> Vec<Change> {
@@ -276,13 +291,13 @@ impl Change {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Disagreement {
     pub claim: String,
     pub accounts: Vec<Account>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Account {
     pub says: String,
     pub sources: Vec<String>,
@@ -290,7 +305,7 @@ pub struct Account {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Agency {
     pub meta: Meta,
     pub acronym: Option<String>,
@@ -298,7 +313,7 @@ pub struct Agency {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Source {
     pub meta: Meta,
     pub publisher: String,
@@ -309,7 +324,7 @@ pub struct Source {
     pub accessed: Option<Date>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Event {
     pub meta: Meta,
     pub date: Option<When>,
@@ -319,7 +334,7 @@ pub struct Event {
     pub related: Vec<Ref>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Page {
     pub meta: Meta,
     pub weight: Option<i64>,

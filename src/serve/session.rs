@@ -750,19 +750,11 @@ fn signatures(site: &Site) -> HashMap<Ref, Signature> {
 
 /// The signature of entity `r`; None when the site has no such entity.
 fn signature(site: &Site, r: &Ref) -> Option<Signature> {
-    // The entity's Debug output, fed straight into a hasher; it leaves out
-    // the body (see `Meta`'s Debug), which is hashed apart.
-    fn outline<T: std::fmt::Debug>(x: &T) -> u64 {
-        use std::fmt::Write;
-        struct Feed<'h>(&'h mut DefaultHasher);
-        impl Write for Feed<'_> {
-            fn write_str(&mut self, s: &str) -> std::fmt::Result {
-                self.0.write(s.as_bytes());
-                Ok(())
-            }
-        }
+    // The entity's fields but for its body (see `Meta`'s Hash), which is
+    // hashed apart.
+    fn outline<T: Hash>(x: &T) -> u64 {
         let mut h = DefaultHasher::new();
-        let _ = write!(Feed(&mut h), "{x:?}");
+        x.hash(&mut h);
         h.finish()
     }
     let i = *site.positions.get(r)?;
