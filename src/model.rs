@@ -74,7 +74,9 @@ impl std::fmt::Debug for Meta {
 pub struct When {
     pub date: Date,
     /// Set when the date was computed: "within N days of X".
-    pub derivation: Option<Derivation>,
+    /// Boxed: most dates of a large site are computed, and each is held in
+    /// the site and, while resolving, in the table of dates.
+    pub derivation: Option<Box<Derivation>>,
 }
 
 impl When {

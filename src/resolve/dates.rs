@@ -174,6 +174,12 @@ impl<'d> Dates<'d> {
         self.nodes.insert(id, node);
     }
 
+    /// Let go of what resolving needs once every date is resolved: a large
+    /// site's entities are made while the dates are still held.
+    pub fn resolved_all(&mut self) {
+        self.nodes = HashMap::new();
+    }
+
     /// The date of item `id` as [`Dates::resolve`] found it: None before it
     /// was resolved, or when it could not be.
     pub fn resolved(&self, id: &str) -> Option<When> {
@@ -330,7 +336,7 @@ impl<'d> Dates<'d> {
             key,
             Some(When {
                 date,
-                derivation: Some(derivation),
+                derivation: Some(Box::new(derivation)),
             }),
         )
     }

@@ -67,6 +67,10 @@ pub fn resolve_cached(
 /// entities are the same, and every entity it links to or cites still has
 /// the title (and, for a source, the publisher) it had. Bodies with problems
 /// are never kept: they are rendered again, so their messages stay exact.
+///
+/// With a reused body the cache keeps the entity made from it, reused when
+/// the settings, the date and the dates computed for it are the same too
+/// (`entity_key`); entities with errors are made again.
 #[derive(Default)]
 pub struct BodyCache {
     entries: HashMap<std::path::PathBuf, CachedBody>,
@@ -388,6 +392,7 @@ fn resolve_inner(
             _ => {}
         }
     }
+    dates.resolved_all();
     // Each document becomes its entity on its own, in parallel. The cache
     // holds the entity made from a reused body when its other inputs are
     // the same: building one renders its versions and compares them.

@@ -6,10 +6,10 @@
 //! - a save that changes only Markdown bodies, keeping what they link to,
 //!   patches those entities in the model and re-renders their own pages;
 //! - any other content edit re-reads the changed files, resolves the site
-//!   again (references and backlinks are global) and re-renders only the
-//!   pages whose data changed, the pages next to them in the link graph, and
-//!   the site-wide pages (home, indexes, timeline, deadlines, changes, feed,
-//!   calendars);
+//!   again (references and backlinks are global; each unchanged document's
+//!   body and entity come from the cache, see [`crate::resolve::BodyCache`])
+//!   and re-renders only the pages whose data changed, the pages next to them
+//!   in the link graph, and the list pages whose rows or names they are;
 //! - a template edit re-renders every page without reading content; a static
 //!   file is re-listed; site.yaml starts over.
 //!
