@@ -48,16 +48,15 @@ pub struct Meta {
     pub reviewed: Option<Date>,
 }
 
-/// Leaves out the body and its citations, as Debug does: the dev server's
-/// signatures hash them apart from the rest of the entity.
+/// Leaves out the body and its citations, long: the dev server's signatures
+/// hash them apart from the rest of the entity.
 impl std::hash::Hash for Meta {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         (&self.id, &self.title, &self.file, &self.reviewed).hash(state);
     }
 }
 
-/// Leaves out the body and its citations: long, and the dev server's
-/// signatures hash them apart from the rest of the entity.
+/// Leaves out the body and its citations, long.
 impl std::fmt::Debug for Meta {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Meta")

@@ -488,8 +488,7 @@ fn keep_as_spare(old: &Path, output: &Path) {
 /// rename, so two builds cannot both claim it) and list what it holds. Only
 /// a real folder gazette marked is taken; anything in it that is not a plain
 /// file or folder (a link put there by hand) is removed, so that no write
-/// follows it. Returns its folders (absolute) and files (relative).
-#[allow(clippy::type_complexity)]
+/// follows it. Returns its files (relative paths).
 fn reuse_spare(spare: &Path, dir: &Path) -> Option<std::collections::HashSet<PathBuf>> {
     let meta = std::fs::symlink_metadata(spare).ok()?;
     if !meta.is_dir() || !spare.join(MARKER).is_file() {

@@ -414,6 +414,42 @@ fn a_failed_rebuild_keeps_the_last_good_site() {
     assert_eq!(bytes(&session.outputs()), before);
 }
 
+/// A reference to a file that fails to parse is not reported (the file's
+/// own error is); once the file is deleted it is. What the dev server keeps
+/// of the referring document must not hide that.
+#[test]
+fn a_reference_to_a_broken_file_is_reported_once_the_file_is_gone() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let mut session = Session::new(opts(&root));
+    session.full_build().unwrap();
+    let treasury = root.join("content/agencies/treasury.md");
+    let content = [ChangeKind::Content].into_iter().collect();
+    std::fs::write(
+        &treasury,
+        "---
+title: [unclosed
+---
+",
+    )
+    .unwrap();
+    let errors = session.rebuild(&content).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.location().starts_with("content/agencies/treasury.md")),
+        "{errors:#?}"
+    );
+    std::fs::remove_file(&treasury).unwrap();
+    let errors = session.rebuild(&content).unwrap_err();
+    assert!(
+        errors.iter().any(|e| e
+            .location()
+            .starts_with("content/provisions/clearinghouse.md")
+            && e.message.contains("treasury")),
+        "{errors:#?}"
+    );
+}
+
 // --- The real server -------------------------------------------------------
 
 struct Server {

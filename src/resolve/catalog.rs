@@ -69,6 +69,23 @@ impl<'d> Catalog<'d> {
         catalog
     }
 
+    /// What every lookup's answer depends on: the entities, and the drafts
+    /// and broken files that a missing one may be (a reference to a broken
+    /// file is dropped without a message of its own; deleted, it is one).
+    pub fn key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let sum = |refs: &mut dyn Iterator<Item = &Ref>, tag: u8| {
+            refs.fold(0u64, |acc, r| {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                (tag, r).hash(&mut h);
+                acc.wrapping_add(h.finish())
+            })
+        };
+        sum(&mut self.docs.keys(), 0)
+            .wrapping_add(sum(&mut self.drafts.keys(), 1))
+            .wrapping_add(sum(&mut self.broken.iter(), 2))
+    }
+
     /// The place of `r` in [`Catalog::table`].
     pub fn place(&self, r: &Ref) -> Option<u32> {
         self.table.binary_search(r).ok().map(|i| i as u32)

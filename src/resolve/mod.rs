@@ -109,12 +109,9 @@ fn split_drafts(content: &Content, drafts: bool) -> (Vec<&Document>, Vec<&Docume
         .partition(|d| drafts || !d.front.is_draft())
 }
 
-/// What a body's rendering depends on besides its own text: the set of entities.
+/// What a body or entity depends on besides its own file: the entities, drafts and broken files ([`Catalog::key`]).
 fn entities_key(catalog: &Catalog) -> u64 {
-    catalog
-        .docs
-        .keys()
-        .fold(0u64, |acc, r| acc.wrapping_add(hash_of(r)))
+    catalog.key()
 }
 
 /// What a document's entity depends on besides its text and body: the
