@@ -230,6 +230,25 @@ pub struct Provision {
     pub disagreements: Vec<Disagreement>,
 }
 
+impl Provision {
+    /// Give back the room its lists grew into while it was made: it is held
+    /// for the whole build.
+    pub fn shrink(&mut self) {
+        self.agencies.shrink_to_fit();
+        self.sources.shrink_to_fit();
+        self.deadlines.shrink_to_fit();
+        for d in &mut self.deadlines {
+            d.sources.shrink_to_fit();
+            d.status_sources.shrink_to_fit();
+        }
+        self.versions.shrink_to_fit();
+        for v in &mut self.versions {
+            v.sources.shrink_to_fit();
+        }
+        self.disagreements.shrink_to_fit();
+    }
+}
+
 #[derive(Debug, Clone, Hash)]
 pub struct Deadline {
     pub id: String,

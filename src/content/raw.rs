@@ -27,7 +27,11 @@ impl RawFrontMatter {
     pub fn parse(kind: Kind, text: &str, first_line: usize, what: &str) -> Result<Self, YamlError> {
         Ok(match kind {
             Kind::Order => Self::Order(yaml::parse(text, first_line, what)?),
-            Kind::Provision => Self::Provision(yaml::parse(text, first_line, what)?),
+            Kind::Provision => {
+                let mut p: RawProvision = yaml::parse(text, first_line, what)?;
+                p.shrink();
+                Self::Provision(p)
+            }
             Kind::Agency => Self::Agency(yaml::parse(text, first_line, what)?),
             Kind::Source => Self::Source(yaml::parse(text, first_line, what)?),
             Kind::Event => Self::Event(yaml::parse(text, first_line, what)?),
@@ -184,6 +188,26 @@ pub struct RawProvision {
     pub versions: Vec<RawVersion>,
     #[serde(default)]
     pub disagreements: Vec<RawDisagreement>,
+}
+
+impl RawProvision {
+    /// Give back the room its lists grew into while parsing: a list of two
+    /// deadlines has room for four, and a site's provisions are held until
+    /// their entities are made (tens of megabytes at 100,000 provisions).
+    fn shrink(&mut self) {
+        self.agencies.shrink_to_fit();
+        self.sources.shrink_to_fit();
+        self.deadlines.shrink_to_fit();
+        for d in &mut self.deadlines {
+            d.sources.shrink_to_fit();
+            d.status_sources.shrink_to_fit();
+        }
+        self.versions.shrink_to_fit();
+        for v in &mut self.versions {
+            v.sources.shrink_to_fit();
+        }
+        self.disagreements.shrink_to_fit();
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]

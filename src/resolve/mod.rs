@@ -555,7 +555,11 @@ fn build_entity(
     let title = meta.title.clone();
     let entity = match &doc.front {
         RawFrontMatter::Order(o) => Entity::Order(b.order(doc, o, meta)),
-        RawFrontMatter::Provision(p) => Entity::Provision(b.provision(doc, p, meta, dates)),
+        RawFrontMatter::Provision(p) => {
+            let mut provision = b.provision(doc, p, meta, dates);
+            provision.shrink();
+            Entity::Provision(provision)
+        }
         RawFrontMatter::Agency(a) => Entity::Agency(b.agency(doc, a, meta)),
         RawFrontMatter::Source(s) => Entity::Source(b.source(doc, s, meta)),
         RawFrontMatter::Event(e) => Entity::Event(b.event(doc, e, meta, dates)),
