@@ -230,22 +230,32 @@ pub struct Provision {
     pub disagreements: Vec<Disagreement>,
 }
 
-impl Provision {
-    /// Give back the room its lists grew into while it was made: it is held
-    /// for the whole build.
-    pub fn shrink(&mut self) {
-        self.agencies.shrink_to_fit();
-        self.sources.shrink_to_fit();
-        self.deadlines.shrink_to_fit();
-        for d in &mut self.deadlines {
+/// Give back the room a provision's lists grew into while they were filled
+/// (a list of two deadlines has room for four). Raw and resolved provisions
+/// have the same lists; both are held for a long time on a large site.
+macro_rules! shrink_provision {
+    ($p:expr) => {{
+        let p = $p;
+        p.agencies.shrink_to_fit();
+        p.sources.shrink_to_fit();
+        p.deadlines.shrink_to_fit();
+        for d in &mut p.deadlines {
             d.sources.shrink_to_fit();
             d.status_sources.shrink_to_fit();
         }
-        self.versions.shrink_to_fit();
-        for v in &mut self.versions {
+        p.versions.shrink_to_fit();
+        for v in &mut p.versions {
             v.sources.shrink_to_fit();
         }
-        self.disagreements.shrink_to_fit();
+        p.disagreements.shrink_to_fit();
+    }};
+}
+pub(crate) use shrink_provision;
+
+impl Provision {
+    /// See [`shrink_provision`]: a provision is held for the whole build.
+    pub fn shrink(&mut self) {
+        shrink_provision!(self);
     }
 }
 

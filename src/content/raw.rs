@@ -191,22 +191,10 @@ pub struct RawProvision {
 }
 
 impl RawProvision {
-    /// Give back the room its lists grew into while parsing: a list of two
-    /// deadlines has room for four, and a site's provisions are held until
-    /// their entities are made (tens of megabytes at 100,000 provisions).
+    /// See [`crate::model::shrink_provision`]: a site's provisions are held
+    /// until their entities are made.
     fn shrink(&mut self) {
-        self.agencies.shrink_to_fit();
-        self.sources.shrink_to_fit();
-        self.deadlines.shrink_to_fit();
-        for d in &mut self.deadlines {
-            d.sources.shrink_to_fit();
-            d.status_sources.shrink_to_fit();
-        }
-        self.versions.shrink_to_fit();
-        for v in &mut self.versions {
-            v.sources.shrink_to_fit();
-        }
-        self.disagreements.shrink_to_fit();
+        crate::model::shrink_provision!(self);
     }
 }
 
