@@ -27,6 +27,14 @@ fn generated(n: usize, page_size: usize) -> (tempfile::TempDir, std::path::PathB
     site(&files)
 }
 
+/// [`generated`], built: the guard and the built site's `public/`.
+fn built(n: usize, page_size: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, root) = generated(n, page_size);
+    let run = build(&root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    (tmp, root.join("public"))
+}
+
 /// Rows of a list page: table rows, list items or timeline items.
 fn count(public: &Path, page: &str, selector: &str) -> usize {
     let doc = html(&public.join(page).join("index.html"));
@@ -35,10 +43,7 @@ fn count(public: &Path, page: &str, selector: &str) -> usize {
 
 #[test]
 fn long_lists_are_split_into_linked_pages_that_hold_every_row_once() {
-    let (_tmp, root) = generated(25, 10);
-    let run = build(&root);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let public = root.join("public");
+    let (_tmp, public) = built(25, 10);
 
     // 50 deadlines: 5 pages of 10, each row on exactly one page.
     let mut seen = Vec::new();
@@ -128,10 +133,7 @@ fn long_lists_are_split_into_linked_pages_that_hold_every_row_once() {
 /// link to the full list. The pager no longer grows with the list.
 #[test]
 fn a_long_list_lists_every_page_on_its_first_page() {
-    let (_tmp, root) = generated(120, 10);
-    let run = build(&root);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let public = root.join("public");
+    let (_tmp, public) = built(120, 10);
     // 240 deadlines: 24 pages.
     let first = html(&public.join("deadlines/index.html"));
     assert_eq!(attrs(&first, "#pages a", "href").len(), 24);
@@ -160,9 +162,7 @@ fn a_long_list_lists_every_page_on_its_first_page() {
 
 #[test]
 fn a_short_list_has_one_page_and_no_pager() {
-    let (_tmp, root) = generated(3, 10);
-    assert_eq!(build(&root).code, 0);
-    let public = root.join("public");
+    let (_tmp, public) = built(3, 10);
     assert!(!public.join("deadlines/page").exists());
     assert!(!public.join("orders/eo/provisions").exists());
     let doc = html(&public.join("deadlines/index.html"));
@@ -183,11 +183,8 @@ fn page_size_out_of_bounds_is_an_error_at_its_line() {
 /// deadlines stay under 1 MB per page, as 10,000 do (bench/run.sh).
 #[test]
 fn no_html_page_grows_past_a_megabyte() {
-    let (_tmp, root) = generated(1000, 200);
-    let run = build(&root);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (_tmp, public) = built(1000, 200);
     let mut biggest = (0, String::new());
-    let public = root.join("public");
     for f in files(&public) {
         if f.extension().is_some_and(|e| e == "html") {
             let size = std::fs::metadata(public.join(&f)).unwrap().len();

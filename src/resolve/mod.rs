@@ -85,6 +85,24 @@ struct CachedBody {
     entity: Option<(u64, Built)>,
 }
 
+impl CachedBody {
+    /// The entry of `body`, rendered for `key`, with what it shows of the
+    /// entities it links to as they are in `catalog`.
+    fn new(key: u64, body: Body, catalog: &Catalog) -> CachedBody {
+        let deps = body
+            .links
+            .iter()
+            .map(|r| (r.clone(), shown_of(catalog, r)))
+            .collect();
+        CachedBody {
+            key,
+            deps,
+            body,
+            entity: None,
+        }
+    }
+}
+
 fn hash_of(x: impl std::hash::Hash) -> u64 {
     use std::hash::Hasher;
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -109,13 +127,8 @@ fn split_drafts(content: &Content, drafts: bool) -> (Vec<&Document>, Vec<&Docume
         .partition(|d| drafts || !d.front.is_draft())
 }
 
-/// What a body or entity depends on besides its own file: the entities, drafts and broken files ([`Catalog::key`]).
-fn entities_key(catalog: &Catalog) -> u64 {
-    catalog.key()
-}
-
 /// What a document's entity depends on besides its text and body: the
-/// entities (its references resolve to them; see [`entities_key`]), the
+/// entities (its references resolve to them; see [`Catalog::key`]), the
 /// site's settings, the date (review warnings), and the dates computed for
 /// its deadlines or event, which may count from other documents' dates.
 fn entity_key(doc: &Document, dates: &Dates, settings: u64) -> u64 {
@@ -165,7 +178,7 @@ pub fn patch_bodies(
     let broken = content.broken().map(|(kind, id)| Ref::new(kind, id));
     // The site resolved without errors, so this reports nothing new.
     let catalog = Catalog::new(&included, &left_out, broken, &mut Diagnostics::new());
-    let entities = entities_key(&catalog);
+    let entities = catalog.key();
     let base = &site.config.base_url;
     let mut patches = Vec::new();
     for (old, new) in replaced {
@@ -224,18 +237,9 @@ pub fn patch_bodies(
                 .split_off(cited_before.min(meta.citations.len()));
             meta.citations.clone_from(&body.cited);
             meta.citations.extend(fields_only);
-            let deps = body
-                .links
-                .iter()
-                .map(|to| (to.clone(), shown_of(&catalog, to)))
-                .collect();
-            let entry = CachedBody {
-                key,
-                deps,
-                body,
-                entity: None,
-            };
-            cache.entries.insert(path, entry);
+            cache
+                .entries
+                .insert(path, CachedBody::new(key, body, &catalog));
         }
         patched.entities.push(r);
     }
@@ -311,7 +315,7 @@ fn resolve_inner(
 
     // Bodies render in parallel; each returns its HTML, citations, links and
     // problems. Those the cache holds for the same inputs are reused.
-    let entities = entities_key(&catalog);
+    let entities = catalog.key();
     let keys: Vec<u64> = docs
         .iter()
         .map(|doc| body_key(doc, &config.base_url, entities))
@@ -348,17 +352,7 @@ fn resolve_inner(
                 cache.entries.remove(&doc.path);
                 continue;
             }
-            let deps = body
-                .links
-                .iter()
-                .map(|r| (r.clone(), shown_of(&catalog, r)))
-                .collect();
-            let entry = CachedBody {
-                key,
-                deps,
-                body: body.clone(),
-                entity: None,
-            };
+            let entry = CachedBody::new(key, body.clone(), &catalog);
             cache.entries.insert(doc.path.clone(), entry);
         }
     }
