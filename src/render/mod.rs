@@ -126,6 +126,7 @@ impl Templates {
         }
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
+        tera.set_escape_fn(escape_html);
         tera.register_function("range", bounded_range(cancel.clone()));
         let result =
             tera.add_raw_templates(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())));
@@ -781,6 +782,28 @@ pub fn render_site_into(
     )
 }
 
+/// Tera's escaping, byte for byte (`&<>"'`), writing the text between
+/// escapes in one call rather than a call per byte: escaping was a tenth
+/// of rendering a large list page.
+fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = input.as_bytes();
+    let mut start = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let entity: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&bytes[start..i])?;
+        out.write_all(entity)?;
+        start = i + 1;
+    }
+    out.write_all(&bytes[start..])
+}
+
 /// Top-level folders the build writes itself: a free page (`/ID/`) may not
 /// take one of these names. `status` and `stale` are kept for the tracker pages.
 pub const RESERVED_TOP_FOLDERS: &[&str] = &[
@@ -1423,6 +1446,26 @@ mod sitemap_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_writes_what_teras_own_escaping_writes() {
+        for text in [
+            "",
+            "plain",
+            "&",
+            "a<b>c",
+            "\"quoted\" & 'single'",
+            "<<&&>>",
+            "ends with <",
+            "é – “curly” ‹›",
+            "no/slash\\escaped",
+        ] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            escape_html(text, &mut ours).unwrap();
+            tera::escape_html(text, &mut theirs).unwrap();
+            assert_eq!(String::from_utf8(ours), String::from_utf8(theirs), "{text}");
+        }
+    }
 
     fn range(args: &str) -> String {
         let mut tera = Tera::new();
