@@ -81,9 +81,29 @@ pub struct LinkView {
 }
 
 /// A source as cited on a page: its number there and how to reach it.
-#[derive(Debug, Clone, Serialize)]
+/// Templates see one map: `n` and the fields of [`SourceFields`].
+#[derive(Debug, Clone)]
 pub struct SourceRefView {
     pub n: usize,
+    /// A [`SourceFields`], made once per build.
+    pub fields: Fragment,
+}
+
+impl Serialize for SourceRefView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("SourceRefView", 9)?;
+        out.serialize_field("n", &self.n)?;
+        for (key, value) in self.fields.fields() {
+            out.serialize_field(key, value)?;
+        }
+        out.end()
+    }
+}
+
+/// How any page shows a source it cites.
+#[derive(Debug, Serialize)]
+pub struct SourceFields {
     pub id: String,
     pub title: String,
     pub url: String,
@@ -191,8 +211,39 @@ pub struct ProvisionView {
     pub disagreements: Vec<DisagreementView>,
 }
 
-#[derive(Debug, Serialize)]
+/// A deadline as a row of a page: its own fields, alike on every page that
+/// shows it, and its sources, numbered as the page numbers its citations.
+/// Templates see one map with the fields of both.
+#[derive(Debug)]
 pub struct DeadlineView {
+    /// A [`DeadlineFields`], made once per build.
+    pub fields: Fragment,
+    pub status_sources: Vec<SourceRefView>,
+    pub sources: Vec<SourceRefView>,
+    /// Every recorded status, newest first.
+    pub history: Vec<StatusEntryView>,
+    /// The latest claim and the latest verification, when they disagree.
+    pub dispute: Option<DisputeView>,
+}
+
+impl Serialize for DeadlineView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("DeadlineView", 18)?;
+        for (key, value) in self.fields.fields() {
+            out.serialize_field(key, value)?;
+        }
+        out.serialize_field("status_sources", &self.status_sources)?;
+        out.serialize_field("sources", &self.sources)?;
+        out.serialize_field("history", &self.history)?;
+        out.serialize_field("dispute", &self.dispute)?;
+        out.end()
+    }
+}
+
+/// What a deadline's row shows of it on any page.
+#[derive(Debug, Serialize)]
+pub struct DeadlineFields {
     pub id: String,
     pub action: String,
     pub agency: Option<LinkView>,
@@ -208,15 +259,41 @@ pub struct DeadlineView {
     pub status_class: String,
     /// True when the status was recorded by an editor (with `status_sources`).
     pub status_recorded: bool,
-    pub status_sources: Vec<SourceRefView>,
-    pub sources: Vec<SourceRefView>,
-    /// Every recorded status, newest first.
-    pub history: Vec<StatusEntryView>,
-    /// The latest claim and the latest verification, when they disagree.
-    pub dispute: Option<DisputeView>,
     /// The scoreboard category: `met-verified`, `no-completion-reported`, ...
     pub category: String,
     pub category_label: String,
+}
+
+/// A view shown alike on many pages, converted to a template value once per
+/// build: putting it into a page's context copies a pointer, where a view
+/// of strings is copied, and converted, again for every page.
+#[derive(Debug, Clone)]
+pub struct Fragment(tera::Value);
+
+impl Fragment {
+    pub fn of(view: &impl Serialize) -> Fragment {
+        // Views are structs of strings, numbers and lists: they convert.
+        Fragment(tera::Value::from_serializable(view))
+    }
+
+    /// The fields of the struct it was made from, to serialize into a
+    /// larger struct (struct fields have static names).
+    fn fields(&self) -> impl Iterator<Item = (&'static str, &tera::Value)> {
+        self.0
+            .as_map()
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| match k {
+                tera::value::Key::Str(name) => Some((*name, v)),
+                _ => None,
+            })
+    }
+}
+
+impl Serialize for Fragment {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
 }
 
 /// One entry of a deadline's status history.
@@ -452,6 +529,18 @@ pub struct Views<'s> {
     /// them again for every page made a site's build time grow with the
     /// square of its size.
     memo: Memo<'s>,
+    /// What every page shows alike of a deadline or a source, made when
+    /// first shown: a deadline is shown on six to eight pages, a source on
+    /// hundreds.
+    fragments: Fragments<'s>,
+}
+
+#[derive(Default)]
+struct Fragments<'s> {
+    /// [`DeadlineFields`], by provision and deadline id.
+    deadlines: Shared<(&'s str, &'s str), Fragment>,
+    /// [`SourceFields`], by id.
+    sources: Shared<&'s str, Fragment>,
 }
 
 type Shared<K, V> = std::sync::Mutex<HashMap<K, Arc<V>>>;
@@ -507,6 +596,7 @@ impl<'s> Views<'s> {
             dated_agencies: Default::default(),
             index_items: Default::default(),
             memo: Memo::default(),
+            fragments: Fragments::default(),
         }
     }
 
@@ -688,17 +778,21 @@ impl<'s> Views<'s> {
     pub fn source_refs(&self, ids: &[String], numbering: &Numbering) -> Vec<SourceRefView> {
         ids.iter()
             .filter_map(|id| {
-                let s = self.site.source(id)?;
-                let n = numbering.number(id);
+                let s: &'s Source = self.site.source(id)?;
+                let fields = memo(&self.fragments.sources, s.meta.id.as_str(), || {
+                    Fragment::of(&SourceFields {
+                        id: id.clone(),
+                        title: s.meta.title.clone(),
+                        url: self.link(&Kind::Source.path_of(id)),
+                        publisher: s.publisher.clone(),
+                        date: s.date.map(DateView::new),
+                        external_url: s.url.clone(),
+                        kind: wire_name(s.kind),
+                    })
+                });
                 Some(SourceRefView {
-                    n,
-                    id: id.clone(),
-                    title: s.meta.title.clone(),
-                    url: self.link(&Kind::Source.path_of(id)),
-                    publisher: s.publisher.clone(),
-                    date: s.date.map(DateView::new),
-                    external_url: s.url.clone(),
-                    kind: wire_name(s.kind),
+                    n: numbering.number(id),
+                    fields: Fragment::clone(&fields),
                 })
             })
             .collect()
@@ -753,12 +847,40 @@ impl<'s> Views<'s> {
         }
     }
 
-    pub fn deadline(&self, p: &Provision, d: &Deadline, numbering: &Numbering) -> DeadlineView {
+    pub fn deadline(
+        &self,
+        p: &'s Provision,
+        d: &'s Deadline,
+        numbering: &Numbering,
+    ) -> DeadlineView {
+        let fields = memo(
+            &self.fragments.deadlines,
+            (p.meta.id.as_str(), d.id.as_str()),
+            || Fragment::of(&self.deadline_fields(p, d)),
+        );
+        DeadlineView {
+            fields: Fragment::clone(&fields),
+            status_sources: self.source_refs(&d.status_sources, numbering),
+            sources: self.source_refs(&d.sources, numbering),
+            history: d
+                .history
+                .iter()
+                .rev()
+                .map(|e| self.status_entry(e, numbering))
+                .collect(),
+            dispute: crate::status::dispute(&d.history).map(|(c, v)| DisputeView {
+                claimed: self.status_entry(c, numbering),
+                verified: self.status_entry(v, numbering),
+            }),
+        }
+    }
+
+    fn deadline_fields(&self, p: &Provision, d: &Deadline) -> DeadlineFields {
         let due = d.due.as_ref().map(|w| w.date);
         let standing = Standing::of_deadline(d, self.site.as_of);
         let category = crate::status::Category::of(d, self.site.as_of);
         let (derivation, derivation_from) = self.derivation(d.due.as_ref());
-        DeadlineView {
+        DeadlineFields {
             id: d.id.clone(),
             action: d.action.clone(),
             agency: self.agency_link(&d.agency),
@@ -776,18 +898,6 @@ impl<'s> Views<'s> {
             },
             status_class: standing.class().to_string(),
             status_recorded: d.status.is_some_and(|s| s != DeadlineStatus::Pending),
-            status_sources: self.source_refs(&d.status_sources, numbering),
-            sources: self.source_refs(&d.sources, numbering),
-            history: d
-                .history
-                .iter()
-                .rev()
-                .map(|e| self.status_entry(e, numbering))
-                .collect(),
-            dispute: crate::status::dispute(&d.history).map(|(c, v)| DisputeView {
-                claimed: self.status_entry(c, numbering),
-                verified: self.status_entry(v, numbering),
-            }),
             category: category.slug().to_string(),
             category_label: category.label().to_string(),
         }
@@ -1055,7 +1165,7 @@ impl<'s> Views<'s> {
         }
     }
 
-    pub fn provision(&self, p: &Provision) -> ProvisionView {
+    pub fn provision(&self, p: &'s Provision) -> ProvisionView {
         let n = &Numbering::new(&p.meta.citations);
         ProvisionView {
             entity: self.entity(Kind::Provision, &p.meta, n),
