@@ -710,7 +710,9 @@ fn render_pages_into(
     emit: &dyn Sink,
 ) -> Diagnostics {
     let site = views.site;
-    let site_view = views.site_view();
+    // Every page shows the site's navigation: converted once, each page's
+    // context shares it.
+    let site_view = views::Fragment::of(&views.site_view());
     let problems: Vec<Diagnostic> = all
         .par_iter()
         .filter(|job| keep(views, job))

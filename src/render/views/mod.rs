@@ -211,47 +211,20 @@ pub struct ProvisionView {
     pub disagreements: Vec<DisagreementView>,
 }
 
-/// A deadline as a row of a page: its own fields, alike on every page that
-/// shows it, and its sources, numbered as the page numbers its citations.
-/// Templates see one map with the fields of both.
-#[derive(Debug)]
-pub struct DeadlineView {
-    /// A [`DeadlineFields`], made once per build.
-    pub fields: Fragment,
-    pub status_sources: Vec<SourceRefView>,
-    pub sources: Vec<SourceRefView>,
-    /// Every recorded status, newest first.
-    pub history: Vec<StatusEntryView>,
-    /// The latest claim and the latest verification, when they disagree.
-    pub dispute: Option<DisputeView>,
-}
-
-impl Serialize for DeadlineView {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut out = s.serialize_struct("DeadlineView", 18)?;
-        for (key, value) in self.fields.fields() {
-            out.serialize_field(key, value)?;
-        }
-        out.serialize_field("status_sources", &self.status_sources)?;
-        out.serialize_field("sources", &self.sources)?;
-        out.serialize_field("history", &self.history)?;
-        out.serialize_field("dispute", &self.dispute)?;
-        out.end()
-    }
-}
-
-/// What a deadline's row shows of it on any page.
 #[derive(Debug, Serialize)]
-pub struct DeadlineFields {
+pub struct DeadlineView {
     pub id: String,
     pub action: String,
-    pub agency: Option<LinkView>,
-    pub provision: LinkView,
-    pub due: Option<DateView>,
+    /// A [`LinkView`], its title with the agency's acronym.
+    pub agency: Option<Fragment>,
+    /// A [`LinkView`].
+    pub provision: Fragment,
+    /// A [`DateView`].
+    pub due: Option<Fragment>,
     /// "within 30 days of 2026-06-02 (the signing of …) = 2026-07-02"
     pub derivation: Option<String>,
-    pub derivation_from: Option<LinkView>,
+    /// A [`LinkView`].
+    pub derivation_from: Option<Fragment>,
     pub note: Option<String>,
     /// "12 days left", "3 days overdue", "met", "no date set"
     pub status_label: String,
@@ -259,6 +232,12 @@ pub struct DeadlineFields {
     pub status_class: String,
     /// True when the status was recorded by an editor (with `status_sources`).
     pub status_recorded: bool,
+    pub status_sources: Vec<SourceRefView>,
+    pub sources: Vec<SourceRefView>,
+    /// Every recorded status, newest first.
+    pub history: Vec<StatusEntryView>,
+    /// The latest claim and the latest verification, when they disagree.
+    pub dispute: Option<DisputeView>,
     /// The scoreboard category: `met-verified`, `no-completion-reported`, ...
     pub category: String,
     pub category_label: String,
@@ -529,16 +508,20 @@ pub struct Views<'s> {
     /// them again for every page made a site's build time grow with the
     /// square of its size.
     memo: Memo<'s>,
-    /// What every page shows alike of a deadline or a source, made when
-    /// first shown: a deadline is shown on six to eight pages, a source on
-    /// hundreds.
+    /// What many pages show alike (an entity's link, a date, a source),
+    /// made when first shown. Each is small and there is one per entity: a
+    /// deadline's whole row, shown on six to eight pages, would cost 2-3 KB
+    /// per deadline, 500 MB at 100,000 provisions.
     fragments: Fragments<'s>,
 }
 
 #[derive(Default)]
 struct Fragments<'s> {
-    /// [`DeadlineFields`], by provision and deadline id.
-    deadlines: Shared<(&'s str, &'s str), Fragment>,
+    /// [`LinkView`]s, by kind and id; `true` for an agency's title with its
+    /// acronym ("Department of Energy (DOE)").
+    links: Shared<(Kind, bool, &'s str), Fragment>,
+    /// [`DateView`]s.
+    dates: Shared<Date, Fragment>,
     /// [`SourceFields`], by id.
     sources: Shared<&'s str, Fragment>,
 }
@@ -853,13 +836,29 @@ impl<'s> Views<'s> {
         d: &'s Deadline,
         numbering: &Numbering,
     ) -> DeadlineView {
-        let fields = memo(
-            &self.fragments.deadlines,
-            (p.meta.id.as_str(), d.id.as_str()),
-            || Fragment::of(&self.deadline_fields(p, d)),
-        );
+        let standing = Standing::of_deadline(d, self.site.as_of);
+        let category = crate::status::Category::of(d, self.site.as_of);
+        let derivation = d.due.as_ref().and_then(|w| w.derivation.as_ref());
         DeadlineView {
-            fields: Fragment::clone(&fields),
+            id: d.id.clone(),
+            action: d.action.clone(),
+            agency: self.agency_fragment(&d.agency),
+            provision: self.link_fragment(Kind::Provision, &p.meta.id),
+            due: d.due.as_ref().map(|w| self.date_fragment(w.date)),
+            derivation: d.due.as_ref().and_then(When::derivation_text),
+            derivation_from: derivation
+                .and_then(|v| v.from.as_ref())
+                .map(|r| self.link_fragment(r.kind, &r.id)),
+            note: d.note.clone(),
+            // A recorded status says what it rests on: "in progress (verified)".
+            status_label: match (standing, d.history.last()) {
+                (Standing::Recorded { .. }, Some(e)) => {
+                    format!("{} ({})", standing.label(), e.basis.name())
+                }
+                _ => standing.label(),
+            },
+            status_class: standing.class().to_string(),
+            status_recorded: d.status.is_some_and(|s| s != DeadlineStatus::Pending),
             status_sources: self.source_refs(&d.status_sources, numbering),
             sources: self.source_refs(&d.sources, numbering),
             history: d
@@ -872,35 +871,35 @@ impl<'s> Views<'s> {
                 claimed: self.status_entry(c, numbering),
                 verified: self.status_entry(v, numbering),
             }),
-        }
-    }
-
-    fn deadline_fields(&self, p: &Provision, d: &Deadline) -> DeadlineFields {
-        let due = d.due.as_ref().map(|w| w.date);
-        let standing = Standing::of_deadline(d, self.site.as_of);
-        let category = crate::status::Category::of(d, self.site.as_of);
-        let (derivation, derivation_from) = self.derivation(d.due.as_ref());
-        DeadlineFields {
-            id: d.id.clone(),
-            action: d.action.clone(),
-            agency: self.agency_link(&d.agency),
-            provision: self.entity_link(&Ref::new(Kind::Provision, p.meta.id.as_str())),
-            due: due.map(DateView::new),
-            derivation,
-            derivation_from,
-            note: d.note.clone(),
-            // A recorded status says what it rests on: "in progress (verified)".
-            status_label: match (standing, d.history.last()) {
-                (Standing::Recorded { .. }, Some(e)) => {
-                    format!("{} ({})", standing.label(), e.basis.name())
-                }
-                _ => standing.label(),
-            },
-            status_class: standing.class().to_string(),
-            status_recorded: d.status.is_some_and(|s| s != DeadlineStatus::Pending),
             category: category.slug().to_string(),
             category_label: category.label().to_string(),
         }
+    }
+
+    /// [`Self::entity_link`] as a fragment, made once per entity.
+    fn link_fragment(&self, kind: Kind, id: &'s str) -> Fragment {
+        let made = memo(&self.fragments.links, (kind, false, id), || {
+            Fragment::of(&self.entity_link(&Ref::new(kind, id)))
+        });
+        Fragment::clone(&made)
+    }
+
+    /// [`Self::agency_link`] as a fragment, made once per agency.
+    fn agency_fragment(&self, id: &'s str) -> Option<Fragment> {
+        if id.is_empty() {
+            return None;
+        }
+        let made = memo(&self.fragments.links, (Kind::Agency, true, id), || {
+            Fragment::of(&self.agency_link(id))
+        });
+        Some(Fragment::clone(&made))
+    }
+
+    /// [`DateView::new`] as a fragment, made once per date.
+    fn date_fragment(&self, date: Date) -> Fragment {
+        Fragment::clone(&memo(&self.fragments.dates, date, || {
+            Fragment::of(&DateView::new(date))
+        }))
     }
 
     fn status_entry(&self, e: &StatusEntry, numbering: &Numbering) -> StatusEntryView {
