@@ -48,6 +48,9 @@ pub const MAX_DEPTH: usize = 32;
 /// (`*name`), which can repeat one large value thousands of times. Syntax
 /// errors are left to serde_yaml, whose messages are explained below.
 fn guard(text: &str, first_line: usize) -> Result<(), YamlError> {
+    if plainly_shallow(text) {
+        return Ok(());
+    }
     let mut parser = Parser::new_from_str(text);
     let mut depth = 0usize;
     let at = |mark: Marker| Some(Pos::new(mark.line() + first_line - 1, mark.col() + 1));
@@ -87,6 +90,51 @@ fn guard(text: &str, first_line: usize) -> Result<(), YamlError> {
         }
     }
     Ok(())
+}
+
+/// Whether `text` certainly passes [`guard`], found by a scan of its bytes
+/// rather than a parse (the parse was a third of loading a file): it has no
+/// `*` at all, so no alias, and a bound on its nesting within [`MAX_DEPTH`].
+///
+/// The bound: a block collection nested in another starts at a greater
+/// column, except a list that is a mapping's value, which may start at the
+/// mapping's column; so block nesting is at most twice the largest column
+/// where a line's content starts, plus two. Flow collections (`[`, `{`)
+/// nest inside block ones and add at most their deepest bracket nesting,
+/// counted over every bracket, quoted or not. Anything else is parsed.
+fn plainly_shallow(text: &str) -> bool {
+    if text.contains('*') {
+        return false;
+    }
+    let (mut flow, mut deepest_flow) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                flow += 1;
+                deepest_flow = deepest_flow.max(flow);
+            }
+            b']' | b'}' => flow = flow.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let widest = text.lines().map(content_column).max().unwrap_or(0);
+    2 * (widest + 1) + deepest_flow <= MAX_DEPTH
+}
+
+/// The column where a line's content starts, past its indentation and any
+/// block indicators before it (`- - key: x` starts at 4).
+fn content_column(line: &str) -> usize {
+    let mut rest = line.trim_start_matches([' ', '\t']);
+    let mut column = line.len() - rest.len();
+    while let Some(after) = ["- ", "? ", ": "]
+        .iter()
+        .find_map(|indicator| rest.strip_prefix(indicator))
+    {
+        let next = after.trim_start_matches([' ', '\t']);
+        column += rest.len() - next.len();
+        rest = next;
+    }
+    column
 }
 
 /// Rewrite serde_yaml's message into an editor's terms, with a suggestion.
@@ -370,6 +418,59 @@ mod tests {
         assert_eq!(err.pos, Some(Pos::new(3, 1)));
         assert_eq!(err.message, "unknown key `agencys` in a provision");
         assert_eq!(err.help.as_deref(), Some("did you mean `agencies`?"));
+    }
+
+    /// Nested block lists and mappings, flow lists, and both, `depth` deep.
+    fn nested(depth: usize) -> Vec<String> {
+        let block_lists = format!("{}x\n", "- ".repeat(depth));
+        let block_maps: String = (0..depth)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect::<String>()
+            + &format!("{}v: 1\n", "  ".repeat(depth));
+        // A list as a mapping's value may start at the mapping's column,
+        // and what a list holds one column further: two levels a column.
+        let mixed: String = (0..depth / 2)
+            .map(|i| format!("{}k{i}:\n{}-\n", " ".repeat(i), " ".repeat(i)))
+            .collect::<String>()
+            + &format!("{}v: 1\n", " ".repeat(depth / 2));
+        let flow = format!("a: {}1{}\n", "[".repeat(depth), "]".repeat(depth));
+        let both = format!(
+            "a:\n{}\n",
+            (0..depth / 2)
+                .map(|i| format!("{}- ", "  ".repeat(i)))
+                .collect::<Vec<_>>()
+                .join("\n")
+                + &format!("{}{}", "[".repeat(depth / 2), "]".repeat(depth / 2))
+        );
+        vec![block_lists, block_maps, mixed, flow, both]
+    }
+
+    #[test]
+    fn what_the_scan_lets_through_the_guard_lets_through() {
+        for depth in 1..=40 {
+            for doc in nested(depth) {
+                if plainly_shallow(&doc) {
+                    assert!(guard(&doc, 1).is_ok(), "depth {depth}:\n{doc}");
+                }
+            }
+        }
+        // Too deep is never let through, whatever the shape (each shape is
+        // YAML that nests as deep as it says: the guard refuses it).
+        for doc in nested(MAX_DEPTH + 1) {
+            assert!(guard(&doc, 1).is_err(), "{doc}");
+            assert!(!plainly_shallow(&doc), "{doc}");
+        }
+        for doc in ["a: *x\n", "a: &x 1\nb: *x\n", "a: '*'\n"] {
+            assert!(!plainly_shallow(doc), "{doc}");
+        }
+    }
+
+    #[test]
+    fn ordinary_front_matter_is_scanned_not_parsed() {
+        let yaml = "title: X\nagencies: [a, b]\ndeadlines:\n  - id: d\n    due: { within_days: 30, of: signing }\n    sources: [s]\nversions:\n  - id: v\n    text: |\n      Review within 30 days.\n";
+        assert!(plainly_shallow(yaml));
+        assert_eq!(content_column("  - - k: v"), 6);
+        assert_eq!(content_column("- "), 2);
     }
 
     #[test]
