@@ -322,8 +322,13 @@ fn serve(a: ServeArgs) -> ExitCode {
                         gazette::serve::session::ChangeKind::Config => "site.yaml",
                     })
                     .collect();
+                let after = if report.later > 0 {
+                    format!(", {} of them after the reload", thousands(report.later))
+                } else {
+                    String::new()
+                };
                 say!(
-                    "Rebuilt ({} changed): {} pages in {} ms",
+                    "Rebuilt ({} changed): {} pages in {} ms{after}",
                     what.join(", "),
                     thousands(report.rendered),
                     since_change.as_millis()

@@ -1181,6 +1181,47 @@ fn list_pages_are_rendered_again_only_where_an_edit_reaches() {
     assert!(total > 100, "a site of many list pages: {total}");
 }
 
+/// A title edit renders the entity's own pages before the reload, and the
+/// list pages that show the title after it: those are served out of date,
+/// marked so (a request for one waits), until they are rendered; then the
+/// site is what a build writes.
+#[test]
+fn pages_that_show_an_edit_follow_the_reload() {
+    let (_tmp, root) = paged_site(40, 10);
+    let mut session = Session::new(opts(&root));
+    session.full_build().unwrap();
+    session.settle();
+    let before = bytes(&session.outputs());
+    let p = root.join("content/provisions/p017.md");
+    let report = rebuild_after(&mut session, &root, ChangeKind::Content, "title", || {
+        edit(&p, "title: Provision 017", "title: Provision 017, renamed")
+    });
+    let served = session.outputs();
+    let own = "provisions/p017/index.html";
+    assert!(!served.is_later(own));
+    assert!(bytes(&served)[own].windows(7).any(|w| w == b"renamed"));
+    let later: Vec<String> = served.later().map(String::from).collect();
+    assert!(
+        !later.is_empty() && report.later == later.len() && report.later < report.rendered,
+        "{} of {} pages later: {later:?}",
+        report.later,
+        report.rendered
+    );
+    for path in &later {
+        assert_eq!(
+            bytes(&served)[path],
+            before[path],
+            "{path} is served as it was"
+        );
+    }
+    session.settle();
+    let served = session.outputs();
+    assert_eq!(served.later().count(), 0);
+    let now = bytes(&served);
+    assert!(later.iter().any(|path| now[path] != before[path]));
+    assert_same("after the reload", &mut session, &full_build(&root));
+}
+
 /// On a list of more pages than its pager lists, a title at a page's edge
 /// is on the first page's full list and on the pages nearby, not on every
 /// page: those are rendered again, and the result is what a build writes.

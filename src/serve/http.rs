@@ -544,10 +544,13 @@ fn respond<W: Write>(
 const BACKGROUND_WAIT: Duration = Duration::from_secs(20);
 
 /// Whether `path` is missing now but is one of the files the background
-/// work is making.
+/// work is making, or is a page whose new version is being rendered.
 fn is_coming(state: &State, path: &str) -> bool {
-    site_relative(state, path).is_some_and(|rel| {
-        state.outputs.may_come(rel) && matches!(lookup(&state.outputs, rel), Lookup::Missing)
+    site_relative(state, path).is_some_and(|rel| match lookup(&state.outputs, rel) {
+        Lookup::Missing => state.outputs.may_come(rel),
+        // A page served out of date while its new version renders.
+        Lookup::Found(key) => state.outputs.is_later(&key),
+        Lookup::Redirect => false,
     })
 }
 
@@ -871,6 +874,31 @@ mod tests {
         assert!(matches!(lookup(&o, "orders"), Lookup::Redirect));
         assert!(matches!(lookup(&o, "style.css"), Lookup::Found(_)));
         assert!(matches!(lookup(&o, "nope"), Lookup::Missing));
+    }
+
+    #[test]
+    fn a_page_being_rendered_again_is_waited_for() {
+        let mut pages = crate::serve::session::Outputs::new();
+        for name in ["index.html", "deadlines/index.html"] {
+            pages.insert(name.into(), Arc::new(Contents::Bytes(vec![])));
+        }
+        let mut state = State {
+            outputs: Served::new(pages, Default::default(), Default::default()),
+            errors: Vec::new(),
+            build_id: String::new(),
+            root: PathBuf::new(),
+            base_path: "/".into(),
+        };
+        state
+            .outputs
+            .set_later(["deadlines/index.html".to_string()].into());
+        assert!(is_coming(&state, "deadlines/"));
+        assert!(is_coming(&state, "deadlines/index.html"));
+        assert!(!is_coming(&state, ""));
+        // Not a page: nothing to wait for.
+        assert!(!is_coming(&state, "nope/"));
+        state.outputs.set_later(Default::default());
+        assert!(!is_coming(&state, "deadlines/"));
     }
 
     #[test]

@@ -133,14 +133,23 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
     let mut walk_next = false;
     let mut session = Some(session);
     loop {
-        // While a large site's search index is built in the background, wake
-        // often to serve it as soon as it is done.
-        let pending = session.as_ref().is_some_and(Session::search_pending);
+        // While a large site's search index, or the pages a rebuild left
+        // for after the reload, are made in the background, wake often to
+        // serve them as soon as they are done.
+        let pending = session.as_ref().is_some_and(Session::pending);
+        let making = session.as_ref().is_some_and(Session::search_pending);
         // No request waits for background work that is no longer running
         // (a session lost to the time budget, or replaced).
-        if state.read().is_ok_and(|st| st.outputs.making != pending) {
+        let stuck = |st: &http::State| !pending && st.outputs.later().next().is_some();
+        if state
+            .read()
+            .is_ok_and(|st| st.outputs.making != making || stuck(&st))
+        {
             if let Ok(mut st) = state.write() {
-                st.outputs.making = pending;
+                st.outputs.making = making;
+                if stuck(&st) {
+                    st.outputs.set_later(Default::default());
+                }
             }
         }
         let wait = if pending {
@@ -152,7 +161,9 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
             Ok(batch) => batch,
             Err(RecvTimeoutError::Timeout) => {
                 if let Some(s) = session.as_mut() {
-                    match s.finish_search() {
+                    let later = s.finish_later(false);
+                    let search = s.finish_search();
+                    match later.and(search) {
                         Finished::Nothing => {}
                         Finished::Served => {
                             if let Ok(mut st) = state.write() {

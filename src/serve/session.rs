@@ -56,7 +56,18 @@ struct Derived {
     failed: Option<String>,
 }
 
-/// What [`Session::finish_search`] found.
+/// Pages that show a change but are not the changed entity's own, rendered
+/// on their own thread after the reload. A title edit at 10,000 provisions
+/// reaches about 100 list pages (deadlines, timelines, matrix): the
+/// entity's own pages are served, and the browser told to reload, without
+/// waiting for them. A request for one of them waits until it is rendered,
+/// so no page is served out of date after the reload; the next rebuild
+/// starts when they are served.
+struct LaterPages {
+    handle: std::thread::JoinHandle<(Vec<render::OutputFile>, crate::diagnostics::Diagnostics)>,
+}
+
+/// What [`Session::finish_search`] or [`Session::finish_later`] found.
 #[derive(Debug)]
 pub enum Finished {
     /// Nothing new to serve (still running, or made again for a newer site).
@@ -65,6 +76,22 @@ pub enum Finished {
     Served,
     /// What could be made is served; these problems remain.
     Failed(Vec<Diagnostic>),
+}
+
+impl Finished {
+    /// What two background steps found together: their problems, else
+    /// whether either served anything.
+    pub fn and(self, other: Finished) -> Finished {
+        match (self, other) {
+            (Finished::Failed(mut a), Finished::Failed(b)) => {
+                a.extend(b);
+                Finished::Failed(a)
+            }
+            (f @ Finished::Failed(_), _) | (_, f @ Finished::Failed(_)) => f,
+            (Finished::Served, _) | (_, Finished::Served) => Finished::Served,
+            _ => Finished::Nothing,
+        }
+    }
 }
 
 /// Files by output path.
@@ -85,6 +112,9 @@ pub struct Served {
     /// The names of the files made in the background, but for the search
     /// index's hashed chunks (all under `pagefind/`).
     coming: Arc<BTreeSet<String>>,
+    /// Pages a rebuild renders after the reload (see [`LaterPages`]): what
+    /// is served at these paths is out of date until they are done.
+    later: Arc<BTreeSet<String>>,
 }
 
 impl Served {
@@ -95,7 +125,25 @@ impl Served {
             statics: Arc::new(statics),
             making: false,
             coming: Arc::default(),
+            later: Arc::default(),
         }
+    }
+
+    /// Whether the page served at `path` is out of date, its new version
+    /// being rendered: a request for it waits for that.
+    pub fn is_later(&self, path: &str) -> bool {
+        self.later.contains(path)
+    }
+
+    /// The pages served out of date while their new versions render.
+    pub fn later(&self) -> impl Iterator<Item = &str> {
+        self.later.iter().map(String::as_str)
+    }
+
+    /// Mark `paths` as out of date until their new versions are served
+    /// (empty: none is).
+    pub fn set_later(&mut self, paths: BTreeSet<String>) {
+        self.later = Arc::new(paths);
     }
 
     /// Whether `path`, not served, is one the background work may make.
@@ -148,6 +196,8 @@ impl Served {
 pub struct Report {
     /// Pages rendered by this rebuild.
     pub rendered: usize,
+    /// How many of them are rendered after the reload (see [`LaterPages`]).
+    pub later: usize,
     /// Files in the site.
     pub files: usize,
     pub elapsed: Duration,
@@ -182,7 +232,7 @@ pub struct Session {
     opts: BuildOptions,
     config: Option<Config>,
     content: Content,
-    templates: Option<Templates>,
+    templates: Option<Arc<Templates>>,
     /// The last good site, its signatures, jobs and warnings.
     site: Option<Arc<Site>>,
     signatures: HashMap<Ref, Signature>,
@@ -198,6 +248,7 @@ pub struct Session {
     served: Served,
     pool: Option<rayon::ThreadPool>,
     derived_job: Option<DerivedJob>,
+    later: Option<LaterPages>,
     /// Rendered bodies, reused by the next resolve when nothing they show changed.
     bodies: crate::resolve::BodyCache,
 }
@@ -218,6 +269,7 @@ impl Session {
             in_sync: false,
             served: Served::default(),
             derived_job: None,
+            later: None,
             bodies: Default::default(),
             pool: rayon::ThreadPoolBuilder::new()
                 .thread_name(|i| format!("gazette-render-{i}"))
@@ -277,18 +329,51 @@ impl Session {
         self.derived_job.is_some()
     }
 
+    /// Whether anything is being made in the background: the search index
+    /// and export, or pages of the last rebuild.
+    pub fn pending(&self) -> bool {
+        self.derived_job.is_some() || self.later.is_some()
+    }
+
     /// Wait until the files made in the background are served (tests, and
     /// whoever needs the whole site at once).
     pub fn settle(&mut self) -> Finished {
-        let mut last = Finished::Nothing;
+        let mut last = self.finish_later(true);
         while let Some(job) = &self.derived_job {
             if job.handle.is_finished() {
-                last = self.finish_search();
+                last = last.and(self.finish_search());
             } else {
                 std::thread::sleep(Duration::from_millis(5));
             }
         }
         last
+    }
+
+    /// If the pages left for after the reload are rendered (or, with
+    /// `wait`, once they are), serve them. If they failed, the problems are
+    /// returned and the next rebuild renders every page, as after an error.
+    pub fn finish_later(&mut self, wait: bool) -> Finished {
+        if !wait && !self.later.as_ref().is_some_and(|l| l.handle.is_finished()) {
+            return Finished::Nothing;
+        }
+        let Some(later) = self.later.take() else {
+            return Finished::Nothing;
+        };
+        self.served.set_later(BTreeSet::new());
+        let problems = match later.handle.join() {
+            Ok((files, diags)) if !diags.has_errors() => {
+                let pages = Arc::make_mut(&mut self.served.pages);
+                for f in files {
+                    pages.insert(f.path, Arc::new(f.contents));
+                }
+                return Finished::Served;
+            }
+            Ok((_, diags)) => diags.sorted(),
+            Err(_) => vec![Diagnostic::error("site", None, "rendering pages stopped")],
+        };
+        // What these pages show is out of date: render them all next time.
+        self.site = None;
+        Finished::Failed(problems)
     }
 
     /// If the background work is done, serve what it made. Made for a site
@@ -384,6 +469,10 @@ impl Session {
         changes: &BTreeSet<ChangeKind>,
         paths: Option<&[PathBuf]>,
     ) -> Result<Report, Vec<Diagnostic>> {
+        // Pages still rendering for the last save are served first: this
+        // rebuild compares with the site they show. Their failure is
+        // reported by the rebuild's own (every page is rendered again).
+        self.finish_later(true);
         let mut patch = None;
         let result = self.rebuild_patching(changes, paths, &mut patch);
         // The last good site stays as it was when the rebuild fails.
@@ -410,10 +499,10 @@ impl Session {
         }
         let config = self.config.clone().ok_or_else(Vec::new)?;
         if everything || changes.contains(&ChangeKind::Template) || self.templates.is_none() {
-            self.templates = Some(
+            self.templates = Some(Arc::new(
                 Templates::load(&self.opts.root, &config.theme, self.opts.cancel.clone())
                     .map_err(|d| d.sorted())?,
-            );
+            ));
         }
         laps.lap("templates");
         let root = self.opts.root.clone();
@@ -511,6 +600,9 @@ impl Session {
         } else {
             neighbours(self.site.as_deref(), &site, &shallow)
         };
+        // The changed entities' own pages are rendered before the reload;
+        // other pages that show the change, after it (see `LaterPages`).
+        let own = deep.clone();
         let mut affected = deep;
         affected.extend(reached.iter().cloned());
         // The lists of the new site, made once for counting its pages,
@@ -525,6 +617,46 @@ impl Session {
         // Each list page's list, as made now: kept for the next rebuild when
         // this one succeeds, so that it can tell which pages moved.
         let lists = std::sync::Mutex::new(HashMap::new());
+        let selected: Vec<render::Job> = {
+            use rayon::prelude::*;
+            all.par_iter()
+                .filter(|job| {
+                    if let Some(owner) = job.owner(&site) {
+                        return render_all || affected.contains(&owner);
+                    }
+                    if !site_wide {
+                        return false;
+                    }
+                    // A list page: rendered when a change reaches what it shows.
+                    let Some(deps) = render::page_deps(&views, job) else {
+                        return true;
+                    };
+                    let path = render::job_path(&site, job);
+                    let moved = self.lists.get(&path) != Some(&deps.list);
+                    if let Ok(mut l) = lists.lock() {
+                        l.insert(path, deps.list);
+                    }
+                    render_all
+                        || moved
+                        || deps.rows.iter().any(|r| reached.contains(r))
+                        || deps.names.iter().any(|r| shallow.contains(r))
+                })
+                .cloned()
+                .collect()
+        };
+        laps.lap("select");
+        // After a change of templates, settings or day, every page waits:
+        // there is no page of the change's own to show first. A page not
+        // served yet is rendered now, so that no request finds it missing.
+        let (now, later): (Vec<render::Job>, Vec<render::Job>) =
+            selected.into_iter().partition(|job| {
+                render_all
+                    || job.owner(&site).is_some_and(|o| own.contains(&o))
+                    || !self
+                        .served
+                        .pages
+                        .contains_key(&render::job_path(&site, job))
+            });
         // The search index, the export, feeds, calendars and spreadsheets
         // cover the whole site: they are made after the reload, in the
         // background (see `finish_search`). The sitemap lists the pages.
@@ -533,33 +665,10 @@ impl Session {
         } else {
             render::Extras::None
         };
-        let (files, render_diags) = render::render_selected(
-            &views,
-            templates,
-            &all,
-            |views, job| {
-                if let Some(owner) = job.owner(&site) {
-                    return render_all || affected.contains(&owner);
-                }
-                if !site_wide {
-                    return false;
-                }
-                // A list page: rendered when a change reaches what it shows.
-                let Some(deps) = render::page_deps(views, job) else {
-                    return true;
-                };
-                let path = render::job_path(&site, job);
-                let moved = self.lists.get(&path) != Some(&deps.list);
-                if let Ok(mut l) = lists.lock() {
-                    l.insert(path, deps.list);
-                }
-                render_all
-                    || moved
-                    || deps.rows.iter().any(|r| reached.contains(r))
-                    || deps.names.iter().any(|r| shallow.contains(r))
-            },
-            extras,
-        );
+        // All the jobs, for the sitemap, which lists every page.
+        let now: HashSet<render::Job> = now.into_iter().collect();
+        let (files, render_diags) =
+            render::render_selected(&views, templates, &all, |_, job| now.contains(job), extras);
         drop(views);
         if render_diags.has_errors() {
             return Err(render_diags.sorted());
@@ -570,7 +679,7 @@ impl Session {
         } else {
             None
         };
-        let rendered = files.iter().filter(|f| f.path.ends_with(".html")).count();
+        let rendered = files.iter().filter(|f| f.path.ends_with(".html")).count() + later.len();
         // A patched site has the same pages as before.
         let paths: Option<Vec<String>> = match patched {
             Some(_) => None,
@@ -602,14 +711,49 @@ impl Session {
         }
         self.warnings = diags;
         self.in_sync = true;
+        let later_count = later.len();
+        self.render_later(later);
         self.start_derived();
         Ok(Report {
             rendered,
+            later: later_count,
             files: self.served.len(),
             elapsed: started.elapsed(),
             phases: laps.phases,
             warnings: self.warnings.clone(),
         })
+    }
+
+    /// Render `jobs` of the current site on their own thread, after the
+    /// reload; until they are served, a request for one of them waits.
+    fn render_later(&mut self, jobs: Vec<render::Job>) {
+        let (Some(site), Some(templates)) = (self.site.clone(), self.templates.clone()) else {
+            return;
+        };
+        if jobs.is_empty() {
+            return;
+        }
+        let paths = jobs.iter().map(|j| render::job_path(&site, j)).collect();
+        let spawned = std::thread::Builder::new()
+            .name("gazette-later".into())
+            .spawn(move || {
+                let views = render::views::Views::new(&site);
+                render::render_selected(
+                    &views,
+                    &templates,
+                    &jobs,
+                    |_, _| true,
+                    render::Extras::None,
+                )
+            });
+        match spawned {
+            Ok(handle) => {
+                self.served.set_later(paths);
+                self.later = Some(LaterPages { handle });
+            }
+            // No thread: the pages keep what they showed; render them all next time.
+            Err(_) => self.site = None,
+        }
     }
 
     /// The shortcut for a save that changed only Markdown bodies: patch the
