@@ -249,6 +249,11 @@ pub struct Session {
     pool: Option<rayon::ThreadPool>,
     derived_job: Option<DerivedJob>,
     later: Option<LaterPages>,
+    /// The threads of the background work (search index, export, pages
+    /// after the reload), at a lower priority than rebuilds and requests:
+    /// the search index's own parallel steps run on them too, not on
+    /// threads that would take half the cores from the next rebuild.
+    background: Option<Arc<rayon::ThreadPool>>,
     /// Rendered bodies, reused by the next resolve when nothing they show changed.
     bodies: crate::resolve::BodyCache,
 }
@@ -270,6 +275,12 @@ impl Session {
             served: Served::default(),
             derived_job: None,
             later: None,
+            background: rayon::ThreadPoolBuilder::new()
+                .thread_name(|i| format!("gazette-background-{i}"))
+                .start_handler(|_| yield_to_rebuilds())
+                .build()
+                .ok()
+                .map(Arc::new),
             bodies: Default::default(),
             pool: rayon::ThreadPoolBuilder::new()
                 .thread_name(|i| format!("gazette-render-{i}"))
@@ -296,23 +307,26 @@ impl Session {
         match &mut self.derived_job {
             Some(job) => job.stale = true,
             None => {
+                let pool = self.background.clone();
                 let spawned = std::thread::Builder::new()
                     .name("gazette-search".into())
                     .spawn(move || {
                         yield_to_rebuilds();
-                        let mut files = render::data_files(&site);
-                        let input = crate::search::Input::of(&site);
-                        // The site is let go before the long part, so that the
-                        // next save can change it in place.
-                        drop(site);
-                        let failed = match crate::search::build(input) {
-                            Ok(index) => {
-                                files.extend(index);
-                                None
-                            }
-                            Err(e) => Some(e),
-                        };
-                        Derived { files, failed }
+                        in_pool(pool, || {
+                            let mut files = render::data_files(&site);
+                            let input = crate::search::Input::of(&site);
+                            // The site is let go before the long part, so that the
+                            // next save can change it in place.
+                            drop(site);
+                            let failed = match crate::search::build(input) {
+                                Ok(index) => {
+                                    files.extend(index);
+                                    None
+                                }
+                                Err(e) => Some(e),
+                            };
+                            Derived { files, failed }
+                        })
                     });
                 if let Ok(handle) = spawned {
                     self.derived_job = Some(DerivedJob {
@@ -740,17 +754,16 @@ impl Session {
             return;
         }
         let paths = jobs.iter().map(|j| render::job_path(&site, j)).collect();
+        let pool = self.background.clone();
         let spawned = std::thread::Builder::new()
             .name("gazette-later".into())
             .spawn(move || {
-                let views = render::views::Views::new(&site);
-                render::render_selected(
-                    &views,
-                    &templates,
-                    &jobs,
-                    |_, _| true,
-                    render::Extras::None,
-                )
+                yield_to_rebuilds();
+                in_pool(pool, || {
+                    let views = render::views::Views::new(&site);
+                    let all = |_: &render::views::Views, _: &render::Job| true;
+                    render::render_selected(&views, &templates, &jobs, all, render::Extras::None)
+                })
             });
         match spawned {
             Ok(handle) => {
@@ -856,6 +869,14 @@ impl Session {
             self.served.statics = Arc::new(by_path(statics));
         }
         Ok(())
+    }
+}
+
+/// Run `work` in `pool` (its parallel steps on the pool's threads), or here.
+fn in_pool<R: Send>(pool: Option<Arc<rayon::ThreadPool>>, work: impl FnOnce() -> R + Send) -> R {
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
     }
 }
 
