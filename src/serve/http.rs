@@ -250,12 +250,25 @@ impl Drop for Slot {
     }
 }
 
-/// Too many connections: say so and close, without reading the request.
+/// Too many connections: say so and close, without waiting for the request.
+/// What of it has already arrived is read first: closing a socket with
+/// unread bytes resets the connection, and the client may lose the answer.
 fn shed(mut stream: TcpStream) {
     let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
     let _ = stream.write_all(
         b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 17\r\nRetry-After: 1\r\nConnection: close\r\n\r\nserver too busy\r\n",
     );
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    if stream.set_nonblocking(true).is_ok() {
+        let mut sink = [0u8; 4096];
+        // At most 64 KiB: a client that keeps sending is cut off.
+        for _ in 0..16 {
+            match stream.read(&mut sink) {
+                Ok(n) if n > 0 => {}
+                _ => break,
+            }
+        }
+    }
 }
 
 /// One parsed request head.
