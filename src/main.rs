@@ -323,7 +323,10 @@ fn serve(a: ServeArgs) -> ExitCode {
                     })
                     .collect();
                 let after = if report.later > 0 {
-                    format!(", {} of them after the reload", thousands(report.later))
+                    format!(
+                        "; those of {} more that show the change follow",
+                        thousands(report.later)
+                    )
                 } else {
                     String::new()
                 };

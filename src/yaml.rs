@@ -100,25 +100,18 @@ fn guard(text: &str, first_line: usize) -> Result<(), YamlError> {
 /// column, except a list that is a mapping's value, which may start at the
 /// mapping's column; so block nesting is at most twice the largest column
 /// where a line's content starts, plus two. Flow collections (`[`, `{`)
-/// nest inside block ones and add at most their deepest bracket nesting,
-/// counted over every bracket, quoted or not. Anything else is parsed.
+/// nest inside block ones and add at most as many levels as there are
+/// opening brackets: every one counts, and none is taken back by a `]`,
+/// which may be quoted or in a comment. A lone carriage return, a line
+/// break to YAML but not to [`str::lines`], sends the text to the parse.
+/// Anything else is parsed too.
 fn plainly_shallow(text: &str) -> bool {
-    if text.contains('*') {
+    if text.contains('*') || text.split("\r\n").any(|part| part.contains('\r')) {
         return false;
     }
-    let (mut flow, mut deepest_flow) = (0usize, 0usize);
-    for b in text.bytes() {
-        match b {
-            b'[' | b'{' => {
-                flow += 1;
-                deepest_flow = deepest_flow.max(flow);
-            }
-            b']' | b'}' => flow = flow.saturating_sub(1),
-            _ => {}
-        }
-    }
+    let brackets = text.bytes().filter(|b| matches!(b, b'[' | b'{')).count();
     let widest = text.lines().map(content_column).max().unwrap_or(0);
-    2 * (widest + 1) + deepest_flow <= MAX_DEPTH
+    2 * (widest + 1) + brackets <= MAX_DEPTH
 }
 
 /// The column where a line's content starts, past its indentation and any
@@ -462,6 +455,19 @@ mod tests {
         }
         for doc in ["a: *x\n", "a: &x 1\nb: *x\n", "a: '*'\n"] {
             assert!(!plainly_shallow(doc), "{doc}");
+        }
+        // Closing brackets that close nothing (quoted, in comments), and
+        // lines that end in a lone carriage return, do not hide depth.
+        let deep = MAX_DEPTH + 9;
+        let quoted = format!("a: {}1{}\n", "[ \"]\", ".repeat(deep), "]".repeat(deep));
+        let commented = format!("a: {}1{}\n", "[ # ]\n  ".repeat(deep), "]".repeat(deep));
+        let returns: String = (0..deep)
+            .map(|i| format!("{}k{i}:\r", " ".repeat(i)))
+            .collect::<String>()
+            + &format!("{}v: 1\n", " ".repeat(deep));
+        for doc in [quoted, commented, returns] {
+            assert!(guard(&doc, 1).is_err(), "{doc:?}");
+            assert!(!plainly_shallow(&doc), "{doc:?}");
         }
     }
 

@@ -248,6 +248,11 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
             }
             Err(errors) => {
                 failed = kinds;
+                // The rebuild may have served what the last one left for
+                // after the reload first: publish it, and its marks' end.
+                if let (Ok(mut s), Some(session)) = (state.write(), session.as_ref()) {
+                    s.outputs = session.outputs();
+                }
                 report(&state, &events, &mut last_errors, on_event, errors);
             }
         }

@@ -13,10 +13,13 @@
 //! - a template edit re-renders every page without reading content; a static
 //!   file is re-listed; site.yaml starts over.
 //!
-//! The search index and the JSON export cover the whole site: small sites
-//! remake them before the reload, large ones just after, in the background.
-//! The result equals a full build of the same input (tested against
-//! `gazette build`).
+//! The changed entities' own pages are rendered before the reload; the
+//! other pages that may show the change are chosen and rendered just after
+//! it, on their own threads, and a request for one waits until it is done
+//! (see [`LaterPages`]). The search index, the JSON export, feeds and
+//! calendars cover the whole site: they are made after the reload, in the
+//! background, at a lower priority. Once all is done the result equals a
+//! full build of the same input (tested against `gazette build`).
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -56,15 +59,72 @@ struct Derived {
     failed: Option<String>,
 }
 
-/// Pages that show a change but are not the changed entity's own, rendered
-/// on their own thread after the reload. A title edit at 10,000 provisions
-/// reaches about 100 list pages (deadlines, timelines, matrix): the
-/// entity's own pages are served, and the browser told to reload, without
-/// waiting for them. A request for one of them waits until it is rendered,
-/// so no page is served out of date after the reload; the next rebuild
-/// starts when they are served.
+/// Pages that may show a change but are not the changed entity's own
+/// (the pages of the entities it reaches, every list page), chosen and
+/// rendered on their own threads after the reload. A title edit at 10,000
+/// provisions is on about 100 of 1,100 list pages (deadlines, timelines,
+/// matrix): the entity's own pages are served, and the browser told to
+/// reload, without waiting for them. A request for one of them waits until
+/// they are served (up to the server's 20 s); the next rebuild starts when
+/// they are. A runaway template among them holds the next rebuild, whose
+/// time limit stops it.
 struct LaterPages {
-    handle: std::thread::JoinHandle<(Vec<render::OutputFile>, crate::diagnostics::Diagnostics)>,
+    handle: std::thread::JoinHandle<LaterDone>,
+}
+
+/// What the pages after the reload came to.
+struct LaterDone {
+    files: Vec<render::OutputFile>,
+    diags: crate::diagnostics::Diagnostics,
+    /// Each list page's list (see [`Choice::keep`]), by path.
+    lists: HashMap<String, u64>,
+}
+
+/// What a rebuild changed, to choose the pages to render again: before
+/// the reload, and on the thread of the pages after it.
+struct Choice {
+    render_all: bool,
+    site_wide: bool,
+    /// Entities whose own pages change.
+    affected: HashSet<Ref>,
+    /// Entities whose part on other pages changed, and their neighbours.
+    reached: HashSet<Ref>,
+    /// Entities whose part on other pages changed.
+    shallow: HashSet<Ref>,
+    /// Each list page's list at the last rebuild, by path.
+    old_lists: HashMap<String, u64>,
+}
+
+impl Choice {
+    /// Whether `job`'s page shows what changed. A list page's list, as made
+    /// now, is put in `lists`, for the next rebuild to tell which moved.
+    fn keep(
+        &self,
+        views: &render::views::Views,
+        job: &render::Job,
+        lists: &std::sync::Mutex<HashMap<String, u64>>,
+    ) -> bool {
+        let site = views.site;
+        if let Some(owner) = job.owner(site) {
+            return self.render_all || self.affected.contains(&owner);
+        }
+        if !self.site_wide {
+            return false;
+        }
+        // A list page: rendered when a change reaches what it shows.
+        let Some(deps) = render::page_deps(views, job) else {
+            return true;
+        };
+        let path = render::job_path(site, job);
+        let moved = self.old_lists.get(&path) != Some(&deps.list);
+        if let Ok(mut l) = lists.lock() {
+            l.insert(path, deps.list);
+        }
+        self.render_all
+            || moved
+            || deps.rows.iter().any(|r| self.reached.contains(r))
+            || deps.names.iter().any(|r| self.shallow.contains(r))
+    }
 }
 
 /// What [`Session::finish_search`] or [`Session::finish_later`] found.
@@ -194,9 +254,10 @@ impl Served {
 /// What a rebuild did.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// Pages rendered by this rebuild.
+    /// Pages rendered by this rebuild before the reload.
     pub rendered: usize,
-    /// How many of them are rendered after the reload (see [`LaterPages`]).
+    /// How many other pages may show the change: those that do are
+    /// rendered after the reload (see [`LaterPages`]).
     pub later: usize,
     /// Files in the site.
     pub files: usize,
@@ -249,11 +310,16 @@ pub struct Session {
     pool: Option<rayon::ThreadPool>,
     derived_job: Option<DerivedJob>,
     later: Option<LaterPages>,
-    /// The threads of the background work (search index, export, pages
-    /// after the reload), at a lower priority than rebuilds and requests:
-    /// the search index's own parallel steps run on them too, not on
+    /// How many pages the last pages after a reload were.
+    rendered_later: usize,
+    /// The threads of the search index, at a lower priority than rebuilds
+    /// and requests: its own parallel steps run on them too, not on
     /// threads that would take half the cores from the next rebuild.
     background: Option<Arc<rayon::ThreadPool>>,
+    /// The threads of the pages after the reload: not the search index's,
+    /// behind whose seconds of work they would wait, and the next rebuild
+    /// with them.
+    later_pool: Option<Arc<rayon::ThreadPool>>,
     /// Rendered bodies, reused by the next resolve when nothing they show changed.
     bodies: crate::resolve::BodyCache,
 }
@@ -275,9 +341,15 @@ impl Session {
             served: Served::default(),
             derived_job: None,
             later: None,
+            rendered_later: 0,
             background: rayon::ThreadPoolBuilder::new()
-                .thread_name(|i| format!("gazette-background-{i}"))
+                .thread_name(|i| format!("gazette-search-{i}"))
                 .start_handler(|_| yield_to_rebuilds())
+                .build()
+                .ok()
+                .map(Arc::new),
+            later_pool: rayon::ThreadPoolBuilder::new()
+                .thread_name(|i| format!("gazette-later-{i}"))
                 .build()
                 .ok()
                 .map(Arc::new),
@@ -312,12 +384,13 @@ impl Session {
                     .name("gazette-search".into())
                     .spawn(move || {
                         yield_to_rebuilds();
+                        let mut files = render::data_files(&site);
+                        let input = crate::search::Input::of(&site);
+                        // The site is let go before the long part, and before
+                        // waiting for the pool's threads, so that the next
+                        // save can change it in place.
+                        drop(site);
                         in_pool(pool, || {
-                            let mut files = render::data_files(&site);
-                            let input = crate::search::Input::of(&site);
-                            // The site is let go before the long part, so that the
-                            // next save can change it in place.
-                            drop(site);
                             let failed = match crate::search::build(input) {
                                 Ok(index) => {
                                     files.extend(index);
@@ -363,6 +436,12 @@ impl Session {
         last
     }
 
+    /// How many pages the last rebuild rendered after the reload, once
+    /// they are served (tests).
+    pub fn rendered_after_reload(&self) -> usize {
+        self.rendered_later
+    }
+
     /// If the pages left for after the reload are rendered (or, with
     /// `wait`, once they are), serve them. If they failed, the problems are
     /// returned and the next rebuild renders every page, as after an error.
@@ -375,14 +454,16 @@ impl Session {
         };
         self.served.set_later(BTreeSet::new());
         let problems = match later.handle.join() {
-            Ok((files, diags)) if !diags.has_errors() => {
+            Ok(done) if !done.diags.has_errors() => {
+                self.rendered_later = done.files.len();
                 let pages = Arc::make_mut(&mut self.served.pages);
-                for f in files {
+                for f in done.files {
                     pages.insert(f.path, Arc::new(f.contents));
                 }
+                self.lists = done.lists;
                 return Finished::Served;
             }
-            Ok((_, diags)) => diags.sorted(),
+            Ok(done) => done.diags.sorted(),
             Err(_) => vec![Diagnostic::error("site", None, "rendering pages stopped")],
         };
         // What these pages show is out of date: render them all next time.
@@ -487,6 +568,7 @@ impl Session {
         // rebuild compares with the site they show. Their failure is
         // reported by the rebuild's own (every page is rendered again).
         self.finish_later(true);
+        self.rendered_later = 0;
         let mut patch = None;
         let result = self.rebuild_patching(changes, paths, &mut patch);
         // The last good site stays as it was when the rebuild fails.
@@ -615,10 +697,19 @@ impl Session {
             neighbours(self.site.as_deref(), &site, &shallow)
         };
         // The changed entities' own pages are rendered before the reload;
-        // other pages that show the change, after it (see `LaterPages`).
+        // other pages that may show the change are chosen, and rendered,
+        // after it (see `LaterPages`).
         let own = deep.clone();
         let mut affected = deep;
         affected.extend(reached.iter().cloned());
+        let choice = Choice {
+            render_all,
+            site_wide,
+            affected,
+            reached,
+            shallow,
+            old_lists: self.lists.clone(),
+        };
         // The lists of the new site, made once for counting its pages,
         // choosing which to render, and rendering them.
         let views = render::views::Views::new(&site);
@@ -628,49 +719,47 @@ impl Session {
             None => render::jobs(&views),
         };
         laps.lap("jobs");
-        // Each list page's list, as made now: kept for the next rebuild when
-        // this one succeeds, so that it can tell which pages moved.
-        let lists = std::sync::Mutex::new(HashMap::new());
-        let selected: Vec<render::Job> = {
+        // After a change of templates, settings or day, every page is
+        // chosen now: there is no page of the change's own to show first.
+        // Pages not served yet are too, so that no request finds one missing.
+        let defer = !render_all && site_wide;
+        let served = |job: &render::Job| {
+            self.served
+                .pages
+                .contains_key(&render::job_path(&site, job))
+        };
+        // Whether a page may show the change, and if so whether it is
+        // chosen before the reload (true) or after it: the pages of the
+        // entities the change reaches, and every list page.
+        let when = |job: &render::Job| match job.owner(&site) {
+            Some(o) if own.contains(&o) || render_all => Some(true),
+            Some(o) if choice.affected.contains(&o) => Some(!defer || !served(job)),
+            Some(_) => None,
+            None if !site_wide => None,
+            None => Some(!defer || !served(job)),
+        };
+        let placed: Vec<(render::Job, bool)> = {
             use rayon::prelude::*;
             all.par_iter()
-                .filter(|job| {
-                    if let Some(owner) = job.owner(&site) {
-                        return render_all || affected.contains(&owner);
-                    }
-                    if !site_wide {
-                        return false;
-                    }
-                    // A list page: rendered when a change reaches what it shows.
-                    let Some(deps) = render::page_deps(&views, job) else {
-                        return true;
-                    };
-                    let path = render::job_path(&site, job);
-                    let moved = self.lists.get(&path) != Some(&deps.list);
-                    if let Ok(mut l) = lists.lock() {
-                        l.insert(path, deps.list);
-                    }
-                    render_all
-                        || moved
-                        || deps.rows.iter().any(|r| reached.contains(r))
-                        || deps.names.iter().any(|r| shallow.contains(r))
-                })
-                .cloned()
+                .filter_map(|job| when(job).map(|first| (*job, first)))
                 .collect()
         };
+        let lists = std::sync::Mutex::new(HashMap::new());
+        let now: HashSet<render::Job> = {
+            use rayon::prelude::*;
+            placed
+                .par_iter()
+                .filter(|(job, first)| *first && choice.keep(&views, job, &lists))
+                .map(|(job, _)| *job)
+                .collect()
+        };
+        let later: Vec<render::Job> = placed
+            .iter()
+            .filter(|(_, first)| !first)
+            .map(|(job, _)| *job)
+            .collect();
+        let lists = lists.into_inner().unwrap_or_default();
         laps.lap("select");
-        // After a change of templates, settings or day, every page waits:
-        // there is no page of the change's own to show first. A page not
-        // served yet is rendered now, so that no request finds it missing.
-        let (now, later): (Vec<render::Job>, Vec<render::Job>) =
-            selected.into_iter().partition(|job| {
-                render_all
-                    || job.owner(&site).is_some_and(|o| own.contains(&o))
-                    || !self
-                        .served
-                        .pages
-                        .contains_key(&render::job_path(&site, job))
-            });
         // The search index, the export, feeds, calendars and spreadsheets
         // cover the whole site: they are made after the reload, in the
         // background (see `finish_search`). The sitemap lists the pages.
@@ -680,7 +769,6 @@ impl Session {
             render::Extras::None
         };
         // All the jobs, for the sitemap, which lists every page.
-        let now: HashSet<render::Job> = now.into_iter().collect();
         let (files, render_diags) =
             render::render_selected(&views, templates, &all, |_, job| now.contains(job), extras);
         drop(views);
@@ -693,7 +781,7 @@ impl Session {
         } else {
             None
         };
-        let rendered = files.iter().filter(|f| f.path.ends_with(".html")).count() + later.len();
+        let rendered = files.iter().filter(|f| f.path.ends_with(".html")).count();
         // A patched site has the same pages as before.
         let paths: Option<Vec<String>> = match patched {
             Some(_) => None,
@@ -717,22 +805,28 @@ impl Session {
         // Freeing the last site (10,000 entities at 10,000 provisions) is
         // not the reload's business: it happens on a thread of its own.
         if let Some(old) = self.site.replace(site) {
-            let _ = std::thread::Builder::new()
-                .name("gazette-free".into())
-                .spawn(move || drop(old));
+            // A patched site is the same one: its last other handle goes now.
+            let same = self.site.as_ref().is_some_and(|s| Arc::ptr_eq(s, &old));
+            if !same {
+                let _ = std::thread::Builder::new()
+                    .name("gazette-free".into())
+                    .spawn(move || drop(old));
+            }
         }
         self.signatures = new_signatures;
         self.jobs = all;
         if let Some(paths) = paths {
             self.paths = paths;
         }
-        if site_wide {
-            self.lists = lists.into_inner().unwrap_or_default();
-        }
         self.warnings = diags;
         self.in_sync = true;
         let later_count = later.len();
-        self.render_later(later);
+        if !later.is_empty() {
+            // The lists are complete when the pages after the reload are.
+            self.render_later(later, choice, lists);
+        } else if site_wide {
+            self.lists = lists;
+        }
         self.start_derived();
         Ok(Report {
             rendered,
@@ -744,9 +838,16 @@ impl Session {
         })
     }
 
-    /// Render `jobs` of the current site on their own thread, after the
-    /// reload; until they are served, a request for one of them waits.
-    fn render_later(&mut self, jobs: Vec<render::Job>) {
+    /// Choose among `jobs` of the current site, by `choice`, and render
+    /// them, on their own thread, after the reload; until they are served,
+    /// a request for any of them waits. `lists` holds the lists of the
+    /// list pages chosen before.
+    fn render_later(
+        &mut self,
+        jobs: Vec<render::Job>,
+        choice: Choice,
+        lists: HashMap<String, u64>,
+    ) {
         let (Some(site), Some(templates)) = (self.site.clone(), self.templates.clone()) else {
             return;
         };
@@ -754,15 +855,29 @@ impl Session {
             return;
         }
         let paths = jobs.iter().map(|j| render::job_path(&site, j)).collect();
-        let pool = self.background.clone();
+        let pool = self.later_pool.clone();
         let spawned = std::thread::Builder::new()
             .name("gazette-later".into())
             .spawn(move || {
-                yield_to_rebuilds();
                 in_pool(pool, || {
                     let views = render::views::Views::new(&site);
-                    let all = |_: &render::views::Views, _: &render::Job| true;
-                    render::render_selected(&views, &templates, &jobs, all, render::Extras::None)
+                    let lists = std::sync::Mutex::new(lists);
+                    let keep = |views: &render::views::Views, job: &render::Job| {
+                        choice.keep(views, job, &lists)
+                    };
+                    let (files, diags) = render::render_selected(
+                        &views,
+                        &templates,
+                        &jobs,
+                        keep,
+                        render::Extras::None,
+                    );
+                    let lists = lists.into_inner().unwrap_or_default();
+                    LaterDone {
+                        files,
+                        diags,
+                        lists,
+                    }
                 })
             });
         match spawned {
