@@ -222,7 +222,13 @@ fn search_works_from_a_static_host_under_a_sub_path() {
         href.starts_with("/kb/"),
         "results link under the sub-path: {href}"
     );
-    browser.eval("document.querySelector('.pagefind-ui__result-link').click();");
+    // The link read above: results are shown as they load, and a later
+    // one may come first by the time of the click.
+    let click = format!(
+        "Array.from(document.querySelectorAll('.pagefind-ui__result-link')).find(a => a.getAttribute('href') === {}).click();",
+        json!(href)
+    );
+    browser.eval(&click);
     browser.wait_for(
         "return location.pathname",
         json!(href),
