@@ -73,13 +73,8 @@ impl<'d> Catalog<'d> {
     /// and broken files that a missing one may be (a reference to a broken
     /// file is dropped without a message of its own; deleted, it is one).
     pub fn key(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
         let sum = |refs: &mut dyn Iterator<Item = &Ref>, tag: u8| {
-            refs.fold(0u64, |acc, r| {
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                (tag, r).hash(&mut h);
-                acc.wrapping_add(h.finish())
-            })
+            refs.fold(0u64, |acc, r| acc.wrapping_add(super::hash_of((tag, r))))
         };
         sum(&mut self.docs.keys(), 0)
             .wrapping_add(sum(&mut self.drafts.keys(), 1))

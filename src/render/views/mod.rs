@@ -92,7 +92,7 @@ pub struct SourceRefView {
 impl Serialize for SourceRefView {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = s.serialize_struct("SourceRefView", 9)?;
+        let mut out = s.serialize_struct("SourceRefView", 8)?;
         out.serialize_field("n", &self.n)?;
         for (key, value) in self.fields.fields() {
             out.serialize_field(key, value)?;
@@ -957,16 +957,6 @@ impl<'s> Views<'s> {
         }
     }
 
-    fn derivation(&self, when: Option<&When>) -> (Option<String>, Option<LinkView>) {
-        match when.and_then(|w| w.derivation.as_ref().map(|d| (w, d))) {
-            Some((w, d)) => (
-                w.derivation_text(),
-                d.from.as_ref().map(|r| self.entity_link(r)),
-            ),
-            None => (None, None),
-        }
-    }
-
     fn version_url(&self, kind: Kind, id: &str, vid: &str) -> String {
         self.link(&format!("{}versions/{vid}/", kind.path_of(id)))
     }
@@ -1252,12 +1242,11 @@ impl<'s> Views<'s> {
     }
 
     pub fn event(&self, e: &Event) -> EventView {
-        let (derivation, _) = self.derivation(e.date.as_ref());
         let n = Numbering::new(&e.meta.citations);
         EventView {
             entity: self.entity(Kind::Event, &e.meta, &n),
             date: e.date.as_ref().map(|w| DateView::new(w.date)),
-            derivation,
+            derivation: e.date.as_ref().and_then(When::derivation_text),
             kind: self.site.config.event_kind_label(&e.kind).to_string(),
             sources: self.source_refs(&e.sources, &n),
             related: e.related.iter().map(|r| self.entity_link(r)).collect(),
