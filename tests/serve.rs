@@ -732,6 +732,28 @@ fn edits_push_reloads_and_errors_over_sse() {
     );
 }
 
+/// A save that empties a file and writes it again, slower than the debounce
+/// (a busy machine, `std::fs::write`), is built once, from the written file.
+#[test]
+fn a_file_written_in_two_steps_is_built_once_closed() {
+    let (_tmp, root) = copy_site(&fixture("basic"));
+    let server = start(&root);
+    let events = sse(server.port);
+    assert_eq!(next_event(&events).0, "build");
+    let agency = root.join("content/agencies/treasury.md");
+    let text = read(&agency).replace("Department of the Treasury", "Treasury, edited");
+    {
+        let mut f = std::fs::File::create(&agency).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        f.write_all(text.as_bytes()).unwrap();
+    }
+    let (name, data) = next_event(&events);
+    assert_eq!(name, "build", "{data}");
+    assert!(raw_get(server.port, "/agencies/treasury/")
+        .2
+        .contains("Treasury, edited"));
+}
+
 #[test]
 fn a_busy_port_moves_to_the_next_one() {
     let busy = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();

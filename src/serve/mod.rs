@@ -158,7 +158,7 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
             Duration::from_secs(30)
         };
         let batch = match rx.recv_timeout(wait) {
-            Ok(batch) => batch,
+            Ok(batch) => watch::until_written(batch, &rx),
             Err(RecvTimeoutError::Timeout) => {
                 if let Some(s) = session.as_mut() {
                     let later = s.finish_later(false);
@@ -185,8 +185,7 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
                 }
                 watch::Batch {
                     kinds: BTreeSet::from([ChangeKind::Config]),
-                    paths: Vec::new(),
-                    error: None,
+                    ..watch::Batch::default()
                 }
             }
             Err(RecvTimeoutError::Disconnected) => break,

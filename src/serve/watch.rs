@@ -2,10 +2,10 @@
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
-use std::sync::mpsc::Sender;
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, Sender};
+use std::time::{Duration, Instant};
 
-use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
+use notify_debouncer_full::notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
 use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 
@@ -17,6 +17,13 @@ use crate::config::CONFIG_FILE;
 /// rename); the wait is part of every save-to-reload, so it is kept short.
 pub const DEBOUNCE: Duration = Duration::from_millis(30);
 
+/// How long a batch waits for files still open for writing to be closed.
+/// A save that truncates a file and writes it again (`std::fs::write`, many
+/// editors) can straddle the debounce on a busy machine; building the empty
+/// file in between would flash its errors. Editors close within milliseconds,
+/// so the wait ends long before this unless a program keeps a file open.
+const WRITING_WAIT: Duration = Duration::from_secs(1);
+
 /// Folders of a site that can hold watched files.
 const WATCHED_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
 
@@ -26,6 +33,55 @@ pub struct Batch {
     pub kinds: BTreeSet<ChangeKind>,
     pub paths: Vec<PathBuf>,
     pub error: Option<String>,
+    /// Files written to and not closed since, in this batch.
+    pub open: BTreeSet<PathBuf>,
+    /// Files closed after writing, in this batch.
+    pub closed: BTreeSet<PathBuf>,
+}
+
+impl Batch {
+    /// This batch followed by `next`.
+    fn then(mut self, next: Batch) -> Batch {
+        self.kinds.extend(next.kinds);
+        self.paths.extend(next.paths);
+        self.error = self.error.or(next.error);
+        self.open.retain(|p| !next.closed.contains(p));
+        self.open.extend(next.open);
+        self.closed.extend(next.closed);
+        self
+    }
+
+    /// Note what an event says about a file being written (inotify reports
+    /// closes after writing; other systems do not, and nothing is held there).
+    fn note_writing(&mut self, kind: &EventKind, path: &Path) {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        match kind {
+            EventKind::Create(CreateKind::File | CreateKind::Any)
+            | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => {
+                self.open.insert(path.to_path_buf());
+            }
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) | EventKind::Remove(_) => {
+                self.open.remove(path);
+                self.closed.insert(path.to_path_buf());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `batch`, with the batches that follow while a file in it is still open for
+/// writing (up to [`WRITING_WAIT`]).
+pub fn until_written(mut batch: Batch, rx: &Receiver<Batch>) -> Batch {
+    let until = Instant::now() + WRITING_WAIT;
+    while !batch.open.is_empty() && batch.error.is_none() {
+        match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+            Ok(next) => batch = batch.then(next),
+            Err(_) => break,
+        }
+    }
+    batch
 }
 
 pub struct Watcher {
@@ -56,10 +112,13 @@ impl Watcher {
                     if changes.iter().any(|e| e.event.need_rescan()) {
                         b.kinds.insert(ChangeKind::Config);
                     }
-                    for path in changes.into_iter().flat_map(|e| e.event.paths) {
-                        if let Some(kind) = classify(&r, &output, &path) {
-                            b.kinds.insert(kind);
-                            b.paths.push(path);
+                    for event in changes {
+                        for path in event.event.paths {
+                            if let Some(kind) = classify(&r, &output, &path) {
+                                b.note_writing(&event.event.kind, &path);
+                                b.kinds.insert(kind);
+                                b.paths.push(path);
+                            }
                         }
                     }
                     b
@@ -154,6 +213,45 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use notify_debouncer_full::notify::event::DataChange;
+
+    fn noted(events: &[(EventKind, &str)]) -> Batch {
+        let mut b = Batch::default();
+        for (kind, path) in events {
+            b.note_writing(kind, Path::new(path));
+            b.paths.push(PathBuf::from(path));
+        }
+        b
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_still_being_written_holds_its_batch_until_closed() {
+        let modify = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let close = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        // Written and closed within the batch: nothing to wait for.
+        assert!(
+            noted(&[(modify, "/s/content/a.md"), (close, "/s/content/a.md")])
+                .open
+                .is_empty()
+        );
+        // Truncated in one batch, written and closed in the next: one batch.
+        let first = noted(&[(modify, "/s/content/a.md"), (close, "/s/content/b.md")]);
+        assert_eq!(first.open.len(), 1);
+        let (tx, rx) = std::sync::mpsc::channel();
+        tx.send(noted(&[
+            (modify, "/s/content/a.md"),
+            (close, "/s/content/a.md"),
+        ]))
+        .unwrap();
+        tx.send(noted(&[(modify, "/s/content/c.md")])).unwrap();
+        drop(tx);
+        let merged = until_written(first, &rx);
+        assert!(merged.open.is_empty(), "{:?}", merged.open);
+        assert_eq!(merged.paths.len(), 4);
+        // The batch after the close is not waited for.
+        assert_eq!(rx.try_recv().map(|b| b.paths.len()).ok(), Some(1));
+    }
 
     #[test]
     fn changes_are_sorted_by_kind() {
