@@ -116,12 +116,25 @@ pub struct Document {
     /// it: most files never have one, and a map per file was the largest
     /// part of a loaded site.
     spans: std::sync::OnceLock<Spans>,
+    /// A hash of `text`, made when the dev server's cache first asks: a
+    /// document kept from one rebuild to the next is hashed once.
+    text_hash: std::sync::OnceLock<u64>,
     pub front: RawFrontMatter,
 }
 
 impl Document {
     pub fn body(&self) -> &str {
         &self.text[self.body_start..]
+    }
+
+    /// A hash of the file's text.
+    pub fn text_hash(&self) -> u64 {
+        *self.text_hash.get_or_init(|| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            self.text.hash(&mut h);
+            h.finish()
+        })
     }
 
     /// Where each line of the file starts.
@@ -648,6 +661,7 @@ fn parse_document(kind: Kind, id: String, path: PathBuf, text: String, is_yaml: 
         yaml: yaml_range,
         first_line,
         spans: std::sync::OnceLock::new(),
+        text_hash: std::sync::OnceLock::new(),
         front,
     }))
 }

@@ -189,10 +189,19 @@ impl<'d> Dates<'d> {
         }
     }
 
-    /// The date of item `id`; errors are reported once, on the item that has them.
-    pub fn resolve(&mut self, id: &str, diags: &mut Diagnostics) -> Option<When> {
+    /// The date of item `id` as [`Dates::resolve`] found it, borrowed.
+    pub fn resolved_ref(&self, id: &str) -> Option<&When> {
+        match self.states.get(id) {
+            Some(State::Done(w)) => w.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Find the date of item `id` (then read with [`Dates::resolved`]);
+    /// errors are reported once, on the item that has them.
+    pub fn resolve(&mut self, id: &str, diags: &mut Diagnostics) {
         let mut stack = Vec::new();
-        self.visit(id, &mut stack, diags)
+        self.visit(id, &mut stack, diags);
     }
 
     fn visit(
@@ -200,10 +209,10 @@ impl<'d> Dates<'d> {
         id: &str,
         stack: &mut Vec<&'d str>,
         diags: &mut Diagnostics,
-    ) -> Option<When> {
+    ) -> Option<Date> {
         let (&key, &node) = self.nodes.get_key_value(id)?;
         match self.states.get(key) {
-            Some(State::Done(w)) => return w.clone(),
+            Some(State::Done(w)) => return w.as_ref().map(|w| w.date),
             Some(State::Failed) => return None,
             // Each link of a chain is a frame of this recursion: bound it.
             _ if stack.len() >= MAX_CHAIN => {
@@ -318,7 +327,7 @@ impl<'d> Dates<'d> {
             self.states.insert(key, State::Failed);
             return None;
         };
-        let Some(date) = add_days(from.date, days) else {
+        let Some(date) = add_days(from, days) else {
             diags.push(doc.error_at(
                 &format!("{}.within_days", node.path()),
                 "the computed date is out of range",
@@ -329,7 +338,7 @@ impl<'d> Dates<'d> {
         let derivation = Derivation {
             days,
             from_label: target_node.label(),
-            from_date: from.date,
+            from_date: from,
             from: Some(target_node.link()),
         };
         self.finish(
@@ -341,8 +350,9 @@ impl<'d> Dates<'d> {
         )
     }
 
-    fn finish(&mut self, key: &'d str, when: Option<When>) -> Option<When> {
-        self.states.insert(key, State::Done(when.clone()));
-        when
+    fn finish(&mut self, key: &'d str, when: Option<When>) -> Option<Date> {
+        let date = when.as_ref().map(|w| w.date);
+        self.states.insert(key, State::Done(when));
+        date
     }
 }

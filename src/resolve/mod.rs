@@ -73,7 +73,8 @@ pub fn resolve_cached(
 /// (`entity_key`); entities with errors are made again.
 #[derive(Default)]
 pub struct BodyCache {
-    entries: HashMap<std::path::PathBuf, CachedBody>,
+    /// By the file's path, as bytes: hashing a `Path` parses its components.
+    entries: HashMap<std::ffi::OsString, CachedBody>,
 }
 
 struct CachedBody {
@@ -138,10 +139,10 @@ fn entity_key(doc: &Document, dates: &Dates, settings: u64) -> u64 {
     match &doc.front {
         RawFrontMatter::Provision(p) => {
             for d in &p.deadlines {
-                dates.resolved(&d.id).hash(&mut h);
+                dates.resolved_ref(&d.id).hash(&mut h);
             }
         }
-        RawFrontMatter::Event(_) => dates.resolved(&doc.id).hash(&mut h),
+        RawFrontMatter::Event(_) => dates.resolved_ref(&doc.id).hash(&mut h),
         _ => {}
     }
     h.finish()
@@ -149,7 +150,7 @@ fn entity_key(doc: &Document, dates: &Dates, settings: u64) -> u64 {
 
 /// The cache key of `doc`'s body.
 fn body_key(doc: &Document, base: &BaseUrl, entities: u64) -> u64 {
-    hash_of((&doc.text, &base.origin, &base.path, entities))
+    hash_of((doc.text_hash(), &base.origin, &base.path, entities))
 }
 
 /// The dev server's shortcut for a save that changed only Markdown bodies.
@@ -192,7 +193,7 @@ pub fn patch_bodies(
         }
         let cached = cache
             .entries
-            .get(&new.path)
+            .get(new.path.as_os_str())
             .filter(|c| c.key == body_key(old, base, entities))?;
         let body = render_body(new, &catalog, base);
         let same = |a: &[Ref], b: &[Ref]| {
@@ -239,7 +240,7 @@ pub fn patch_bodies(
             meta.citations.extend(fields_only);
             cache
                 .entries
-                .insert(path, CachedBody::new(key, body, &catalog));
+                .insert(path.into_os_string(), CachedBody::new(key, body, &catalog));
         }
         patched.entities.push(r);
     }
@@ -320,40 +321,39 @@ fn resolve_inner(
         .iter()
         .map(|doc| body_key(doc, &config.base_url, entities))
         .collect();
-    // Each body with whether it came from the cache.
-    let bodies: Vec<(Body, bool)> = docs
+    // Each body, or None where the cache holds it for the same inputs.
+    let bodies: Vec<Option<Body>> = docs
         .par_iter()
         .zip(&keys)
         .map(|(doc, &key)| {
             let fresh = cache
                 .as_ref()
-                .and_then(|c| c.entries.get(&doc.path))
-                .filter(|c| {
+                .and_then(|c| c.entries.get(doc.path.as_os_str()))
+                .is_some_and(|c| {
                     c.key == key && c.deps.iter().all(|(r, h)| shown_of(&catalog, r) == *h)
                 });
-            match fresh {
-                Some(c) => (c.body.clone(), true),
-                None => (render_body(doc, &catalog, &config.base_url), false),
-            }
+            (!fresh).then(|| render_body(doc, &catalog, &config.base_url))
         })
         .collect();
     if let Some(cache) = cache.as_mut() {
         // Entries reused stay as they are (their inputs were just checked);
         // only bodies rendered again are stored, and gone files forgotten.
-        let present: HashSet<&std::path::Path> = docs.iter().map(|d| d.path.as_path()).collect();
+        let present: HashSet<&std::ffi::OsStr> = docs.iter().map(|d| d.path.as_os_str()).collect();
         cache
             .entries
-            .retain(|path, _| present.contains(path.as_path()));
-        for ((doc, &key), (body, reused)) in docs.iter().zip(&keys).zip(&bodies) {
-            if *reused {
+            .retain(|path, _| present.contains(path.as_os_str()));
+        for ((doc, &key), body) in docs.iter().zip(&keys).zip(&bodies) {
+            let Some(body) = body else {
                 continue;
-            }
+            };
             if !body.problems.is_empty() {
-                cache.entries.remove(&doc.path);
+                cache.entries.remove(doc.path.as_os_str());
                 continue;
             }
             let entry = CachedBody::new(key, body.clone(), &catalog);
-            cache.entries.insert(doc.path.clone(), entry);
+            cache
+                .entries
+                .insert(doc.path.clone().into_os_string(), entry);
         }
     }
     let home = content.home().map(|h| {
@@ -391,31 +391,34 @@ fn resolve_inner(
     let made: Vec<(Built, Option<u64>)> = docs
         .par_iter()
         .zip(bodies)
-        .map(|(doc, (body, reused))| {
+        .map(|(doc, body)| {
             let Some(cache) = cache.as_deref() else {
+                let body = body.unwrap_or_default();
                 let built = build_entity(doc, body, &catalog, &dates, &config, as_of, false);
                 return (built, None);
             };
             let key = entity_key(doc, &dates, settings);
-            let kept = cache
-                .entries
-                .get(&doc.path)
+            let cached = cache.entries.get(doc.path.as_os_str());
+            // A reused body's entity is reused when its other inputs are the same.
+            let kept = cached
                 .and_then(|c| c.entity.as_ref())
-                .filter(|(k, _)| reused && *k == key);
-            match kept {
-                Some((_, built)) => (built.clone(), None),
-                None => {
-                    let built = build_entity(doc, body, &catalog, &dates, &config, as_of, true);
-                    (built, Some(key))
-                }
+                .filter(|(k, _)| body.is_none() && *k == key);
+            if let Some((_, built)) = kept {
+                return (built.clone(), None);
             }
+            let body = body
+                .or_else(|| cached.map(|c| c.body.clone()))
+                .unwrap_or_default();
+            let built = build_entity(doc, body, &catalog, &dates, &config, as_of, true);
+            (built, Some(key))
         })
         .collect();
     // Entities made anew are kept for the next resolve, unless they have
     // errors (made again, their messages stay exact).
     if let Some(cache) = cache.as_mut() {
         for (doc, (built, key)) in docs.iter().zip(&made) {
-            let (Some(key), Some(entry)) = (key, cache.entries.get_mut(&doc.path)) else {
+            let (Some(key), Some(entry)) = (key, cache.entries.get_mut(doc.path.as_os_str()))
+            else {
                 continue;
             };
             entry.entity = (!built.diags.has_errors()).then(|| (*key, built.clone()));
@@ -739,7 +742,7 @@ fn markdown_problem(
 }
 
 /// A rendered Markdown body.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct Body {
     html: std::sync::Arc<str>,
     /// Sources in citation order: the entity's `sources` field first, then the body's.
