@@ -73,9 +73,10 @@ impl std::fmt::Debug for Meta {
 pub struct When {
     pub date: Date,
     /// Set when the date was computed: "within N days of X".
-    /// Boxed: most dates of a large site are computed, and each is held in
-    /// the site and, while resolving, in the table of dates.
-    pub derivation: Option<Box<Derivation>>,
+    /// Shared: most dates of a large site are computed, and each is held in
+    /// the site, in the dev server's cache and, while resolving, in the
+    /// table of dates; copies of it are a count, not a string.
+    pub derivation: Option<std::sync::Arc<Derivation>>,
 }
 
 impl When {

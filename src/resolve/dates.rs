@@ -345,7 +345,7 @@ impl<'d> Dates<'d> {
             key,
             Some(When {
                 date,
-                derivation: Some(Box::new(derivation)),
+                derivation: Some(std::sync::Arc::new(derivation)),
             }),
         )
     }
