@@ -734,6 +734,8 @@ fn edits_push_reloads_and_errors_over_sse() {
 
 /// A save that empties a file and writes it again, slower than the debounce
 /// (a busy machine, `std::fs::write`), is built once, from the written file.
+/// (Linux reports closes; elsewhere the empty file's errors show first.)
+#[cfg(target_os = "linux")]
 #[test]
 fn a_file_written_in_two_steps_is_built_once_closed() {
     let (_tmp, root) = copy_site(&fixture("basic"));

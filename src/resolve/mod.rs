@@ -317,10 +317,14 @@ fn resolve_inner(
     // Bodies render in parallel; each returns its HTML, citations, links and
     // problems. Those the cache holds for the same inputs are reused.
     let entities = catalog.key();
-    let keys: Vec<u64> = docs
-        .iter()
-        .map(|doc| body_key(doc, &config.base_url, entities))
-        .collect();
+    // Without a cache (`gazette build`) there is nothing to look up.
+    let keys: Vec<u64> = if cache.is_some() {
+        docs.iter()
+            .map(|doc| body_key(doc, &config.base_url, entities))
+            .collect()
+    } else {
+        vec![0; docs.len()]
+    };
     // Each body, or None where the cache holds it for the same inputs.
     let bodies: Vec<Option<Body>> = docs
         .par_iter()
@@ -406,9 +410,10 @@ fn resolve_inner(
             if let Some((_, built)) = kept {
                 return (built.clone(), None);
             }
+            // (A reused body is in the cache; were it not, it is rendered.)
             let body = body
                 .or_else(|| cached.map(|c| c.body.clone()))
-                .unwrap_or_default();
+                .unwrap_or_else(|| render_body(doc, &catalog, &config.base_url));
             let built = build_entity(doc, body, &catalog, &dates, &config, as_of, true);
             (built, Some(key))
         })

@@ -190,11 +190,16 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
             }
             Err(RecvTimeoutError::Disconnected) => break,
         };
-        if let Some(e) = batch.error {
+        let mut batch = batch;
+        if let Some(e) = batch.error.take() {
             // Events may have been lost: the next rebuild reads the whole folder.
             walk_next = true;
             on_event(ServeEvent::WatchError(e));
-            continue;
+            // Changes that came with the error (held while a file was
+            // written) are rebuilt now, from a walk of the folder.
+            if batch.kinds.is_empty() {
+                continue;
+            }
         }
         let today = crate::build::today();
         let new_day = follows_clock && today != day;

@@ -21,7 +21,9 @@ pub const DEBOUNCE: Duration = Duration::from_millis(30);
 /// A save that truncates a file and writes it again (`std::fs::write`, many
 /// editors) can straddle the debounce on a busy machine; building the empty
 /// file in between would flash its errors. Editors close within milliseconds,
-/// so the wait ends long before this unless a program keeps a file open.
+/// so the wait ends long before this unless a program keeps a file open (a
+/// database in `static/`) or the file is one that is never closed after
+/// writing (a link, a fifo): those batches wait the whole of it.
 const WRITING_WAIT: Duration = Duration::from_secs(1);
 
 /// Folders of a site that can hold watched files.
@@ -62,7 +64,12 @@ impl Batch {
             | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => {
                 self.open.insert(path.to_path_buf());
             }
-            EventKind::Access(AccessKind::Close(AccessMode::Write)) | EventKind::Remove(_) => {
+            // A rename ends the writing under the old name as a close does
+            // (the debouncer may report a temporary file's close under the
+            // name it was renamed to).
+            EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Remove(_)
+            | EventKind::Modify(ModifyKind::Name(_)) => {
                 self.open.remove(path);
                 self.closed.insert(path.to_path_buf());
             }
@@ -213,7 +220,7 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use notify_debouncer_full::notify::event::DataChange;
+    use notify_debouncer_full::notify::event::{DataChange, RenameMode};
 
     fn noted(events: &[(EventKind, &str)]) -> Batch {
         let mut b = Batch::default();
@@ -251,6 +258,15 @@ mod tests {
         assert_eq!(merged.paths.len(), 4);
         // The batch after the close is not waited for.
         assert_eq!(rx.try_recv().map(|b| b.paths.len()).ok(), Some(1));
+        // A file written, then renamed over the saved one, is not waited for.
+        let rename = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+        let saved = noted(&[
+            (EventKind::Create(CreateKind::File), "/s/content/a.md.tmp"),
+            (modify, "/s/content/a.md.tmp"),
+            (rename, "/s/content/a.md.tmp"),
+            (rename, "/s/content/a.md"),
+        ]);
+        assert!(saved.open.is_empty(), "{:?}", saved.open);
     }
 
     #[test]
