@@ -183,10 +183,7 @@ impl<'d> Dates<'d> {
     /// The date of item `id` as [`Dates::resolve`] found it: None before it
     /// was resolved, or when it could not be.
     pub fn resolved(&self, id: &str) -> Option<When> {
-        match self.states.get(id) {
-            Some(State::Done(w)) => w.clone(),
-            _ => None,
-        }
+        self.resolved_ref(id).cloned()
     }
 
     /// The date of item `id` as [`Dates::resolve`] found it, borrowed.

@@ -325,6 +325,7 @@ fn resolve_inner(
     } else {
         vec![0; docs.len()]
     };
+    let render = |doc: &Document| render_body(doc, &catalog, &config.base_url);
     // Each body, or None where the cache holds it for the same inputs.
     let bodies: Vec<Option<Body>> = docs
         .par_iter()
@@ -336,7 +337,7 @@ fn resolve_inner(
                 .is_some_and(|c| {
                     c.key == key && c.deps.iter().all(|(r, h)| shown_of(&catalog, r) == *h)
                 });
-            (!fresh).then(|| render_body(doc, &catalog, &config.base_url))
+            (!fresh).then(|| render(doc))
         })
         .collect();
     if let Some(cache) = cache.as_mut() {
@@ -397,7 +398,8 @@ fn resolve_inner(
         .zip(bodies)
         .map(|(doc, body)| {
             let Some(cache) = cache.as_deref() else {
-                let body = body.unwrap_or_default();
+                // Without a cache every body was rendered above.
+                let body = body.unwrap_or_else(|| render(doc));
                 let built = build_entity(doc, body, &catalog, &dates, &config, as_of, false);
                 return (built, None);
             };
@@ -413,7 +415,7 @@ fn resolve_inner(
             // (A reused body is in the cache; were it not, it is rendered.)
             let body = body
                 .or_else(|| cached.map(|c| c.body.clone()))
-                .unwrap_or_else(|| render_body(doc, &catalog, &config.base_url));
+                .unwrap_or_else(|| render(doc));
             let built = build_entity(doc, body, &catalog, &dates, &config, as_of, true);
             (built, Some(key))
         })
@@ -747,7 +749,7 @@ fn markdown_problem(
 }
 
 /// A rendered Markdown body.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct Body {
     html: std::sync::Arc<str>,
     /// Sources in citation order: the entity's `sources` field first, then the body's.

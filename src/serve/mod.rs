@@ -157,7 +157,7 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
         } else {
             Duration::from_secs(30)
         };
-        let batch = match rx.recv_timeout(wait) {
+        let mut batch = match rx.recv_timeout(wait) {
             Ok(batch) => watch::until_written(batch, &rx),
             Err(RecvTimeoutError::Timeout) => {
                 if let Some(s) = session.as_mut() {
@@ -190,7 +190,6 @@ pub fn run(opts: ServeOptions, on_event: &mut dyn FnMut(ServeEvent)) -> Result<(
             }
             Err(RecvTimeoutError::Disconnected) => break,
         };
-        let mut batch = batch;
         if let Some(e) = batch.error.take() {
             // Events may have been lost: the next rebuild reads the whole folder.
             walk_next = true;
