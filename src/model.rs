@@ -1,8 +1,9 @@
 //! The resolved knowledge base: every reference checked, every date computed,
 //! every body rendered. Built once by [`crate::resolve`], read by the renderer.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -41,7 +42,7 @@ pub struct Meta {
     pub file: PathBuf,
     /// The Markdown body rendered to HTML (links and citations resolved),
     /// shared with the dev server's cache of bodies.
-    pub body_html: std::sync::Arc<str>,
+    pub body_html: Arc<str>,
     /// Sources this entity cites, numbered in this order on its page.
     pub citations: Vec<String>,
     /// When an editor last checked it against its sources.
@@ -76,7 +77,7 @@ pub struct When {
     /// Shared: most dates of a large site are computed, and each is held in
     /// the site, in the dev server's cache and, while resolving, in the
     /// table of dates; copies of it are a count, not a string.
-    pub derivation: Option<std::sync::Arc<Derivation>>,
+    pub derivation: Option<Arc<Derivation>>,
 }
 
 impl When {
@@ -378,18 +379,23 @@ pub struct Site {
     pub as_of: Date,
     pub home_html: String,
     pub home_citations: Vec<String>,
-    pub orders: Vec<Order>,
-    pub provisions: Vec<Provision>,
-    pub agencies: Vec<Agency>,
-    pub sources: Vec<Source>,
-    pub events: Vec<Event>,
-    pub pages: Vec<Page>,
+    // Shared with the dev server's cache, which keeps entities between
+    // rebuilds: an entity made again replaces its Arc, one reused is the
+    // same allocation (see `Arc::ptr_eq`).
+    pub orders: Vec<Arc<Order>>,
+    pub provisions: Vec<Arc<Provision>>,
+    pub agencies: Vec<Arc<Agency>>,
+    pub sources: Vec<Arc<Source>>,
+    pub events: Vec<Arc<Event>>,
+    pub pages: Vec<Arc<Page>>,
     /// References between entities, from YAML fields and Markdown alike, both ways.
     pub links: Graph,
     /// Title of every entity, for link text.
-    pub titles: HashMap<Ref, String>,
+    // Maps keyed by entity use foldhash: ids are short, lookups many, and
+    // no one outside the content chooses them.
+    pub titles: foldhash::HashMap<Ref, String>,
     /// Position of every entity in its kind's list.
-    pub positions: HashMap<Ref, usize>,
+    pub positions: foldhash::HashMap<Ref, usize>,
     /// (provision, deadline) indexes of every deadline, by due date: see [`Site::deadlines`].
     pub deadline_order: Vec<(usize, usize)>,
 }
@@ -428,39 +434,61 @@ impl Site {
         groups
     }
 
+    /// Whether `self` and `other` hold entity `r` in one allocation: the
+    /// dev server's cache reused it, so it is the same in both.
+    pub fn same_entity(&self, other: &Site, r: &Ref) -> bool {
+        fn same<T>(a: &[Arc<T>], i: usize, b: &[Arc<T>], j: usize) -> bool {
+            a.get(i)
+                .zip(b.get(j))
+                .is_some_and(|(x, y)| Arc::ptr_eq(x, y))
+        }
+        let (Some(&i), Some(&j)) = (self.positions.get(r), other.positions.get(r)) else {
+            return false;
+        };
+        match r.kind {
+            Kind::Order => same(&self.orders, i, &other.orders, j),
+            Kind::Provision => same(&self.provisions, i, &other.provisions, j),
+            Kind::Agency => same(&self.agencies, i, &other.agencies, j),
+            Kind::Source => same(&self.sources, i, &other.sources, j),
+            Kind::Event => same(&self.events, i, &other.events, j),
+            Kind::Page => same(&self.pages, i, &other.pages, j),
+        }
+    }
+
     fn position(&self, kind: Kind, id: &str) -> Option<usize> {
         self.positions.get(&Ref::new(kind, id)).copied()
     }
 
-    /// The common fields of entity `r`, to change in place.
+    /// The common fields of entity `r`, to change: an entity shared (with
+    /// the dev server's cache) is copied first.
     pub fn meta_mut(&mut self, r: &Ref) -> Option<&mut Meta> {
         let i = self.position(r.kind, &r.id)?;
         Some(match r.kind {
-            Kind::Order => &mut self.orders.get_mut(i)?.meta,
-            Kind::Provision => &mut self.provisions.get_mut(i)?.meta,
-            Kind::Agency => &mut self.agencies.get_mut(i)?.meta,
-            Kind::Source => &mut self.sources.get_mut(i)?.meta,
-            Kind::Event => &mut self.events.get_mut(i)?.meta,
-            Kind::Page => &mut self.pages.get_mut(i)?.meta,
+            Kind::Order => &mut Arc::make_mut(self.orders.get_mut(i)?).meta,
+            Kind::Provision => &mut Arc::make_mut(self.provisions.get_mut(i)?).meta,
+            Kind::Agency => &mut Arc::make_mut(self.agencies.get_mut(i)?).meta,
+            Kind::Source => &mut Arc::make_mut(self.sources.get_mut(i)?).meta,
+            Kind::Event => &mut Arc::make_mut(self.events.get_mut(i)?).meta,
+            Kind::Page => &mut Arc::make_mut(self.pages.get_mut(i)?).meta,
         })
     }
 
     pub fn agency(&self, id: &str) -> Option<&Agency> {
-        self.position(Kind::Agency, id).map(|i| &self.agencies[i])
+        self.position(Kind::Agency, id).map(|i| &*self.agencies[i])
     }
 
     pub fn source(&self, id: &str) -> Option<&Source> {
-        self.position(Kind::Source, id).map(|i| &self.sources[i])
+        self.position(Kind::Source, id).map(|i| &*self.sources[i])
     }
 
     pub fn order(&self, id: &str) -> Option<&Order> {
-        self.position(Kind::Order, id).map(|i| &self.orders[i])
+        self.position(Kind::Order, id).map(|i| &*self.orders[i])
     }
 
     /// Every deadline with its provision, sorted by due date (undated last), then id.
     pub fn deadlines(&self) -> impl Iterator<Item = (&Provision, &Deadline)> {
         self.deadline_order.iter().map(|&(p, d)| {
-            let provision = &self.provisions[p];
+            let provision = &*self.provisions[p];
             (provision, &provision.deadlines[d])
         })
     }
@@ -469,17 +497,22 @@ impl Site {
     /// [`crate::resolve::resolve_uncompared`] left them.
     pub fn compare_versions(&mut self) {
         use rayon::prelude::*;
-        fn fill(versions: &[Version], changes: &mut Vec<Change>) {
-            if changes.len() + 1 < versions.len() {
-                *changes = Change::between(versions);
-            }
+        fn missing(versions: &[Version], changes: &[Change]) -> bool {
+            changes.len() + 1 < versions.len()
         }
-        self.orders
-            .par_iter_mut()
-            .for_each(|o| fill(&o.versions, &mut o.changes));
-        self.provisions
-            .par_iter_mut()
-            .for_each(|p| fill(&p.versions, &mut p.changes));
+        // Left uncompared only by a build, which shares no entity: nothing is copied.
+        self.orders.par_iter_mut().for_each(|o| {
+            if missing(&o.versions, &o.changes) {
+                let o = Arc::make_mut(o);
+                o.changes = Change::between(&o.versions);
+            }
+        });
+        self.provisions.par_iter_mut().for_each(|p| {
+            if missing(&p.versions, &p.changes) {
+                let p = Arc::make_mut(p);
+                p.changes = Change::between(&p.versions);
+            }
+        });
     }
 
     /// Compute [`Site::deadline_order`]; call after the provisions are sorted.

@@ -27,6 +27,7 @@ pub fn tasks(p: &Provision, id: &str) -> bool {
 pub fn matrix_rows<'s>(site: &'s Site, grouped: &Grouped<'s>) -> Vec<(&'s Order, &'s Provision)> {
     site.orders
         .iter()
+        .map(|o| &**o)
         .enumerate()
         .flat_map(|(i, o)| {
             grouped
@@ -46,7 +47,7 @@ pub fn change_owners(site: &Site) -> Vec<(&Order, Option<&Provision>)> {
         by_order.entry(p.order.as_str()).or_default().push(p);
     }
     let mut out = Vec::new();
-    for o in &site.orders {
+    for o in site.orders.iter().map(|o| &**o) {
         if !o.changes.is_empty() {
             out.push((o, None));
         }
@@ -197,7 +198,7 @@ impl<'s> Grouped<'s> {
     /// Provisions in site order: all, an order's, or those tasking an agency.
     pub fn provisions(&self, scope: Scope) -> Vec<&'s Provision> {
         match scope {
-            Scope::All => self.site.provisions.iter().collect(),
+            Scope::All => self.site.provisions.iter().map(|p| &**p).collect(),
             _ => self
                 .provisions_by_scope
                 .get(&scope)

@@ -635,7 +635,7 @@ pub fn page_deps(views: &Views, job: &Job) -> Option<PageDeps> {
             let mut deps = PageDeps::of(views, Job::Matrix(0), page, rows.len(), hash, |i, out| {
                 out.push(provision(rows[i].1));
             });
-            deps.names.extend(site.orders.iter().map(order));
+            deps.names.extend(site.orders.iter().map(|o| order(o)));
             deps
         }
         Job::Changes(page) => {
@@ -651,7 +651,7 @@ pub fn page_deps(views: &Views, job: &Job) -> Option<PageDeps> {
                     let (o, p) = rows[i];
                     out.push(p.map_or_else(|| order(o), provision));
                 });
-            deps.names.extend(site.orders.iter().map(order));
+            deps.names.extend(site.orders.iter().map(|o| order(o)));
             deps
         }
         Job::Stale(page) => {

@@ -1,6 +1,8 @@
 //! Every entity id of the site, for looking references up.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use foldhash::{HashMap, HashMapExt};
 
 use crate::content::{Document, Kind};
 use crate::diagnostics::{closest, Diagnostics};

@@ -1,7 +1,7 @@
 //! Computing every date of the site: absolute dates as written, relative ones
 //! (`within_days: N, of: X`) by following X, which may itself be relative.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use jiff::civil::Date;
 

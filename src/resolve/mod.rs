@@ -9,6 +9,7 @@ mod catalog;
 mod dates;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -74,7 +75,7 @@ pub fn resolve_cached(
 #[derive(Default)]
 pub struct BodyCache {
     /// By the file's path, as bytes: hashing a `Path` parses its components.
-    entries: HashMap<std::ffi::OsString, CachedBody>,
+    entries: foldhash::HashMap<std::ffi::OsString, CachedBody>,
 }
 
 struct CachedBody {
@@ -446,8 +447,8 @@ fn resolve_inner(
         events: Vec::new(),
         pages: Vec::new(),
         links: Graph::default(),
-        titles: HashMap::new(),
-        positions: HashMap::new(),
+        titles: Default::default(),
+        positions: Default::default(),
         deadline_order: Vec::new(),
     };
     let mut links: Vec<(u32, u32)> = Vec::with_capacity(built.iter().map(|b| b.links.len()).sum());
@@ -464,7 +465,7 @@ fn resolve_inner(
             links.extend(b.links.iter().map(|&to| (from, to)));
         }
         site.titles.insert(b.from, b.title);
-        match *b.entity {
+        match b.entity {
             Entity::Order(x) => site.orders.push(x),
             Entity::Provision(x) => site.provisions.push(x),
             Entity::Agency(x) => site.agencies.push(x),
@@ -485,9 +486,8 @@ fn resolve_inner(
 struct Built {
     from: Ref,
     title: String,
-    /// Boxed: the built entities wait in one list until they are sorted
-    /// into the site's, where they take their room once.
-    entity: Box<Entity>,
+    /// Shared: the dev server's cache and the site hold one copy.
+    entity: Entity,
     /// What it links to: places in the catalog's table.
     links: Vec<u32>,
     diags: Diagnostics,
@@ -495,12 +495,12 @@ struct Built {
 
 #[derive(Clone)]
 enum Entity {
-    Order(Order),
-    Provision(Provision),
-    Agency(Agency),
-    Source(Source),
-    Event(Event),
-    Page(Page),
+    Order(Arc<Order>),
+    Provision(Arc<Provision>),
+    Agency(Arc<Agency>),
+    Source(Arc<Source>),
+    Event(Arc<Event>),
+    Page(Arc<Page>),
     /// Not on the site (a page with a reserved name; reported).
     Refused,
 }
@@ -558,15 +558,15 @@ fn build_entity(
     }
     let title = meta.title.clone();
     let entity = match &doc.front {
-        RawFrontMatter::Order(o) => Entity::Order(b.order(doc, o, meta)),
+        RawFrontMatter::Order(o) => Entity::Order(Arc::new(b.order(doc, o, meta))),
         RawFrontMatter::Provision(p) => {
             let mut provision = b.provision(doc, p, meta, dates);
             provision.shrink();
-            Entity::Provision(provision)
+            Entity::Provision(Arc::new(provision))
         }
-        RawFrontMatter::Agency(a) => Entity::Agency(b.agency(doc, a, meta)),
-        RawFrontMatter::Source(s) => Entity::Source(b.source(doc, s, meta)),
-        RawFrontMatter::Event(e) => Entity::Event(b.event(doc, e, meta, dates)),
+        RawFrontMatter::Agency(a) => Entity::Agency(Arc::new(b.agency(doc, a, meta))),
+        RawFrontMatter::Source(s) => Entity::Source(Arc::new(b.source(doc, s, meta))),
+        RawFrontMatter::Event(e) => Entity::Event(Arc::new(b.event(doc, e, meta, dates))),
         RawFrontMatter::Page(_)
             if crate::render::RESERVED_TOP_FOLDERS.contains(&doc.id.as_str()) =>
         {
@@ -585,16 +585,16 @@ fn build_entity(
             );
             Entity::Refused
         }
-        RawFrontMatter::Page(p) => Entity::Page(Page {
+        RawFrontMatter::Page(p) => Entity::Page(Arc::new(Page {
             meta,
             weight: p.weight,
-        }),
+        })),
     };
     let links = std::mem::take(&mut b.links);
     Built {
         from,
         title,
-        entity: Box::new(entity),
+        entity,
         links,
         diags,
     }
@@ -623,6 +623,8 @@ fn relate_orders(site: &mut Site, docs: &[&Document], diags: &mut Diagnostics) {
         .map(|d| (d.id.as_str(), *d))
         .collect();
     for o in &mut site.orders {
+        // Copied when shared with the cache, which keeps orders unrelated.
+        let o = Arc::make_mut(o);
         let mut by = incoming.remove(&o.meta.id).unwrap_or_default();
         // By date, undated last: an undated revocation does not beat a dated one.
         by.sort_by(|a, b| {
@@ -699,7 +701,7 @@ fn relate_orders(site: &mut Site, docs: &[&Document], diags: &mut Diagnostics) {
     }
     for p in &mut site.provisions {
         if let Some(l) = lapses.get(&p.order) {
-            for d in &mut p.deadlines {
+            for d in &mut Arc::make_mut(p).deadlines {
                 d.lapse = Some(l.clone());
             }
         }

@@ -296,7 +296,7 @@ pub struct Session {
     templates: Option<Arc<Templates>>,
     /// The last good site, its signatures, jobs and warnings.
     site: Option<Arc<Site>>,
-    signatures: HashMap<Ref, Signature>,
+    signatures: foldhash::HashMap<Ref, Signature>,
     jobs: Vec<render::Job>,
     /// Where each of `jobs` is written.
     paths: Vec<String>,
@@ -332,7 +332,7 @@ impl Session {
             content: Content::default(),
             templates: None,
             site: None,
-            signatures: HashMap::new(),
+            signatures: Default::default(),
             jobs: Vec::new(),
             paths: Vec::new(),
             lists: HashMap::new(),
@@ -642,7 +642,7 @@ impl Session {
                     return Err(diags.sorted());
                 }
                 laps.lap("resolve");
-                let signatures = signatures(&site);
+                let signatures = signatures(&site, self.site.as_deref(), &self.signatures);
                 (Arc::new(site), diags.sorted(), Some(signatures))
             }
         };
@@ -664,7 +664,7 @@ impl Session {
                 let mut new = self.signatures.clone();
                 let (mut deep, mut shallow) = (HashSet::new(), HashSet::new());
                 for r in patched.iter().flatten() {
-                    let sig = signature(&site, r);
+                    let sig = signature(&site, r, None);
                     let old = self.signatures.get(r);
                     if old.map(|s| s.deep) != sig.map(|s| s.deep) {
                         deep.insert(r.clone());
@@ -1024,18 +1024,68 @@ fn by_path(files: Vec<render::OutputFile>) -> Outputs {
 struct Signature {
     deep: u64,
     shallow: u64,
+    /// The parts of `deep` and `shallow` that depend on the entity alone,
+    /// not on what it links to.
+    own: Own,
 }
 
-fn signatures(site: &Site) -> HashMap<Ref, Signature> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Own {
+    deep: u64,
+    shallow: u64,
+}
+
+/// The signature of every entity of `site`. An entity the last site held
+/// too, in the same allocation (the cache reused it), keeps its own part
+/// from `last`: only what it links to is hashed again.
+fn signatures(
+    site: &Site,
+    old: Option<&Site>,
+    last: &foldhash::HashMap<Ref, Signature>,
+) -> foldhash::HashMap<Ref, Signature> {
     use rayon::prelude::*;
     site.positions
         .par_iter()
-        .filter_map(|(r, _)| Some((r.clone(), signature(site, r)?)))
+        .filter_map(|(r, _)| {
+            let own = old
+                .filter(|old| old.same_entity(site, r))
+                .and_then(|_| last.get(r))
+                .map(|s| s.own);
+            Some((r.clone(), signature(site, r, own)?))
+        })
         .collect()
 }
 
-/// The signature of entity `r`; None when the site has no such entity.
-fn signature(site: &Site, r: &Ref) -> Option<Signature> {
+/// The signature of entity `r`, with its `own` part when known; None when
+/// the site has no such entity.
+fn signature(site: &Site, r: &Ref, own: Option<Own>) -> Option<Signature> {
+    let own = match own {
+        Some(own) => own,
+        None => own_part(site, r)?,
+    };
+    let mut links = DefaultHasher::new();
+    for to in site.links.outgoing(r) {
+        to.hash(&mut links);
+        site.title_of(to).hash(&mut links);
+        if to.kind == Kind::Agency {
+            site.agency(&to.id).map(|a| &a.acronym).hash(&mut links);
+        }
+    }
+    let links = links.finish();
+    let hash = |part: u64| {
+        let mut h = DefaultHasher::new();
+        (part, links).hash(&mut h);
+        h.finish()
+    };
+    Some(Signature {
+        deep: hash(own.deep),
+        shallow: hash(own.shallow),
+        own,
+    })
+}
+
+/// The part of `r`'s signature that depends on the entity alone.
+fn own_part(site: &Site, r: &Ref) -> Option<Own> {
     // The entity's fields but for its body (see `Meta`'s Hash), which is
     // hashed apart.
     fn outline<T: Hash>(x: &T) -> u64 {
@@ -1058,22 +1108,13 @@ fn signature(site: &Site, r: &Ref) -> Option<Signature> {
     } else {
         ""
     };
-    let mut links = DefaultHasher::new();
-    for to in site.links.outgoing(r) {
-        to.hash(&mut links);
-        site.title_of(to).hash(&mut links);
-        if to.kind == Kind::Agency {
-            site.agency(&to.id).map(|a| &a.acronym).hash(&mut links);
-        }
-    }
-    let links = links.finish();
     let hash = |x: &dyn Fn(&mut DefaultHasher)| {
         let mut h = DefaultHasher::new();
-        (outline, links).hash(&mut h);
+        outline.hash(&mut h);
         x(&mut h);
         h.finish()
     };
-    Some(Signature {
+    Some(Own {
         deep: hash(&|h| (&meta.body_html, &meta.citations).hash(h)),
         shallow: hash(&|h| also_shown.hash(h)),
     })
@@ -1081,8 +1122,8 @@ fn signature(site: &Site, r: &Ref) -> Option<Signature> {
 
 /// Entities whose signature (`part` of it) changed, or that were added or removed.
 fn changed(
-    old: &HashMap<Ref, Signature>,
-    new: &HashMap<Ref, Signature>,
+    old: &foldhash::HashMap<Ref, Signature>,
+    new: &foldhash::HashMap<Ref, Signature>,
     part: impl Fn(&Signature) -> u64,
 ) -> HashSet<Ref> {
     let mut out: HashSet<Ref> = new

@@ -1409,7 +1409,7 @@ impl<'s> Views<'s> {
                 })
                 .collect(),
             Kind::Source => {
-                let mut list: Vec<&Source> = s.sources.iter().collect();
+                let mut list: Vec<&Source> = s.sources.iter().map(|x| &**x).collect();
                 list.sort_by_key(|x| {
                     (
                         x.kind as u8,

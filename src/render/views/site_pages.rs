@@ -659,6 +659,7 @@ impl Views<'_> {
             .agencies
             .iter()
             .filter(|a| here.iter().any(|(_, p)| lists::tasks(p, &a.meta.id)))
+            .map(|a| &**a)
             .collect();
         let agencies = columns
             .iter()
