@@ -2,7 +2,7 @@
 //! place decides what each list holds, so that counting its pages (for the
 //! jobs) and rendering a page of it (for the views) cannot disagree.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::content::Kind;
 use crate::model::{Deadline, Meta, Order, Provision, Site};
@@ -42,7 +42,7 @@ pub fn matrix_rows<'s>(site: &'s Site, grouped: &Grouped<'s>) -> Vec<(&'s Order,
 /// then each of its provisions that changed. An order with no change at
 /// all has no row.
 pub fn change_owners(site: &Site) -> Vec<(&Order, Option<&Provision>)> {
-    let mut by_order: std::collections::HashMap<&str, Vec<&Provision>> = Default::default();
+    let mut by_order: HashMap<&str, Vec<&Provision>> = HashMap::new();
     for p in site.provisions.iter().filter(|p| !p.changes.is_empty()) {
         by_order.entry(p.order.as_str()).or_default().push(p);
     }

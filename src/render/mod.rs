@@ -22,8 +22,8 @@ use crate::status::Category;
 use crate::theme::DEFAULT_THEME;
 use crate::timeline::ItemKind;
 use crate::{calendar, feed};
+use foldhash::{HashMap, HashMapExt};
 use lists::Scope;
-use std::collections::HashMap;
 use views::Views;
 
 /// A file of the built site, by its path under the output folder.

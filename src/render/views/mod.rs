@@ -5,7 +5,9 @@
 //! Views hold ready-to-print strings (URLs under the base path, formatted
 //! dates), so templates stay free of logic.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -501,7 +503,7 @@ pub struct Views<'s> {
     /// ([`crate::timeline::items`]): most pages do not need them.
     items: std::sync::OnceLock<Vec<crate::timeline::Item<'s>>>,
     /// Agencies that have at least one dated item, for the timeline's filters.
-    dated_agencies: std::sync::OnceLock<std::collections::HashSet<&'s str>>,
+    dated_agencies: std::sync::OnceLock<foldhash::HashSet<&'s str>>,
     /// Each kind's index rows, made once for all its pages.
     index_items: [std::sync::OnceLock<Vec<IndexItemView>>; 6],
     /// The rows of each long list, chosen once for all its pages: making
@@ -592,7 +594,7 @@ impl<'s> Views<'s> {
     pub fn is_dated(&self, id: &str) -> bool {
         self.dated_agencies
             .get_or_init(|| {
-                let dated: std::collections::HashSet<&str> = self
+                let dated: foldhash::HashSet<&str> = self
                     .items()
                     .iter()
                     .flat_map(|i| i.agencies.iter().map(String::as_str))
