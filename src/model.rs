@@ -187,7 +187,7 @@ impl RelationKind {
     }
 }
 
-#[derive(Debug, Clone, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Relation {
     pub kind: RelationKind,
     /// The other order's id.

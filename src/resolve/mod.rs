@@ -220,7 +220,10 @@ pub fn patch_bodies(
             body,
         ));
     }
-    if patches.iter().any(|(r, ..)| site.meta_mut(r).is_none()) {
+    if patches
+        .iter()
+        .any(|(r, ..)| !site.positions.contains_key(r))
+    {
         return None;
     }
     let mut patched = Patch::default();
@@ -622,9 +625,8 @@ fn relate_orders(site: &mut Site, docs: &[&Document], diags: &mut Diagnostics) {
         .filter(|d| d.kind == Kind::Order)
         .map(|d| (d.id.as_str(), *d))
         .collect();
-    for o in &mut site.orders {
-        // Copied when shared with the cache, which keeps orders unrelated.
-        let o = Arc::make_mut(o);
+    for shared in &mut site.orders {
+        let o = &**shared;
         let mut by = incoming.remove(&o.meta.id).unwrap_or_default();
         // By date, undated last: an undated revocation does not beat a dated one.
         by.sort_by(|a, b| {
@@ -676,31 +678,40 @@ fn relate_orders(site: &mut Site, docs: &[&Document], diags: &mut Diagnostics) {
                 );
             }
         }
-        if given.is_none() {
-            if let Some((status, _)) = derived {
-                o.status = status;
-            }
-        }
-        o.lapse = match (ending, o.status) {
+        let status = match (given, derived) {
+            (None, Some((status, _))) => status,
+            _ => o.status,
+        };
+        let lapse = match (ending, status) {
             (Some(r), OrderStatus::Revoked | OrderStatus::Superseded) => Some(Lapse {
                 since: r.date,
                 by: r.order.clone(),
-                kind: o.status,
+                kind: status,
             }),
             (None, OrderStatus::Revoked | OrderStatus::Superseded) => Some(Lapse {
                 since: None,
                 by: String::new(),
-                kind: o.status,
+                kind: status,
             }),
             _ => None,
         };
-        if let Some(l) = &o.lapse {
+        if let Some(l) = &lapse {
             lapses.insert(o.meta.id.clone(), l.clone());
         }
-        o.related_by = by;
+        // An order shared with the dev server's cache (which keeps it
+        // unrelated) is copied only when its relations change it.
+        if (status, &lapse, &by) != (o.status, &o.lapse, &o.related_by) {
+            let o = Arc::make_mut(shared);
+            o.status = status;
+            o.lapse = lapse;
+            o.related_by = by;
+        }
     }
     for p in &mut site.provisions {
-        if let Some(l) = lapses.get(&p.order) {
+        let Some(l) = lapses.get(&p.order) else {
+            continue;
+        };
+        if p.deadlines.iter().any(|d| d.lapse.as_ref() != Some(l)) {
             for d in &mut Arc::make_mut(p).deadlines {
                 d.lapse = Some(l.clone());
             }
@@ -1511,4 +1522,56 @@ fn sort_site(site: &mut Site) {
     );
     put(Kind::Page, site.pages.iter().map(|e| &e.meta.id).collect());
     site.sort_deadlines();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dev server resolves again after every save: an entity nothing
+    /// changed is shared with the cache, not copied (its signature is then
+    /// reused); one that resolve relates to others is made again with the
+    /// relations, every time.
+    #[test]
+    fn a_second_resolve_shares_what_it_reuses_and_relates_orders_again() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sites/tracker");
+        let config = Config::load(&root).expect("the fixture's site.yaml loads");
+        let content = crate::content::load(&root);
+        let as_of = Date::constant(2026, 9, 1);
+        let mut cache = BodyCache::default();
+        let (first, _) = resolve_cached(config.clone(), &content, as_of, false, &mut cache);
+        let (second, _) = resolve_cached(config, &content, as_of, false, &mut cache);
+        let r = |kind: Kind, id: &str| Ref::new(kind, id);
+        // The revoked order and its provision carry what the relation gives them.
+        let old = r(Kind::Order, "old");
+        let report = r(Kind::Provision, "old-report");
+        for site in [&first, &second] {
+            assert!(site.order("old").is_some_and(|o| o.lapse.is_some()));
+            let lapsed = |p: &Provision| p.deadlines.iter().all(|d| d.lapse.is_some());
+            let i = site.positions[&report];
+            assert!(lapsed(&site.provisions[i]));
+        }
+        // The memo implements the new order: the new one is related too.
+        let new = r(Kind::Order, "new");
+        assert!(second
+            .order("new")
+            .is_some_and(|o| !o.related_by.is_empty()));
+        let related = [old, new, report];
+        for x in &related {
+            assert!(
+                !second.same_entity(&first, x),
+                "{x:?} was not related again"
+            );
+        }
+        // Everything else, the memo (related to nothing) included, is shared.
+        let shared: Vec<&Ref> = second
+            .positions
+            .keys()
+            .filter(|x| !related.contains(x))
+            .collect();
+        assert!(shared.contains(&&r(Kind::Order, "memo")));
+        for x in shared {
+            assert!(second.same_entity(&first, x), "{x:?} was copied");
+        }
+    }
 }

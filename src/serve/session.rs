@@ -1029,6 +1029,9 @@ struct Signature {
     own: Own,
 }
 
+/// A [`Signature`]'s part that the entity alone decides: its fields, with
+/// its body (`deep`) or with only what other pages show of the body
+/// (`shallow`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Own {
     deep: u64,
