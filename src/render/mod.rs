@@ -420,8 +420,7 @@ pub fn collect<R>(produce: impl FnOnce(&dyn Sink) -> R) -> (Vec<OutputFile>, R) 
 }
 
 /// Render the pages of `all` (the site's [`jobs`]) for which `keep` is
-/// true, and, with `extras`, the feed, calendars, sitemap and robots.txt
-/// (which are about the whole site). The files come in no particular order.
+/// true, and, with `extras`, the sitemap (which lists every page). The files come in no particular order.
 pub fn render_selected(
     views: &Views,
     templates: &Templates,
@@ -438,8 +437,6 @@ pub enum Extras {
     None,
     /// The sitemap (it lists the pages).
     Sitemap,
-    /// The sitemap, and the files of [`data_files`].
-    All,
 }
 
 /// The export, feeds, calendars, spreadsheets and robots.txt of `site`,
@@ -697,9 +694,8 @@ impl<F: Fn(OutputFile) -> Result<(), Diagnostic> + Sync> Sink for F {
 /// Writes one data file's bytes.
 pub type Fill<'a> = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + Send + Sync + 'a;
 
-/// Render the pages `keep` selects (and with `with_extras` the feed,
-/// calendars, sitemap and robots.txt), handing each to `emit` as soon as it
-/// is made, so that no more than one page per thread is held at a time.
+/// Render the pages `keep` selects (and with `extras` the sitemap),
+/// handing each to `emit` as soon as it is made, so that no more than one page per thread is held at a time.
 fn render_pages_into(
     views: &Views,
     templates: &Templates,
@@ -746,15 +742,19 @@ fn render_pages_into(
         for d in problems {
             diags.push(d);
         }
-        if extras == Extras::All && !diags.has_errors() {
-            let problems: Vec<Diagnostic> = data_extras(site, views)
-                .par_iter()
-                .filter_map(|(path, fill)| emit.stream(path, fill.as_ref()).err())
-                .collect();
-            for d in problems {
-                diags.push(d);
-            }
-        }
+    }
+    diags
+}
+
+/// Stream the files of [`data_files`] into `emit`.
+fn data_files_into(site: &Site, views: &Views, emit: &dyn Sink) -> Diagnostics {
+    let problems: Vec<Diagnostic> = data_extras(site, views)
+        .par_iter()
+        .filter_map(|(path, fill)| emit.stream(path, fill.as_ref()).err())
+        .collect();
+    let mut diags = Diagnostics::new();
+    for d in problems {
+        diags.push(d);
     }
     diags
 }
@@ -767,21 +767,28 @@ pub fn render_site_into(
     progress: Option<&crate::build::Progress>,
     emit: &dyn Sink,
 ) -> Diagnostics {
-    let views = Views::new(site);
+    let mut views = Views::new(site);
     let all = jobs(&views);
     if let Some(p) = progress {
         p.total
             .store(all.len(), std::sync::atomic::Ordering::Relaxed);
     }
-    render_pages_into(
+    let mut diags = render_pages_into(
         &views,
         templates,
         &all,
         |_, _| true,
-        Extras::All,
+        Extras::Sitemap,
         progress,
         emit,
-    )
+    );
+    if !diags.has_errors() {
+        // What only pages show goes before the data files are made: at
+        // 100,000 provisions they were the build's peak of memory.
+        views.let_go_of_pages();
+        diags.extend(data_files_into(site, &views, emit));
+    }
+    diags
 }
 
 /// Tera's escaping, byte for byte (`&<>"'`), writing the text between

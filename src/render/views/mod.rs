@@ -6,9 +6,9 @@
 //! dates), so templates stay free of logic.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use foldhash::HashMap;
-use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -583,6 +583,22 @@ impl<'s> Views<'s> {
             memo: Memo::default(),
             fragments: Fragments::default(),
         }
+    }
+
+    /// Let go of what only pages show: each kind's index rows, the
+    /// fragments (links, dates, sources), the matrix, changes and review
+    /// lists. What the data files use stays: dated items, deadlines, and
+    /// each agency's timeline and provisions (its calendar and feed).
+    pub fn let_go_of_pages(&mut self) {
+        for rows in &mut self.index_items {
+            rows.take();
+        }
+        self.fragments = Fragments::default();
+        let memo = &mut self.memo;
+        memo.summaries = Default::default();
+        memo.matrix.take();
+        memo.changes.take();
+        memo.reviews.take();
     }
 
     /// Every dated item of the site, by date.
