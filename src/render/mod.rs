@@ -420,7 +420,8 @@ pub fn collect<R>(produce: impl FnOnce(&dyn Sink) -> R) -> (Vec<OutputFile>, R) 
 }
 
 /// Render the pages of `all` (the site's [`jobs`]) for which `keep` is
-/// true, and, with `extras`, the sitemap (which lists every page). The files come in no particular order.
+/// true, and, with `extras`, the sitemap (which lists every page). The
+/// files come in no particular order.
 pub fn render_selected(
     views: &Views,
     templates: &Templates,
@@ -695,7 +696,8 @@ impl<F: Fn(OutputFile) -> Result<(), Diagnostic> + Sync> Sink for F {
 pub type Fill<'a> = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + Send + Sync + 'a;
 
 /// Render the pages `keep` selects (and with `extras` the sitemap),
-/// handing each to `emit` as soon as it is made, so that no more than one page per thread is held at a time.
+/// handing each to `emit` as soon as it is made, so that no more than one
+/// page per thread is held at a time.
 fn render_pages_into(
     views: &Views,
     templates: &Templates,

@@ -347,7 +347,8 @@ fn resolve_inner(
     if let Some(cache) = cache.as_mut() {
         // Entries reused stay as they are (their inputs were just checked);
         // only bodies rendered again are stored, and gone files forgotten.
-        let present: HashSet<&std::ffi::OsStr> = docs.iter().map(|d| d.path.as_os_str()).collect();
+        let present: foldhash::HashSet<&std::ffi::OsStr> =
+            docs.iter().map(|d| d.path.as_os_str()).collect();
         cache
             .entries
             .retain(|path, _| present.contains(path.as_os_str()));
