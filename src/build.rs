@@ -1,4 +1,5 @@
-//! The build driver: load, resolve, render, write. `serve` and `check` reuse it.
+//! The commands `build` and `check`: each runs the [`crate::pipeline`] once,
+//! from nothing; `build` writes what it makes into a new output tree.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +10,8 @@ use crate::content::{self, Content};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::output::{self, OutputError};
-use crate::render::{self, OutputFile, Templates};
+use crate::pipeline::{Pipeline, Sinks};
+use crate::render::{self, OutputFile};
 use crate::resolve;
 
 /// What a build needs to know beyond the site's own files.
@@ -116,7 +118,7 @@ pub fn resolve_content(
     config: &Config,
     content: &Content,
 ) -> (Site, Diagnostics) {
-    let (mut site, diags) = resolve_content_inner(opts, config, content, None);
+    let (mut site, diags) = resolve_content_uncompared(opts, config, content);
     site.compare_versions();
     (site, diags)
 }
@@ -134,6 +136,16 @@ pub fn resolve_content_cached(
 /// The date a build is as of: the options', else site.yaml's, else today.
 pub fn as_of(opts: &BuildOptions, config: &Config) -> Date {
     opts.as_of.or(config.as_of).unwrap_or_else(today)
+}
+
+/// [`resolve_content`], leaving versions uncompared (see
+/// [`resolve::resolve_uncompared`]).
+pub fn resolve_content_uncompared(
+    opts: &BuildOptions,
+    config: &Config,
+    content: &Content,
+) -> (Site, Diagnostics) {
+    resolve_content_inner(opts, config, content, None)
 }
 
 /// Resolve; without a cache, versions are left uncompared.
@@ -169,71 +181,12 @@ fn resolve_content_inner(
 pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Vec<Diagnostic>> {
     let config = load_config(opts)?;
     let content = content::load(&opts.root);
-    let (mut site, diags) = resolve_content_inner(opts, &config, &content, None);
+    let (mut site, diags) = resolve_content_uncompared(opts, &config, &content);
     // Versions are compared once the files are let go: at 100,000
     // provisions, comparisons and files together were the peak of memory.
     drop(content);
     site.compare_versions();
     Ok((site, diags))
-}
-
-/// A site ready to render: resolved content, its templates and its static
-/// files, every problem found so far.
-struct Prepared {
-    site: Site,
-    templates: Templates,
-    statics: Vec<OutputFile>,
-    diags: Diagnostics,
-}
-
-/// Load and resolve the site, load its templates, list its static files;
-/// every problem of the three at once.
-fn prepare(opts: &BuildOptions) -> Result<Prepared, Vec<Diagnostic>> {
-    let (site, mut diags) = load(opts)?;
-    let templates = Templates::load(&opts.root, &site.config.theme, opts.cancel.clone())
-        .map_err(|d| diags.extend(d))
-        .ok();
-    let statics = render::static_files(&opts.root, &site.config.theme)
-        .map_err(|d| diags.extend(d))
-        .unwrap_or_default();
-    match templates {
-        Some(templates) if !diags.has_errors() => Ok(Prepared {
-            site,
-            templates,
-            statics,
-            diags,
-        }),
-        _ => Err(diags.sorted()),
-    }
-}
-
-/// A sink that records the paths handed to another.
-struct Recording<'a> {
-    inner: &'a dyn render::Sink,
-    written: std::sync::Mutex<Vec<String>>,
-}
-
-impl Recording<'_> {
-    fn record(&self, path: &str) {
-        if let Ok(mut w) = self.written.lock() {
-            w.push(path.to_string());
-        }
-    }
-}
-
-impl render::Sink for Recording<'_> {
-    fn file(&self, f: OutputFile) -> Result<(), Diagnostic> {
-        let path = f.path.clone();
-        self.inner.file(f)?;
-        self.record(&path);
-        Ok(())
-    }
-
-    fn stream(&self, path: &str, fill: &render::Fill) -> Result<(), Diagnostic> {
-        self.inner.stream(path, fill)?;
-        self.record(path);
-        Ok(())
-    }
 }
 
 /// The sink of `gazette build`: each file is written into the new tree as
@@ -257,75 +210,14 @@ impl render::Sink for ToDisk<'_> {
     }
 }
 
-/// Render every generated file of a prepared site (pages, export, feeds,
-/// calendars, spreadsheets, search index) into `emit`, as each is made;
-/// then check that no static file takes a generated file's place. Returns
-/// the paths emitted. The one rendering step of `build` and `check`.
-fn generate(
-    p: &mut Prepared,
-    opts: &BuildOptions,
-    emit: &dyn render::Sink,
-) -> Result<Vec<String>, Vec<Diagnostic>> {
-    let emit = Recording {
-        inner: emit,
-        written: std::sync::Mutex::new(Vec::new()),
-    };
-    // The search index is built on its own thread while the pages render:
-    // it needs only the model, and it would otherwise be a serial tail of
-    // several seconds on a large site. Its parts are written as each is done.
-    let search_problems = std::sync::Mutex::new(Vec::new());
-    let emit_all = |files: Vec<OutputFile>| {
-        for f in files {
-            if let Err(d) = render::Sink::file(&emit, f) {
-                if let Ok(mut all) = search_problems.lock() {
-                    all.push(d);
-                }
-            }
-        }
-    };
-    let parts = crate::search::Parts::new(&p.site);
-    let (rendered, search) = std::thread::scope(|scope| {
-        let search = scope.spawn(|| parts.work(&emit_all));
-        let rendered =
-            render::render_site_into(&p.site, &p.templates, opts.progress.as_deref(), &emit);
-        // The pages are done: this thread makes the index's last parts too.
-        let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parts.work(&emit_all)))
-            .unwrap_or_else(|_| Err(crate::search::STOPPED.into()));
-        let search = search
-            .join()
-            .unwrap_or_else(|_| Err(crate::search::STOPPED.into()));
-        (rendered, search.and(mine))
-    });
-    p.diags.extend(rendered);
-    for d in search_problems.into_inner().unwrap_or_default() {
-        p.diags.push(d);
-    }
-    if let Err(e) = search {
-        p.diags.push(Diagnostic::error("search index", None, e));
-    }
-    if p.diags.has_errors() {
-        return Err(std::mem::take(&mut p.diags).sorted());
-    }
-    let written = emit.written.into_inner().unwrap_or_default();
-    let paths: Vec<&str> = written.iter().map(String::as_str).collect();
-    let statics: Vec<(&str, &render::Contents)> = p
-        .statics
-        .iter()
-        .map(|f| (f.path.as_str(), &f.contents))
-        .collect();
-    let collisions = render::check_routes(&paths, &statics, &opts.root);
-    if collisions.has_errors() {
-        return Err(collisions.sorted());
-    }
-    Ok(written)
-}
-
 /// Load, resolve and render in memory: every file of the site, or every problem.
 pub fn render(
     opts: &BuildOptions,
 ) -> Result<(Site, Vec<OutputFile>, Diagnostics), Vec<Diagnostic>> {
-    let mut p = prepare(opts)?;
-    let (mut files, generated) = render::collect(|emit| generate(&mut p, opts, emit));
+    let mut pipeline = Pipeline::once(opts.clone());
+    let mut p = pipeline.prepare()?;
+    let (mut files, generated) =
+        render::collect(|emit| pipeline.generate(&mut p, Sinks::one(emit)));
     generated?;
     files.extend(p.statics);
     Ok((p.site, files, p.diags))
@@ -350,11 +242,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let output_dir = opts.output_dir();
     output::check_output_dir(&opts.root, &output_dir, opts.allow_outside)
         .map_err(BuildError::Output)?;
+    let mut pipeline = Pipeline::once(opts.clone());
     // Claiming the spare tree lists its files (a walk of 440,000 at
     // 100,000 provisions): done while the site is read and resolved.
     let (prepared, staging) = std::thread::scope(|scope| {
         let staging = scope.spawn(|| output::Staging::create(&output_dir));
-        let prepared = prepare(opts);
+        let prepared = pipeline.prepare();
         let staging = staging.join().unwrap_or_else(|_| {
             Err(output::OutputError::Refused(
                 "the output folder could not be prepared".into(),
@@ -368,7 +261,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         staging: &staging,
         output: &output_dir,
     };
-    let written = generate(&mut p, opts, &sink).map_err(BuildError::Content)?;
+    let written = pipeline
+        .generate(&mut p, Sinks::one(&sink))
+        .map_err(BuildError::Content)?;
     {
         use rayon::prelude::*;
         p.statics

@@ -11,7 +11,8 @@
 //!    typed views ([`render::views`]);
 //! 5. [`output`] writes the pages into a fresh folder and swaps it in.
 //!
-//! [`build`] drives the whole pipeline. Every problem along the way is a
+//! [`pipeline`] runs these stages for `build`, `check` and the dev server
+//! alike ([`build`] and [`serve`] wrap it). Every problem along the way is a
 //! [`diagnostics::Diagnostic`] naming `path:line:column`; they are collected,
 //! not thrown, so one run reports them all. The library never prints.
 
@@ -33,6 +34,7 @@ pub mod linkcheck;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod pipeline;
 pub mod render;
 pub mod resolve;
 pub mod scaffold;

@@ -404,7 +404,7 @@ fn scope_key(scope: Scope) -> (u8, usize) {
 /// Render every page of `site`, with the feed, calendars, sitemap, robots.txt
 /// and the JSON export, in memory.
 pub fn render_site(site: &Site, templates: &Templates) -> (Vec<OutputFile>, Diagnostics) {
-    collect(|emit| render_site_into(site, templates, None, emit))
+    collect(|emit| render_site_into(site, templates, None, emit, Some(emit)))
 }
 
 /// Run `produce` with a [`Sink`] that keeps every file in memory.
@@ -761,13 +761,15 @@ fn data_files_into(site: &Site, views: &Views, emit: &dyn Sink) -> Diagnostics {
     diags
 }
 
-/// Render the whole site (pages, sitemap, and the files of [`data_files`])
-/// into `emit`, counting pages in `progress`.
+/// Render the whole site: the pages and the sitemap into `pages`, the
+/// files of [`data_files`] into `data` (when there is one); pages are
+/// counted in `progress`.
 pub fn render_site_into(
     site: &Site,
     templates: &Templates,
     progress: Option<&crate::build::Progress>,
-    emit: &dyn Sink,
+    pages: &dyn Sink,
+    data: Option<&dyn Sink>,
 ) -> Diagnostics {
     let mut views = Views::new(site);
     let all = jobs(&views);
@@ -782,13 +784,13 @@ pub fn render_site_into(
         |_, _| true,
         Extras::Sitemap,
         progress,
-        emit,
+        pages,
     );
-    if !diags.has_errors() {
+    if let Some(data) = data.filter(|_| !diags.has_errors()) {
         // What only pages show goes before the data files are made: at
         // 100,000 provisions they were the build's peak of memory.
         views.let_go_of_pages();
-        diags.extend(data_files_into(site, &views, emit));
+        diags.extend(data_files_into(site, &views, data));
     }
     diags
 }

@@ -29,11 +29,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::build::{self, BuildOptions};
-use crate::config::Config;
-use crate::content::{Content, Document, Kind, Refreshed};
+use crate::content::{Kind, Refreshed};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Ref, Site};
-use crate::render::{self, Contents, Templates};
+use crate::pipeline::{Pipeline, Sinks};
+use crate::render::{self, Contents};
 
 /// What kind of file changed; decides how much to rebuild.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -290,10 +290,8 @@ impl Laps {
 }
 
 pub struct Session {
-    opts: BuildOptions,
-    config: Option<Config>,
-    content: Content,
-    templates: Option<Arc<Templates>>,
+    /// The stages, with the content and rendered bodies the last run kept.
+    pipeline: Pipeline,
     /// The last good site, its signatures, jobs and warnings.
     site: Option<Arc<Site>>,
     signatures: foldhash::HashMap<Ref, Signature>,
@@ -320,17 +318,12 @@ pub struct Session {
     /// behind whose seconds of work they would wait, and the next rebuild
     /// with them.
     later_pool: Option<Arc<rayon::ThreadPool>>,
-    /// Rendered bodies, reused by the next resolve when nothing they show changed.
-    bodies: crate::resolve::BodyCache,
 }
 
 impl Session {
     pub fn new(opts: BuildOptions) -> Session {
         Session {
-            opts,
-            config: None,
-            content: Content::default(),
-            templates: None,
+            pipeline: Pipeline::kept(opts),
             site: None,
             signatures: Default::default(),
             jobs: Vec::new(),
@@ -353,7 +346,6 @@ impl Session {
                 .build()
                 .ok()
                 .map(Arc::new),
-            bodies: Default::default(),
             pool: rayon::ThreadPoolBuilder::new()
                 .thread_name(|i| format!("gazette-render-{i}"))
                 .build()
@@ -515,7 +507,7 @@ impl Session {
             .iter()
             .map(|(path, c)| (path.as_str(), c.as_ref()))
             .collect();
-        let collisions = render::check_routes(&generated, &statics, &self.opts.root);
+        let collisions = render::check_routes(&generated, &statics, &self.pipeline.opts().root);
         if collisions.has_errors() {
             problems.extend(collisions.sorted());
         } else {
@@ -578,6 +570,73 @@ impl Session {
         result
     }
 
+    /// The first build, and any after site.yaml changes or after rendering
+    /// pages failed: the pipeline's run from nothing, as `gazette build`'s,
+    /// into memory, but for the data files and the search index, made
+    /// after the reload in the background as after any rebuild (the last
+    /// site's are served until then).
+    fn run_from_nothing(
+        &mut self,
+        started: Instant,
+        mut laps: Laps,
+    ) -> Result<Report, Vec<Diagnostic>> {
+        self.in_sync = false;
+        let mut prepared = self.pipeline.prepare()?;
+        laps.lap("prepare");
+        let pipeline = &self.pipeline;
+        let (pages, generated) = render::collect(|pages| {
+            pipeline.generate(
+                &mut prepared,
+                Sinks {
+                    pages,
+                    derived: None,
+                },
+            )
+        });
+        generated?;
+        laps.lap("render");
+        let site = Arc::new(prepared.site);
+        let views = render::views::Views::new(&site);
+        let jobs = render::jobs(&views);
+        let paths: Vec<String> = jobs.iter().map(|j| render::job_path(&site, j)).collect();
+        let lists = list_hashes(&views, &jobs);
+        drop(views);
+        let signatures = signatures(&site, None, &Default::default());
+        laps.lap("signatures");
+        let rendered = pages.iter().filter(|f| f.path.ends_with(".html")).count();
+        let search = std::mem::take(&mut self.served.search);
+        let mut served = Served::new(by_path(pages), Outputs::new(), by_path(prepared.statics));
+        served.search = search;
+        served.coming = Arc::new(
+            render::data_file_paths(&site)
+                .into_iter()
+                .chain(crate::search::fixed_files(&site))
+                .collect(),
+        );
+        self.served = served;
+        if let Some(old) = self.site.replace(site) {
+            let _ = std::thread::Builder::new()
+                .name("gazette-free".into())
+                .spawn(move || drop(old));
+        }
+        self.signatures = signatures;
+        self.jobs = jobs;
+        self.paths = paths;
+        self.lists = lists;
+        self.warnings = prepared.diags.sorted();
+        self.in_sync = true;
+        laps.lap("outputs");
+        self.start_derived();
+        Ok(Report {
+            rendered,
+            later: 0,
+            files: self.served.len(),
+            elapsed: started.elapsed(),
+            phases: laps.phases,
+            warnings: self.warnings.clone(),
+        })
+    }
+
     /// The rebuild; when it patches the last good site in place, `patch`
     /// says how to undo it.
     fn rebuild_patching(
@@ -588,35 +647,23 @@ impl Session {
     ) -> Result<Report, Vec<Diagnostic>> {
         let started = Instant::now();
         let mut laps = Laps::start();
-        let everything = changes.contains(&ChangeKind::Config) || self.site.is_none();
-        if everything {
-            self.config = Some(build::load_config(&self.opts)?);
-            self.templates = None;
+        if changes.contains(&ChangeKind::Config) || self.site.is_none() {
+            return self.run_from_nothing(started, laps);
         }
-        let config = self.config.clone().ok_or_else(Vec::new)?;
-        if everything || changes.contains(&ChangeKind::Template) || self.templates.is_none() {
-            self.templates = Some(Arc::new(
-                Templates::load(&self.opts.root, &config.theme, self.opts.cancel.clone())
-                    .map_err(|d| d.sorted())?,
-            ));
-        }
-        laps.lap("templates");
-        let root = self.opts.root.clone();
-        let refreshed = match paths {
-            Some(paths) if !everything => self
-                .content
-                .refresh_files(&root, paths)
-                .unwrap_or_else(|| self.content.refresh(&root)),
-            _ => self.content.refresh(&root),
+        let templates = match self.pipeline.templates() {
+            Some(t) if !changes.contains(&ChangeKind::Template) => Arc::clone(t),
+            _ => self.pipeline.reload_templates()?,
         };
+        laps.lap("templates");
+        let refreshed = self.pipeline.refresh(paths);
         let was_in_sync = std::mem::replace(&mut self.in_sync, false);
         laps.lap("read");
         let only_content = changes.iter().all(|k| *k == ChangeKind::Content);
         // The date a resolve would use: a new day changes what every page says.
-        let as_of = build::as_of(&self.opts, &config);
+        let config = self.pipeline.config().ok_or_else(Vec::new)?;
+        let as_of = build::as_of(self.pipeline.opts(), config);
         let same_day = self.site.as_ref().is_some_and(|s| s.as_of == as_of);
-        let patched = if !everything && only_content && was_in_sync && same_day && !refreshed.other
-        {
+        let patched = if only_content && was_in_sync && same_day && !refreshed.other {
             self.patch_bodies(&refreshed).map(|p| {
                 let entities = p.entities.clone();
                 *patch = Some(p);
@@ -632,12 +679,7 @@ impl Session {
                 None,
             ),
             None => {
-                let (site, diags) = build::resolve_content_cached(
-                    &self.opts,
-                    &config,
-                    &self.content,
-                    &mut self.bodies,
-                );
+                let (site, diags) = self.pipeline.resolve()?;
                 if diags.has_errors() {
                     return Err(diags.sorted());
                 }
@@ -649,10 +691,9 @@ impl Session {
         if patched.is_some() {
             laps.lap("resolve");
         }
-        let templates = self.templates.as_ref().ok_or_else(Vec::new)?;
         // A new day changes what every page says of deadlines and reviews.
         let new_day = self.site.as_ref().is_none_or(|old| old.as_of != site.as_of);
-        let render_all = everything || new_day || changes.contains(&ChangeKind::Template);
+        let render_all = new_day || changes.contains(&ChangeKind::Template);
         // Entities whose pages changed (deep), and whose part on other pages did (shallow).
         let (deep, shallow, new_signatures) = match (fresh_signatures, &patched) {
             (Some(new), _) => (
@@ -770,14 +811,14 @@ impl Session {
         };
         // All the jobs, for the sitemap, which lists every page.
         let (files, render_diags) =
-            render::render_selected(&views, templates, &all, |_, job| now.contains(job), extras);
+            render::render_selected(&views, &templates, &all, |_, job| now.contains(job), extras);
         drop(views);
         if render_diags.has_errors() {
             return Err(render_diags.sorted());
         }
         laps.lap("render");
-        let statics = if everything || changes.contains(&ChangeKind::Static) {
-            Some(render::static_files(&self.opts.root, &config.theme).map_err(|d| d.sorted())?)
+        let statics = if changes.contains(&ChangeKind::Static) {
+            Some(self.pipeline.statics()?)
         } else {
             None
         };
@@ -848,7 +889,8 @@ impl Session {
         choice: Choice,
         lists: HashMap<String, u64>,
     ) {
-        let (Some(site), Some(templates)) = (self.site.clone(), self.templates.clone()) else {
+        let (Some(site), Some(templates)) = (self.site.clone(), self.pipeline.templates().cloned())
+        else {
             return;
         };
         if jobs.is_empty() {
@@ -894,19 +936,8 @@ impl Session {
     /// last good site in place (see [`crate::resolve::patch_bodies`]).
     /// Returns the entities patched, or None: resolve the whole site.
     fn patch_bodies(&mut self, refreshed: &Refreshed) -> Option<crate::resolve::Patch> {
-        let pairs: Vec<(&Document, &Document)> = refreshed
-            .replaced
-            .iter()
-            .map(|(key, old)| Some((old.as_ref(), self.content.document_at(key)?)))
-            .collect::<Option<_>>()?;
         let site = Arc::make_mut(self.site.as_mut()?);
-        crate::resolve::patch_bodies(
-            site,
-            &self.content,
-            self.opts.drafts,
-            &pairs,
-            &mut self.bodies,
-        )
+        self.pipeline.patch_bodies(site, refreshed)
     }
 
     /// Replace the generated files with the new site's: `files` just
@@ -962,7 +993,7 @@ impl Session {
                 .collect(),
         };
         let generated: Vec<&str> = generated.into_iter().collect();
-        let collisions = render::check_routes(&generated, &statics_now, &self.opts.root);
+        let collisions = render::check_routes(&generated, &statics_now, &self.pipeline.opts().root);
         if collisions.has_errors() {
             return Err(collisions.sorted());
         }
@@ -985,6 +1016,18 @@ impl Session {
         }
         Ok(())
     }
+}
+
+/// Each list page's list (see [`Choice::keep`]), by path.
+fn list_hashes(views: &render::views::Views, jobs: &[render::Job]) -> HashMap<String, u64> {
+    use rayon::prelude::*;
+    jobs.par_iter()
+        .filter(|job| job.owner(views.site).is_none())
+        .filter_map(|job| {
+            let deps = render::page_deps(views, job)?;
+            Some((render::job_path(views.site, job), deps.list))
+        })
+        .collect()
 }
 
 /// Run `work` in `pool` (its parallel steps on the pool's threads), or here.
