@@ -1,7 +1,9 @@
 //! Incremental rebuilds for the dev server.
 //!
-//! A [`Session`] keeps the last good site in memory and, on each change,
-//! redoes only the work that kind of change needs:
+//! A [`Session`] keeps the last good site in memory and a [`Pipeline`],
+//! the stages `gazette build` runs. Its first build, and any after
+//! `site.yaml` changes, is the pipeline's run from nothing, into memory. On
+//! each other change it reruns only the stages that kind of change needs:
 //!
 //! - a save that changes only Markdown bodies, keeping what they link to,
 //!   patches those entities in the model and re-renders their own pages;
