@@ -1,5 +1,7 @@
-//! The commands `build` and `check`: each runs the [`crate::pipeline`] once,
-//! from nothing; `build` writes what it makes into a new output tree.
+//! The commands `build` and `check`, each a run of the [`crate::pipeline`]
+//! from nothing (`build` writes what it makes into a new output tree), and
+//! the steps and options the pipeline and the dev server share: reading the
+//! settings with the command line's overrides, the as-of date, resolving.
 
 use std::path::{Path, PathBuf};
 
@@ -180,13 +182,18 @@ fn resolve_content_inner(
 /// Load and resolve the site: everything up to, not including, rendering.
 pub fn load(opts: &BuildOptions) -> Result<(Site, Diagnostics), Vec<Diagnostic>> {
     let config = load_config(opts)?;
+    Ok(load_with(opts, &config))
+}
+
+/// [`load`] with the settings read: the content is let go before versions
+/// are compared, since at 100,000 provisions the two at once were the peak
+/// of memory.
+pub fn load_with(opts: &BuildOptions, config: &Config) -> (Site, Diagnostics) {
     let content = content::load(&opts.root);
-    let (mut site, diags) = resolve_content_uncompared(opts, &config, &content);
-    // Versions are compared once the files are let go: at 100,000
-    // provisions, comparisons and files together were the peak of memory.
+    let (mut site, diags) = resolve_content_uncompared(opts, config, &content);
     drop(content);
     site.compare_versions();
-    Ok((site, diags))
+    (site, diags)
 }
 
 /// The sink of `gazette build`: each file is written into the new tree as

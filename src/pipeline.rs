@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::build::{self, BuildOptions};
 use crate::config::Config;
-use crate::content::{self, Content, Document, Refreshed};
+use crate::content::{Content, Document, Refreshed};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::render::{self, OutputFile, Sink, Templates};
@@ -107,14 +107,9 @@ impl Pipeline {
         self.config.as_ref()
     }
 
-    /// The templates of the last run that loaded them.
+    /// The templates of the last successful run or reload (kept pipelines only).
     pub fn templates(&self) -> Option<&Arc<Templates>> {
         self.templates.as_ref()
-    }
-
-    /// The content as last read (empty for a pipeline run once).
-    pub fn content(&self) -> &Content {
-        &self.content
     }
 
     /// The first stages, from nothing: read site.yaml, the content, the
@@ -125,15 +120,7 @@ impl Pipeline {
         self.config = Some(config.clone());
         self.templates = None;
         let (site, mut diags) = match self.keep {
-            Keep::Nothing => {
-                let content = content::load(&self.opts.root);
-                let (mut site, diags) =
-                    build::resolve_content_uncompared(&self.opts, &config, &content);
-                // Versions are compared once the files are let go.
-                drop(content);
-                site.compare_versions();
-                (site, diags)
-            }
+            Keep::Nothing => build::load_with(&self.opts, &config),
             Keep::ForNextRun => {
                 self.content.refresh(&self.opts.root);
                 build::resolve_content_cached(&self.opts, &config, &self.content, &mut self.bodies)
@@ -163,8 +150,8 @@ impl Pipeline {
     }
 
     /// Render every generated file of a prepared site (pages, sitemap, and
-    /// with `sinks.derived` the export, feeds, calendars, spreadsheets and
-    /// search index) into `sinks`, as each is made; then check that no
+    /// with `sinks.derived` the export, feeds, calendars, spreadsheets,
+    /// robots.txt and search index) into `sinks`, as each is made; then check that no
     /// static file takes a generated file's place, or the place of one made
     /// after. Returns the paths emitted.
     pub fn generate(&self, p: &mut Prepared, sinks: Sinks) -> Result<Vec<String>, Vec<Diagnostic>> {
@@ -196,10 +183,7 @@ impl Pipeline {
             Some(derived) => written.extend(derived.into_paths()),
             // Their names are claimed all the same (the search index's
             // hashed chunks are checked when it is made).
-            None => {
-                written.extend(render::data_file_paths(&p.site));
-                written.extend(crate::search::fixed_files(&p.site));
-            }
+            None => written.extend(derived_paths(&p.site)),
         }
         let paths: Vec<&str> = written.iter().map(String::as_str).collect();
         let statics: Vec<(&str, &render::Contents)> = p
@@ -263,11 +247,6 @@ impl Pipeline {
         (rendered, problems)
     }
 
-    /// Read `site.yaml` again (a rerun's first stage when it changed).
-    pub fn reload_config(&mut self) -> Result<&Config, Vec<Diagnostic>> {
-        Ok(self.config.insert(build::load_config(&self.opts)?))
-    }
-
     /// Load the templates again (a rerun after a template changed).
     pub fn reload_templates(&mut self) -> Result<Arc<Templates>, Vec<Diagnostic>> {
         let theme = self.settings()?.theme;
@@ -327,18 +306,29 @@ impl Pipeline {
     }
 
     /// List the static files again.
-    pub fn statics(&mut self) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    pub fn statics(&self) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         let theme = self.settings()?.theme;
         render::static_files(&self.opts.root, &theme).map_err(|d| d.sorted())
     }
 
-    /// The settings as last read, else read now.
-    fn settings(&mut self) -> Result<Config, Vec<Diagnostic>> {
-        match &self.config {
-            Some(config) => Ok(config.clone()),
-            None => Ok(self.reload_config()?.clone()),
-        }
+    /// The settings of the last run from nothing (a rerun's stages follow one).
+    fn settings(&self) -> Result<Config, Vec<Diagnostic>> {
+        self.config.clone().ok_or_else(|| {
+            vec![Diagnostic::error(
+                crate::config::CONFIG_FILE,
+                None,
+                "the site was never built: build it from nothing first",
+            )]
+        })
     }
+}
+
+/// The paths of the files made with the second sink of [`Sinks`]: the
+/// data files and the search index's, but for its hashed chunks.
+pub fn derived_paths(site: &Site) -> Vec<String> {
+    let mut paths = render::data_file_paths(site);
+    paths.extend(crate::search::fixed_files(site));
+    paths
 }
 
 /// A sink that records the paths handed to another.

@@ -284,6 +284,22 @@ fn incremental_rebuilds_equal_full_builds() {
                 move || std::fs::write(&p, "new logo").unwrap()
             }),
         ),
+        (
+            "site settings: a run from nothing over the last site",
+            ChangeKind::Config,
+            Box::new({
+                let p = root.join("site.yaml");
+                move || edit(&p, "title: Basic fixture", "title: Basic fixture site")
+            }),
+        ),
+        (
+            "agency title, after a run from nothing",
+            ChangeKind::Content,
+            Box::new({
+                let p = content("agencies/treasury.md");
+                move || edit(&p, "Treasury Department", "The Treasury")
+            }),
+        ),
     ];
     for (name, kind, step) in steps {
         let report = rebuild_after(&mut session, &root, kind, name, step);

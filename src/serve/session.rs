@@ -34,7 +34,7 @@ use crate::build::{self, BuildOptions};
 use crate::content::{Kind, Refreshed};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Ref, Site};
-use crate::pipeline::{Pipeline, Sinks};
+use crate::pipeline::{derived_paths, Pipeline, Sinks};
 use crate::render::{self, Contents};
 
 /// What kind of file changed; decides how much to rebuild.
@@ -303,7 +303,7 @@ pub struct Session {
     /// Each list page's [`render::PageDeps::list`], by path.
     lists: HashMap<String, u64>,
     warnings: Vec<Diagnostic>,
-    /// Whether `content` holds what `site` was made from: false from the
+    /// Whether the pipeline's content holds what `site` was made from: false from the
     /// moment a refresh reads a file until a rebuild succeeds.
     in_sync: bool,
     served: Served,
@@ -572,8 +572,8 @@ impl Session {
         result
     }
 
-    /// The first build, and any after site.yaml changes or after rendering
-    /// pages failed: the pipeline's run from nothing, as `gazette build`'s,
+    /// The first build, and any after site.yaml changes, on a new day, or
+    /// after rendering pages failed or could not start: the pipeline's run from nothing, as `gazette build`'s,
     /// into memory, but for the data files and the search index, made
     /// after the reload in the background as after any rebuild (the last
     /// site's are served until then).
@@ -603,18 +603,13 @@ impl Session {
         let paths: Vec<String> = jobs.iter().map(|j| render::job_path(&site, j)).collect();
         let lists = list_hashes(&views, &jobs);
         drop(views);
-        let signatures = signatures(&site, None, &Default::default());
+        let signatures = signatures(&site, self.site.as_deref(), &self.signatures);
         laps.lap("signatures");
         let rendered = pages.iter().filter(|f| f.path.ends_with(".html")).count();
         let search = std::mem::take(&mut self.served.search);
         let mut served = Served::new(by_path(pages), Outputs::new(), by_path(prepared.statics));
         served.search = search;
-        served.coming = Arc::new(
-            render::data_file_paths(&site)
-                .into_iter()
-                .chain(crate::search::fixed_files(&site))
-                .collect(),
-        );
+        served.coming = Arc::new(derived_paths(&site).into_iter().collect());
         self.served = served;
         if let Some(old) = self.site.replace(site) {
             let _ = std::thread::Builder::new()
@@ -978,10 +973,8 @@ impl Session {
         // Made in the background, perhaps not yet: the new site's names are
         // claimed all the same (the search index's hashed chunks are checked
         // when it is done).
-        let data = render::data_file_paths(site);
-        generated.extend(data.iter().map(String::as_str));
-        let search_files = crate::search::fixed_files(site);
-        generated.extend(search_files.iter().map(String::as_str));
+        let derived = derived_paths(site);
+        generated.extend(derived.iter().map(String::as_str));
         let statics_now: Vec<(&str, &Contents)> = match &statics {
             Some(list) => list
                 .iter()
@@ -1012,7 +1005,7 @@ impl Session {
             pages.insert(f.path, Arc::new(f.contents));
         }
         self.served.pages = Arc::new(pages);
-        self.served.coming = Arc::new(data.into_iter().chain(search_files).collect());
+        self.served.coming = Arc::new(derived.into_iter().collect());
         if let Some(statics) = statics {
             self.served.statics = Arc::new(by_path(statics));
         }
