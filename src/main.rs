@@ -174,7 +174,39 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Hash-map seeds for Tera's values, one counter per thread: a page's
+/// context makes thousands of maps, and ahash's default source is one
+/// atomic counter that both cores fought over (1.6% of a build's time).
+/// The keys stay random per process (ahash's fixed seeds come from the OS).
+struct SeedPerThread;
+
+impl ahash::random_state::RandomSource for SeedPerThread {
+    fn gen_hasher_seed(&self) -> usize {
+        thread_local!(static COUNT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) });
+        COUNT.with(|c| {
+            let n = c.get().wrapping_add(1);
+            c.set(n);
+            // The cell's address tells threads apart.
+            n ^ (c as *const _ as usize)
+        })
+    }
+}
+
+/// Process settings measured to make builds faster (README, Benchmarks).
+fn tune_process() {
+    let _ = ahash::random_state::set_random_source(SeedPerThread);
+    // No transparent huge pages: mimalloc asks for them, and the kernel
+    // then clears 2 MiB wherever a build first touches a few bytes of
+    // memory it has just been given back (7-9% of a 10,000-provision build).
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_THP_DISABLE reads no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    tune_process();
     let cli = Cli::parse();
     match cli.command {
         Command::Init(a) => init(a),
