@@ -132,7 +132,9 @@ fn event(site: &Site, item: &Item, host: &str, stamp: &str) -> Event {
             }
         }
         None => {
-            if let Some(e) = site.events.iter().find(|e| e.meta.id == item.page.id) {
+            // (An order's signing or a source's publication has no event.)
+            let event = (item.page.kind == Kind::Event).then(|| site.event(&item.page.id));
+            if let Some(e) = event.flatten() {
                 lines.push(source_line(site, &e.sources));
             }
             item.title.clone()

@@ -485,6 +485,10 @@ impl Site {
         self.position(Kind::Order, id).map(|i| &*self.orders[i])
     }
 
+    pub fn event(&self, id: &str) -> Option<&Event> {
+        self.position(Kind::Event, id).map(|i| &*self.events[i])
+    }
+
     /// Every deadline with its provision, sorted by due date (undated last), then id.
     pub fn deadlines(&self) -> impl Iterator<Item = (&Provision, &Deadline)> {
         self.deadline_order.iter().map(|&(p, d)| {

@@ -93,13 +93,14 @@ pub struct Item<'s> {
 /// All dated items, by date, then kind, then key: deterministic.
 pub fn items(site: &Site) -> Vec<Item<'_>> {
     let mut out = Vec::new();
+    // What signing and publication events say, in one pass: asking every
+    // event for each source grew with sources times events.
+    let told = told_by_events(site);
     for o in &site.orders {
         let page = Ref::new(Kind::Order, o.meta.id.as_str());
-        let has_signing_event = site.events.iter().any(|e| {
-            e.kind == "signing"
-                && e.related.contains(&page)
-                && e.date.as_ref().map(|w| w.date) == o.signed
-        });
+        let has_signing_event = o
+            .signed
+            .is_some_and(|date| told.contains(&("signing", &page, date)));
         if let (Some(date), false) = (o.signed, has_signing_event) {
             out.push(Item {
                 date,
@@ -225,12 +226,7 @@ pub fn items(site: &Site) -> Vec<Item<'_>> {
         let Some(date) = s.date else { continue };
         // An editor's publication event for this source says it better.
         let page = Ref::new(Kind::Source, s.meta.id.as_str());
-        let has_event = site.events.iter().any(|e| {
-            e.kind == "publication"
-                && e.related.contains(&page)
-                && e.date.as_ref().map(|w| w.date) == Some(date)
-        });
-        if has_event {
+        if told.contains(&("publication", &page, date)) {
             continue;
         }
         out.push(Item {
@@ -246,4 +242,20 @@ pub fn items(site: &Site) -> Vec<Item<'_>> {
     }
     out.sort_by(|a, b| (a.date, a.kind, &a.key).cmp(&(b.date, b.kind, &b.key)));
     out
+}
+
+/// Each (kind, related entity, date) of the site's dated signing and
+/// publication events.
+fn told_by_events(site: &Site) -> foldhash::HashSet<(&'static str, &Ref, Date)> {
+    let mut told = foldhash::HashSet::default();
+    for e in &site.events {
+        let kind = match e.kind.as_str() {
+            "signing" => "signing",
+            "publication" => "publication",
+            _ => continue,
+        };
+        let Some(when) = &e.date else { continue };
+        told.extend(e.related.iter().map(|r| (kind, r, when.date)));
+    }
+    told
 }

@@ -312,18 +312,10 @@ pub fn jobs(views: &Views) -> Vec<Job> {
     let entities: usize = Kind::ALL.iter().map(|&k| lists::entities(site, k)).sum();
     jobs.extend(pages(entities).map(Job::Stale));
 
-    // Timeline items per agency and per kind, counted in one pass.
+    // Timeline items per kind, counted in one pass.
     let items = views.items();
-    let mut per_agency: HashMap<&str, usize> = HashMap::new();
     let mut per_kind: HashMap<ItemKind, usize> = HashMap::new();
     for item in items {
-        // As lists::timeline counts: once per item, however often it names the agency.
-        let mut named: Vec<&str> = item.agencies.iter().map(String::as_str).collect();
-        named.sort_unstable();
-        named.dedup();
-        for a in named {
-            *per_agency.entry(a).or_default() += 1;
-        }
         *per_kind.entry(item.kind).or_default() += 1;
     }
     jobs.extend(pages(items.len()).map(|p| Job::Timeline(None, None, p)));
@@ -334,7 +326,7 @@ pub fn jobs(views: &Views) -> Vec<Job> {
         jobs.extend((0..p.versions.len()).map(|v| Job::Version(Kind::Provision, i, v)));
     }
     for (i, a) in site.agencies.iter().enumerate() {
-        let n = per_agency.get(a.meta.id.as_str()).copied().unwrap_or(0);
+        let n = views.agency_items(&a.meta.id).len();
         jobs.extend(pages(n).map(|p| Job::Timeline(Some(i), None, p)));
     }
     for k in ItemKind::ALL {

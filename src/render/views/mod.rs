@@ -502,8 +502,8 @@ pub struct Views<'s> {
     /// Every dated item, made once per build when first asked for
     /// ([`crate::timeline::items`]): most pages do not need them.
     items: std::sync::OnceLock<Vec<crate::timeline::Item<'s>>>,
-    /// Agencies that have at least one dated item, for the timeline's filters.
-    dated_agencies: std::sync::OnceLock<foldhash::HashSet<&'s str>>,
+    /// Each agency's dated items (positions in `items`), by its id.
+    agency_items: std::sync::OnceLock<foldhash::HashMap<&'s str, Vec<usize>>>,
     /// Each kind's index rows, made once for all its pages.
     index_items: [std::sync::OnceLock<Vec<IndexItemView>>; 6],
     /// The rows of each long list, chosen once for all its pages: making
@@ -578,7 +578,7 @@ impl<'s> Views<'s> {
         Views {
             site,
             items: Default::default(),
-            dated_agencies: Default::default(),
+            agency_items: Default::default(),
             index_items: Default::default(),
             memo: Memo::default(),
             fragments: Fragments::default(),
@@ -606,23 +606,20 @@ impl<'s> Views<'s> {
         self.items.get_or_init(|| crate::timeline::items(self.site))
     }
 
+    /// The dated items (positions in `items`) of agency `id`.
+    pub fn agency_items(&self, id: &str) -> &[usize] {
+        self.agency_items
+            .get_or_init(|| {
+                let ids = self.site.agencies.iter().map(|a| a.meta.id.as_str());
+                lists::items_by_agency(ids, self.items())
+            })
+            .get(id)
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// Whether agency `id` has a dated item (and so a timeline of its own).
     pub fn is_dated(&self, id: &str) -> bool {
-        self.dated_agencies
-            .get_or_init(|| {
-                let dated: foldhash::HashSet<&str> = self
-                    .items()
-                    .iter()
-                    .flat_map(|i| i.agencies.iter().map(String::as_str))
-                    .collect();
-                self.site
-                    .agencies
-                    .iter()
-                    .map(|a| a.meta.id.as_str())
-                    .filter(|id| dated.contains(id))
-                    .collect()
-            })
-            .contains(id)
+        !self.agency_items(id).is_empty()
     }
 
     /// The deadlines of `scope`, by due date; only those of `category` if given.
@@ -659,7 +656,7 @@ impl<'s> Views<'s> {
             (agency.map(str::to_string), kind),
             || {
                 let items = self.items();
-                let rows = lists::timeline(items, agency, kind);
+                let rows = lists::timeline(items, agency.map(|a| self.agency_items(a)), kind);
                 let ahead = rows.iter().position(|&i| items[i].date >= self.site.as_of);
                 (rows, ahead)
             },
