@@ -4,6 +4,8 @@
 //! in, so a failed build never leaves `public/` half-written. gazette marks
 //! its output folders and never replaces a folder it did not create.
 
+mod stamp;
+
 use std::path::{Path, PathBuf};
 
 use crate::content::CONTENT_DIR;
@@ -221,7 +223,11 @@ impl Staging {
         // in place makes ext4 flush it on close (its protection for files
         // replaced by truncation), which made rebuilds wait on the disk;
         // comparing in the page cache is cheaper.
-        if was_file && same_contents(&dest, &f.contents) {
+        let digest = match &f.contents {
+            Contents::Bytes(b) => Some(stamp::digest(b)),
+            Contents::Copy(_) => None,
+        };
+        if was_file && unchanged(&dest, &f.contents, digest) {
             return Ok(());
         }
         // A changed file gets a new inode: a read-only copy, or a hard
@@ -229,9 +235,10 @@ impl Staging {
         if was_file {
             let _ = std::fs::remove_file(&dest);
         }
-        match &f.contents {
-            Contents::Bytes(b) => write_file(&dest, b)?,
-            Contents::Copy(src) => fs::copy(src, &dest)?,
+        match (&f.contents, digest) {
+            (Contents::Bytes(b), Some(digest)) => write_file(&dest, b, digest)?,
+            (Contents::Bytes(b), None) => write_file(&dest, b, stamp::digest(b))?,
+            (Contents::Copy(src), _) => fs::copy(src, &dest)?,
         }
         Ok(())
     }
@@ -251,19 +258,29 @@ impl Staging {
             source,
         };
         let written = std::fs::File::create(&partial).and_then(|file| {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            let mut out = stamp::Hashing {
+                inner: std::io::BufWriter::with_capacity(1 << 16, file),
+                hasher: stamp::Hasher::default(),
+            };
             fill(&mut out)?;
-            std::io::Write::flush(&mut out)
+            std::io::Write::flush(&mut out)?;
+            let file = out.inner.into_inner().map_err(|e| e.into_error())?;
+            Ok((file, out.hasher.finish()))
         });
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&partial);
-            return Err(failed(e).into());
-        }
+        let (file, digest) = match written {
+            Ok(done) => done,
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(failed(e).into());
+            }
+        };
         // As in `write`: an unchanged file stays; a changed one gets a new inode.
-        if was_file && same_contents(&dest, &Contents::Copy(partial.clone())) {
+        if was_file && unchanged(&dest, &Contents::Copy(partial.clone()), Some(digest)) {
             let _ = std::fs::remove_file(&partial);
             return Ok(());
         }
+        stamp::write(&file, digest);
+        drop(file);
         if was_file {
             let _ = std::fs::remove_file(&dest);
         }
@@ -387,13 +404,37 @@ impl Drop for Staging {
     }
 }
 
-/// Write a new file whose folder exists (no `create_dir_all` per file).
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
-    std::fs::write(path, bytes).map_err(|source| FsError {
+/// Write a new file whose folder exists (no `create_dir_all` per file),
+/// stamped with `digest`, its contents'.
+fn write_file(path: &Path, bytes: &[u8], digest: stamp::Digest) -> Result<(), FsError> {
+    let written = std::fs::File::create(path).and_then(|mut file| {
+        std::io::Write::write_all(&mut file, bytes)?;
+        stamp::write(&file, digest);
+        Ok(())
+    });
+    written.map_err(|source| FsError {
         path: path.to_path_buf(),
         action: "write",
         source,
     })
+}
+
+/// Whether the file at `path` already holds `contents`, whose digest is
+/// `digest` if known: its stamp says so when it has one, its bytes otherwise.
+fn unchanged(path: &Path, contents: &Contents, digest: Option<stamp::Digest>) -> bool {
+    match (digest, stamp::read(path)) {
+        (Some(new), Some(old)) => new == old,
+        (Some(new), None) => {
+            // Unstamped (made before stamps, or changed since): stamped
+            // once found the same, so that the next build need not read it.
+            let same = same_contents(path, contents);
+            if same {
+                stamp::write_path(path, new);
+            }
+            same
+        }
+        (None, _) => same_contents(path, contents),
+    }
 }
 
 /// Make `staging` the output folder; whatever was there before is removed
