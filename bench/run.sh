@@ -42,4 +42,5 @@ bytes=$(du -sk "$work/gazette/public" | cut -f1)
 hpages=$(find "$work/hugo/public" -name '*.html' | wc -l)
 printf 'gazette (%d provisions, %d pages, %d files, %d KiB): %6.2f s  %7d KiB peak  cpu %s%%\n' "$n" "$pages" "$files" "$bytes" "$gt" "$gm" "$gc"
 printf 'hugo %s (%d pages):  %6.2f s  %7d KiB peak  cpu %s%%\n' "$("$hugo_bin" version | grep -o 'v[0-9][0-9.]*' | head -1)" "$hpages" "$ht" "$hm" "$hc"
+echo "each run's wall time (s), in order: gazette $(cut -d' ' -f1 "$work/g" | tr '\n' ' ')| hugo $(cut -d' ' -f1 "$work/h" | tr '\n' ' ')"
 python3 -c "print(f'ratio gazette/hugo ({$runs} alternating runs, medians): time {$gt/$ht:.2f}x, peak memory {$gm/$hm:.2f}x')"
