@@ -186,15 +186,17 @@ impl ahash::random_state::RandomSource for SeedPerThread {
         COUNT.with(|c| {
             let n = c.get().wrapping_add(1);
             c.set(n);
-            // The cell's address tells threads apart.
-            n ^ (c as *const _ as usize)
+            // The cell's address, in the high half, tells threads apart.
+            n ^ (c as *const _ as usize).rotate_left(usize::BITS / 2)
         })
     }
 }
 
 /// Process settings measured to make builds faster (README, Benchmarks).
 fn tune_process() {
-    let _ = ahash::random_state::set_random_source(SeedPerThread);
+    // Fails only if a map was made before: the first thing main does.
+    let seeded = ahash::random_state::set_random_source(SeedPerThread);
+    debug_assert!(seeded.is_ok());
     // No transparent huge pages: mimalloc asks for them, and the kernel
     // then clears 2 MiB wherever a build first touches a few bytes of
     // memory it has just been given back (7-9% of a 10,000-provision build).

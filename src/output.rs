@@ -235,10 +235,9 @@ impl Staging {
         if was_file {
             let _ = std::fs::remove_file(&dest);
         }
-        match (&f.contents, digest) {
-            (Contents::Bytes(b), Some(digest)) => write_file(&dest, b, digest)?,
-            (Contents::Bytes(b), None) => write_file(&dest, b, stamp::digest(b))?,
-            (Contents::Copy(src), _) => fs::copy(src, &dest)?,
+        match &f.contents {
+            Contents::Bytes(b) => write_file(&dest, b, digest.unwrap_or_else(|| stamp::digest(b)))?,
+            Contents::Copy(src) => fs::copy(src, &dest)?,
         }
         Ok(())
     }
@@ -422,19 +421,19 @@ fn write_file(path: &Path, bytes: &[u8], digest: stamp::Digest) -> Result<(), Fs
 /// Whether the file at `path` already holds `contents`, whose digest is
 /// `digest` if known: its stamp says so when it has one, its bytes otherwise.
 fn unchanged(path: &Path, contents: &Contents, digest: Option<stamp::Digest>) -> bool {
-    match (digest, stamp::read(path)) {
-        (Some(new), Some(old)) => new == old,
-        (Some(new), None) => {
-            // Unstamped (made before stamps, or changed since): stamped
-            // once found the same, so that the next build need not read it.
-            let same = same_contents(path, contents);
-            if same {
-                stamp::write_path(path, new);
-            }
-            same
-        }
-        (None, _) => same_contents(path, contents),
+    let Some(new) = digest else {
+        return same_contents(path, contents);
+    };
+    if let Some(old) = stamp::read(path) {
+        return new == old;
     }
+    // Unstamped (made before stamps, or changed since): stamped once found
+    // the same, so that the next build need not read it.
+    let same = same_contents(path, contents);
+    if same {
+        stamp::write_path(path, new);
+    }
+    same
 }
 
 /// Make `staging` the output folder; whatever was there before is removed
@@ -812,6 +811,38 @@ mod tests {
         assert!(
             spare.join("c/index.html").is_file(),
             "the second site is the spare now"
+        );
+    }
+
+    /// A page of the spare tree edited in place, keeping its length, is
+    /// written again: its stamp no longer vouches for it.
+    #[test]
+    fn a_file_edited_by_hand_is_written_again() {
+        use std::io::Write;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let page = |s: &str| OutputFile {
+            path: "index.html".into(),
+            contents: Contents::Bytes(s.as_bytes().to_vec()),
+        };
+        write_site(&out, &[page("original")]).unwrap();
+        write_site(&out, &[page("original")]).unwrap();
+        let spare = tmp.path().join(".public.spare/index.html");
+        let mut edited = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&spare)
+            .unwrap();
+        edited.write_all(b"ORIGINAL").unwrap();
+        let time = edited.metadata().unwrap().modified().unwrap();
+        // (Moved on explicitly: a coarse clock may not have ticked yet.)
+        edited
+            .set_modified(time + std::time::Duration::from_secs(1))
+            .unwrap();
+        drop(edited);
+        write_site(&out, &[page("original")]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "original"
         );
     }
 

@@ -5,82 +5,57 @@
 //! the old tree back, from disk once the page cache has let it go: a third
 //! of a 100,000-provision rebuild (about 30 of 100 s on this machine). So
 //! each file gazette writes carries a stamp in its extended attribute
-//! `user.gazette`: a 128-bit hash of its contents, its length, and its
-//! modification time once written. A stamp is believed only while the file
-//! still has that length and time (an editor's change to the file moves
-//! them); a file without one (a file system without user attributes, a
-//! build before stamps) is compared byte by byte, as before.
+//! `user.gazette` (Linux only): the XXH3-128 hash of its contents, their
+//! length, and the file's modification time once written. A stamp is
+//! believed only while the file still has that length and time (an
+//! editor's change moves them; one that puts the time back is not seen) and
+//! no other hard link; a file without one (a file system without user
+//! attributes, a build before stamps) is compared byte by byte, as before.
 
 use std::path::Path;
-
-use foldhash::quality::FixedState;
-use std::hash::BuildHasher;
-
-/// Blocks hashed one at a time, so that a file streamed in pieces and the
-/// same bytes in one piece have the same hash.
-const BLOCK: usize = 1 << 16;
-/// Two hashes of different seeds: 128 bits.
-const SEEDS: [u64; 2] = [0x6761_7a65_7474_6531, 0x6761_7a65_7474_6532];
 
 /// A file's contents, as far as a stamp tells them apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Digest {
-    hash: [u64; 2],
+    /// XXH3-128: specified, and the same on every platform and version.
+    hash: u128,
     len: u64,
 }
 
 /// Hashes bytes given in pieces of any size.
-#[derive(Default)]
 pub struct Hasher {
-    state: [u64; 2],
-    block: Vec<u8>,
+    xxh3: Box<xxhash_rust::xxh3::Xxh3Default>,
     len: u64,
 }
 
+impl Default for Hasher {
+    fn default() -> Hasher {
+        Hasher {
+            xxh3: Box::new(xxhash_rust::xxh3::Xxh3Default::new()),
+            len: 0,
+        }
+    }
+}
+
 impl Hasher {
-    pub fn update(&mut self, mut bytes: &[u8]) {
+    pub fn update(&mut self, bytes: &[u8]) {
         self.len += bytes.len() as u64;
-        while !bytes.is_empty() {
-            if self.block.is_empty() && bytes.len() >= BLOCK {
-                let (block, rest) = bytes.split_at(BLOCK);
-                self.fold(block);
-                bytes = rest;
-                continue;
-            }
-            let take = (BLOCK - self.block.len()).min(bytes.len());
-            self.block.extend_from_slice(&bytes[..take]);
-            bytes = &bytes[take..];
-            if self.block.len() == BLOCK {
-                let block = std::mem::take(&mut self.block);
-                self.fold(&block);
-                self.block = block;
-                self.block.clear();
-            }
-        }
+        self.xxh3.update(bytes);
     }
 
-    fn fold(&mut self, block: &[u8]) {
-        for (state, seed) in self.state.iter_mut().zip(SEEDS) {
-            *state = FixedState::with_seed(seed).hash_one((*state, block));
-        }
-    }
-
-    pub fn finish(mut self) -> Digest {
-        if !self.block.is_empty() {
-            let block = std::mem::take(&mut self.block);
-            self.fold(&block);
-        }
+    pub fn finish(self) -> Digest {
         Digest {
-            hash: self.state,
+            hash: self.xxh3.digest128(),
             len: self.len,
         }
     }
 }
 
 pub fn digest(bytes: &[u8]) -> Digest {
-    let mut h = Hasher::default();
-    h.update(bytes);
-    h.finish()
+    Digest {
+        hash: xxhash_rust::xxh3::xxh3_128(bytes),
+        len: bytes.len() as u64,
+    }
 }
 
 /// A [`Hasher`] over what is written through it.
@@ -127,28 +102,34 @@ mod imp {
     use std::path::Path;
 
     const NAME: &std::ffi::CStr = c"user.gazette";
-    /// hash (2 x 8 bytes), length, modification seconds and nanoseconds.
-    const SIZE: usize = 40;
+    /// The stamp's format: another one is not believed.
+    const VERSION: u8 = 1;
+    /// The version, then the hash (16 bytes), the length, and the
+    /// modification time's seconds and nanoseconds (8 bytes each).
+    const SIZE: usize = 41;
 
     /// The stamp's bytes for `digest` on a file of `meta`.
     fn encode(digest: Digest, meta: &std::fs::Metadata) -> [u8; SIZE] {
         let mut out = [0; SIZE];
-        let fields = [
-            digest.hash[0],
-            digest.hash[1],
-            digest.len,
-            meta.mtime() as u64,
-            meta.mtime_nsec() as u64,
-        ];
-        for (chunk, field) in out.chunks_exact_mut(8).zip(fields) {
+        out[0] = VERSION;
+        out[1..17].copy_from_slice(&digest.hash.to_le_bytes());
+        let fields = [digest.len, meta.mtime() as u64, meta.mtime_nsec() as u64];
+        for (chunk, field) in out[17..].chunks_exact_mut(8).zip(fields) {
             chunk.copy_from_slice(&field.to_le_bytes());
         }
         out
     }
 
+    /// Whether the file's stamp may be believed or set: a regular file not
+    /// linked from elsewhere (a snapshot of an earlier site is not written
+    /// through, not even its attributes).
+    fn stampable(meta: &std::fs::Metadata) -> bool {
+        meta.is_file() && meta.nlink() == 1
+    }
+
     pub fn read(path: &Path) -> Option<Digest> {
         let meta = std::fs::symlink_metadata(path).ok()?;
-        if !meta.is_file() {
+        if !stampable(&meta) {
             return None;
         }
         let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
@@ -159,14 +140,13 @@ mod imp {
         if n != SIZE as isize {
             return None;
         }
-        let field = |i: usize| {
-            let mut b = [0; 8];
-            b.copy_from_slice(&buf[i * 8..i * 8 + 8]);
-            u64::from_le_bytes(b)
-        };
+        let mut hash = [0; 16];
+        hash.copy_from_slice(&buf[1..17]);
+        let mut len = [0; 8];
+        len.copy_from_slice(&buf[17..25]);
         let digest = Digest {
-            hash: [field(0), field(1)],
-            len: field(2),
+            hash: u128::from_le_bytes(hash),
+            len: u64::from_le_bytes(len),
         };
         // Believed only while the file is as it was when stamped.
         (encode(digest, &meta) == buf && meta.len() == digest.len).then_some(digest)
@@ -179,7 +159,7 @@ mod imp {
         let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
             return;
         };
-        if !meta.is_file() {
+        if !stampable(&meta) {
             return;
         }
         let stamp = encode(digest, &meta);
@@ -229,7 +209,7 @@ mod tests {
     fn pieces_of_any_size_hash_as_the_whole() {
         let bytes: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
         let whole = digest(&bytes);
-        for piece in [1, 100, BLOCK - 1, BLOCK, BLOCK + 3, 150_000] {
+        for piece in [1, 100, 65_535, 65_536, 65_539, 150_000] {
             let mut h = Hasher::default();
             for chunk in bytes.chunks(piece) {
                 h.update(chunk);
@@ -239,7 +219,7 @@ mod tests {
         let mut other = bytes.clone();
         other[199_999] ^= 1;
         assert_ne!(digest(&other), whole);
-        assert_ne!(digest(&bytes[..BLOCK]), digest(&bytes[..BLOCK + 1]));
+        assert_ne!(digest(&bytes[..1000]), digest(&bytes[..1001]));
     }
 
     /// A stamp is believed until the file is written again.
@@ -259,13 +239,27 @@ mod tests {
         }
         assert_eq!(read(&path), Some(digest(b"one")));
         // Same length, another time: an editor's change is not vouched for.
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .write_all(b"two")
+        let mut edited = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        edited.write_all(b"two").unwrap();
+        let time = edited.metadata().unwrap().modified().unwrap();
+        // (Moved on explicitly: a coarse clock may not have ticked yet.)
+        edited
+            .set_modified(time + std::time::Duration::from_secs(1))
             .unwrap();
+        drop(edited);
         assert_eq!(read(&path), None);
+
+        // A file linked from elsewhere (a snapshot) is neither believed
+        // nor stamped.
+        write_path(&path, digest(b"two"));
+        assert_eq!(read(&path), Some(digest(b"two")));
+        std::fs::hard_link(&path, tmp.path().join("snapshot")).unwrap();
+        assert_eq!(read(&path), None);
+        let other = tmp.path().join("g");
+        std::fs::write(&other, b"three").unwrap();
+        std::fs::hard_link(&other, tmp.path().join("snapshot-g")).unwrap();
+        write_path(&other, digest(b"three"));
+        std::fs::remove_file(tmp.path().join("snapshot-g")).unwrap();
+        assert_eq!(read(&other), None, "not stamped while linked");
     }
 }
