@@ -236,7 +236,7 @@ impl Staging {
             let _ = std::fs::remove_file(&dest);
         }
         match &f.contents {
-            Contents::Bytes(b) => write_file(&dest, b, digest.unwrap_or_else(|| stamp::digest(b)))?,
+            Contents::Bytes(b) => write_file(&dest, b, digest)?,
             Contents::Copy(src) => fs::copy(src, &dest)?,
         }
         Ok(())
@@ -404,11 +404,13 @@ impl Drop for Staging {
 }
 
 /// Write a new file whose folder exists (no `create_dir_all` per file),
-/// stamped with `digest`, its contents'.
-fn write_file(path: &Path, bytes: &[u8], digest: stamp::Digest) -> Result<(), FsError> {
+/// stamped with `digest`, its contents', if given.
+fn write_file(path: &Path, bytes: &[u8], digest: Option<stamp::Digest>) -> Result<(), FsError> {
     let written = std::fs::File::create(path).and_then(|mut file| {
         std::io::Write::write_all(&mut file, bytes)?;
-        stamp::write(&file, digest);
+        if let Some(digest) = digest {
+            stamp::write(&file, digest);
+        }
         Ok(())
     });
     written.map_err(|source| FsError {
@@ -818,7 +820,6 @@ mod tests {
     /// written again: its stamp no longer vouches for it.
     #[test]
     fn a_file_edited_by_hand_is_written_again() {
-        use std::io::Write;
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         let page = |s: &str| OutputFile {
@@ -827,18 +828,7 @@ mod tests {
         };
         write_site(&out, &[page("original")]).unwrap();
         write_site(&out, &[page("original")]).unwrap();
-        let spare = tmp.path().join(".public.spare/index.html");
-        let mut edited = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&spare)
-            .unwrap();
-        edited.write_all(b"ORIGINAL").unwrap();
-        let time = edited.metadata().unwrap().modified().unwrap();
-        // (Moved on explicitly: a coarse clock may not have ticked yet.)
-        edited
-            .set_modified(time + std::time::Duration::from_secs(1))
-            .unwrap();
-        drop(edited);
+        stamp::edit_in_place(&tmp.path().join(".public.spare/index.html"), b"ORIGINAL");
         write_site(&out, &[page("original")]).unwrap();
         assert_eq!(
             std::fs::read_to_string(out.join("index.html")).unwrap(),

@@ -201,6 +201,20 @@ mod imp {
     pub fn write_path(_: &Path, _: Digest) {}
 }
 
+/// Overwrite the start of the file at `path` with `bytes` in place, as an
+/// editor would, and move its modification time on by a second (a coarse
+/// clock may not have ticked since it was written).
+#[cfg(test)]
+pub fn edit_in_place(path: &Path, bytes: &[u8]) {
+    use std::io::Write;
+    let mut edited = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    edited.write_all(bytes).unwrap();
+    let time = edited.metadata().unwrap().modified().unwrap();
+    edited
+        .set_modified(time + std::time::Duration::from_secs(1))
+        .unwrap();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,14 +253,7 @@ mod tests {
         }
         assert_eq!(read(&path), Some(digest(b"one")));
         // Same length, another time: an editor's change is not vouched for.
-        let mut edited = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-        edited.write_all(b"two").unwrap();
-        let time = edited.metadata().unwrap().modified().unwrap();
-        // (Moved on explicitly: a coarse clock may not have ticked yet.)
-        edited
-            .set_modified(time + std::time::Duration::from_secs(1))
-            .unwrap();
-        drop(edited);
+        edit_in_place(&path, b"two");
         assert_eq!(read(&path), None);
 
         // A file linked from elsewhere (a snapshot) is neither believed

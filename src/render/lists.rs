@@ -18,9 +18,16 @@ pub enum Scope {
     Agency(usize),
 }
 
+/// The agencies provision `p` tasks: those it names, then those it sets
+/// deadlines (an agency may come more than once).
+pub fn tasked(p: &Provision) -> impl Iterator<Item = &str> {
+    let deadlines = p.deadlines.iter().map(|d| d.agency.as_str());
+    p.agencies.iter().map(String::as_str).chain(deadlines)
+}
+
 /// Whether provision `p` tasks agency `id` or sets it a deadline.
 pub fn tasks(p: &Provision, id: &str) -> bool {
-    p.agencies.iter().any(|x| x == id) || p.deadlines.iter().any(|d| d.agency == id)
+    tasked(p).any(|x| x == id)
 }
 
 /// The matrix's rows: each order's provisions, order by order.
@@ -181,12 +188,7 @@ impl<'s> Grouped<'s> {
                     .or_default()
                     .push(p);
             }
-            // As lists::tasks: the agencies it names and those it sets deadlines.
-            let mut tasked: Vec<usize> = p
-                .agencies
-                .iter()
-                .map(String::as_str)
-                .chain(p.deadlines.iter().map(|d| d.agency.as_str()))
+            let mut tasked: Vec<usize> = tasked(p)
                 .filter_map(|a| agency_at.get(a).copied())
                 .collect();
             tasked.sort_unstable();

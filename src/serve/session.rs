@@ -601,7 +601,7 @@ impl Session {
         let views = render::views::Views::new(&site);
         let jobs = render::jobs(&views);
         let paths: Vec<String> = jobs.iter().map(|j| render::job_path(&site, j)).collect();
-        let lists = list_hashes(&views, &jobs);
+        let lists = list_hashes(&views, &jobs, &paths);
         drop(views);
         let signatures = signatures(&site, self.site.as_deref(), &self.signatures);
         laps.lap("signatures");
@@ -1013,15 +1013,18 @@ impl Session {
     }
 }
 
-/// Each list page's list (see [`Choice::keep`]), by path.
-fn list_hashes(views: &render::views::Views, jobs: &[render::Job]) -> HashMap<String, u64> {
+/// Each list page's list (see [`Choice::keep`]), by path: `paths` are
+/// where `jobs` are written.
+fn list_hashes(
+    views: &render::views::Views,
+    jobs: &[render::Job],
+    paths: &[String],
+) -> HashMap<String, u64> {
     use rayon::prelude::*;
     jobs.par_iter()
-        .filter(|job| job.owner(views.site).is_none())
-        .filter_map(|job| {
-            let deps = render::page_deps(views, job)?;
-            Some((render::job_path(views.site, job), deps.list))
-        })
+        .zip(paths)
+        .filter(|(job, _)| job.owner(views.site).is_none())
+        .filter_map(|(job, path)| Some((path.clone(), render::page_deps(views, job)?.list)))
         .collect()
 }
 

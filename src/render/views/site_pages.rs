@@ -657,13 +657,8 @@ impl Views<'_> {
         let here = &rows[range];
         // The agencies the page's provisions task, in the site's order:
         // asking each agency of each row grew with agencies times provisions.
-        let tasked: foldhash::HashSet<&str> = here
-            .iter()
-            .flat_map(|(_, p)| {
-                let deadlines = p.deadlines.iter().map(|d| d.agency.as_str());
-                p.agencies.iter().map(String::as_str).chain(deadlines)
-            })
-            .collect();
+        let tasked: foldhash::HashSet<&str> =
+            here.iter().flat_map(|(_, p)| lists::tasked(p)).collect();
         let columns: Vec<&Agency> = s
             .agencies
             .iter()
