@@ -18,7 +18,11 @@ runs=${2:-3}
 source "$(dirname "$0")/setup.sh"
 
 # One timed run: "wall_seconds peak_KiB cpu_percent".
+# Each run starts after the last one's writes reach the disk (`sync`,
+# untimed): otherwise a run pays for flushing the run before it, and a
+# rebuild of gazette (which writes only what changed) paid for Hugo's.
 once() {
+  sync
   /usr/bin/time -f "%e %M %P" -o "$work/t" "$@" >/dev/null 2>&1
   tr -d '%' <"$work/t"
 }

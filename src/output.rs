@@ -543,31 +543,64 @@ fn reuse_spare(spare: &Path, dir: &Path) -> Option<std::collections::HashSet<Pat
         return None;
     }
     std::fs::rename(spare, dir).ok()?;
-    let mut files = std::collections::HashSet::new();
-    for entry in walkdir::WalkDir::new(dir).into_iter() {
-        let Ok(entry) = entry else {
-            // Unreadable: start over from nothing rather than write into it.
+    match list_files(dir) {
+        Ok(files) => {
+            let mut files: std::collections::HashSet<PathBuf> = files.into_iter().collect();
+            files.remove(Path::new(MARKER));
+            Some(files)
+        }
+        Err(_) => {
+            // Unreadable, or a link that cannot be removed (a Windows
+            // junction, which must not be written through): start over from
+            // nothing rather than write into it.
             remove_previous(dir);
-            return None;
-        };
-        let kind = entry.file_type();
-        if kind.is_file() {
-            if let Ok(rel) = entry.path().strip_prefix(dir) {
-                files.insert(rel.to_path_buf());
-            }
-        } else if !kind.is_dir()
-            && std::fs::remove_file(entry.path())
-                .or_else(|_| std::fs::remove_dir(entry.path()))
-                .is_err()
-        {
-            // A link that cannot be removed (a Windows junction) must not be
-            // written through: start over from nothing.
-            remove_previous(dir);
-            return None;
+            None
         }
     }
-    files.remove(Path::new(MARKER));
-    Some(files)
+}
+
+/// Folders read at once when listing a spare tree. Reading a folder waits
+/// on the disk when its block is not cached (at 100,000 provisions, 330,000
+/// folders: 6-34 s read one at a time on this machine, 1.3-3.8 s with 32
+/// readers), so the listing runs on its own threads, most of them waiting.
+const LISTING_READERS: usize = 16;
+
+/// The files under `root` (paths relative to it), listed with
+/// [`LISTING_READERS`] folders read at once; anything that is neither a
+/// file nor a folder is removed on the way.
+fn list_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(LISTING_READERS)
+        .thread_name(|i| format!("gazette-list-{i}"))
+        .build()
+        .map_err(std::io::Error::other)?;
+    pool.install(|| list_folder(root, Path::new("")))
+}
+
+/// The files of folder `root/rel` and of the folders under it.
+fn list_folder(root: &Path, rel: &Path) -> std::io::Result<Vec<PathBuf>> {
+    use rayon::prelude::*;
+    let mut files = Vec::new();
+    let mut folders = Vec::new();
+    for entry in std::fs::read_dir(root.join(rel))? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let path = rel.join(entry.file_name());
+        if kind.is_file() {
+            files.push(path);
+        } else if kind.is_dir() {
+            folders.push(path);
+        } else {
+            let at = entry.path();
+            std::fs::remove_file(&at).or_else(|_| std::fs::remove_dir(&at))?;
+        }
+    }
+    let below: Vec<Vec<PathBuf>> = folders
+        .par_iter()
+        .map(|f| list_folder(root, f))
+        .collect::<std::io::Result<_>>()?;
+    files.extend(below.into_iter().flatten());
+    Ok(files)
 }
 
 /// The fallback: move the old tree aside, move the new one in, put the old
