@@ -195,3 +195,65 @@ fn no_html_page_grows_past_a_megabyte() {
     }
     assert!(biggest.0 < 1_000_000, "{biggest:?}");
 }
+
+/// Lists that grew with the agencies: a matrix page ends before its
+/// columns would pass 40 agencies, and a site of more than 30 agencies lists
+/// each agency's timeline on the first page of `/timeline/` only.
+#[test]
+fn pages_that_grew_with_the_agencies_stay_bounded() {
+    let config = "title: Agencies\nas_of: 2026-07-01\npage_size: 100\n".to_string();
+    let mut files: Vec<(String, String)> = vec![("site.yaml".into(), config)];
+    for a in 0..60 {
+        files.push((
+            format!("content/agencies/a{a:02}.md"),
+            format!("---\ntitle: Agency {a}\n---\n"),
+        ));
+    }
+    // Provision i tasks agency i mod 60: each row brings a new column.
+    for i in 0..90 {
+        let agency = format!("a{:02}", i % 60);
+        files.push((
+            format!("content/provisions/p{i:03}.md"),
+            generated_provision(i, &agency, "Body."),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_tmp, root) = site(&files);
+    let run = build(&root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let public = root.join("public");
+
+    // 90 rows of one new agency each: pages of 40, 40 and 10, not one of 90
+    // rows and 60 columns.
+    let columns = |page: &str| count(&public, page, "table.matrix thead th") - 1;
+    let rows = |page: &str| count(&public, page, "table.matrix tbody tr");
+    assert_eq!((rows("matrix"), columns("matrix")), (40, 40));
+    assert_eq!((rows("matrix/page/2"), columns("matrix/page/2")), (40, 40));
+    assert_eq!((rows("matrix/page/3"), columns("matrix/page/3")), (10, 10));
+    assert!(!public.join("matrix/page/4").exists());
+    let first = html(&public.join("matrix/index.html"));
+    assert_eq!(
+        texts(&first, ".pager-top .pager-pages .muted")[1],
+        "Provision 040 – Provision 079"
+    );
+
+    // The timeline lists the 60 agencies with dated items on its first
+    // page; its other pages and the agencies' timelines link there.
+    let filters = |page: &str| {
+        let doc = html(&public.join(page).join("index.html"));
+        (
+            attrs(&doc, "a[data-filter-agency]", "href").len(),
+            texts(&doc, ".filter-group a:not([data-filter-kind])").join("|"),
+        )
+    };
+    assert_eq!(filters("timeline").0, 60, "the agencies with dated items");
+    assert_eq!(
+        filters("timeline/page/2"),
+        (0, "Every agency’s timeline".to_string())
+    );
+    assert_eq!(filters("timeline/agencies/a07").0, 0);
+    assert_eq!(broken_links(&public, "/"), Vec::<String>::new());
+}

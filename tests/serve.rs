@@ -1337,3 +1337,46 @@ fn a_file_being_made_in_the_background_is_waited_for() {
     assert_eq!(status, 200, "the last part, made last: {body}");
     assert!(body.contains("page_count"), "{body}");
 }
+
+/// Where the matrix's pages end follows its rows' agencies (a page ends
+/// before a 41st column), and a site of more than 30 agencies lists their
+/// timelines on the first timeline page only: an edit that moves where a
+/// page ends re-renders the pages it moves rows between, and the result is
+/// what `gazette build` writes.
+#[test]
+fn an_edit_that_moves_where_a_matrix_page_ends_equals_a_full_build() {
+    let config = "title: Agencies\nas_of: 2026-07-01\npage_size: 50\n".to_string();
+    let mut files: Vec<(String, String)> = vec![("site.yaml".into(), config)];
+    for a in 0..45 {
+        files.push((
+            format!("content/agencies/a{a:02}.md"),
+            format!("---\ntitle: Agency {a}\n---\n"),
+        ));
+    }
+    for i in 0..60 {
+        files.push((
+            format!("content/provisions/p{i:03}.md"),
+            generated_provision(i, &format!("a{:02}", i % 45), "Body."),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_tmp, root) = site(&files);
+    let mut session = Session::new(opts(&root));
+    session.full_build().unwrap();
+    let served = |path: &str| bytes(&session.outputs()).contains_key(path);
+    assert!(served("matrix/page/2/index.html"));
+    // Provision 5 tasks a06 rather than a05: the first page's first 40 rows
+    // task 39 agencies, so its 41st row joins it.
+    let p = root.join("content/provisions/p005.md");
+    let name = "agency that moves where a matrix page ends";
+    rebuild_after(&mut session, &root, ChangeKind::Content, name, || {
+        std::fs::write(&p, read(&p).replace("a05", "a06")).unwrap()
+    });
+    let full = full_build(&root);
+    assert_same(name, &mut session, &full);
+    let first = String::from_utf8_lossy(&full["matrix/index.html"]).into_owned();
+    assert!(first.contains("1–41 of 60"), "the row moved pages");
+}

@@ -30,6 +30,38 @@ pub fn tasks(p: &Provision, id: &str) -> bool {
     tasked(p).any(|x| x == id)
 }
 
+/// Where the matrix's pages end (see [`paging::Cut::Ends`]): a page holds
+/// up to `size` rows, and ends before a row that would take its columns
+/// (the agencies its rows task) over `columns`; a row tasking more than
+/// `columns` agencies has a page of its own.
+pub fn matrix_ends(
+    site: &Site,
+    rows: &[(&Order, &Provision)],
+    size: usize,
+    columns: usize,
+) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut start = 0;
+    let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    for (i, (_, p)) in rows.iter().enumerate() {
+        let agencies = || tasked(p).filter(|a| site.agency(a).is_some());
+        let new = agencies()
+            .filter(|a| !seen.contains(a))
+            .collect::<foldhash::HashSet<_>>()
+            .len();
+        if i > start && (i - start >= size.max(1) || seen.len() + new > columns) {
+            ends.push(i);
+            start = i;
+            seen.clear();
+        }
+        seen.extend(agencies());
+    }
+    if !rows.is_empty() {
+        ends.push(rows.len());
+    }
+    ends
+}
+
 /// The matrix's rows: each order's provisions, order by order.
 pub fn matrix_rows<'s>(site: &'s Site, grouped: &Grouped<'s>) -> Vec<(&'s Order, &'s Provision)> {
     site.orders

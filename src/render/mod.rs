@@ -308,7 +308,7 @@ pub fn jobs(views: &Views) -> Vec<Job> {
     jobs.extend(pages(site.deadline_order.len()).map(|p| Job::Deadlines(Scope::All, p)));
     jobs.extend(pages(views.change_rows().len()).map(Job::Changes));
     let grouped = views.grouped();
-    jobs.extend(pages(views.matrix_rows().len()).map(Job::Matrix));
+    jobs.extend((0..views.matrix_cut().count(views.matrix_rows().len())).map(Job::Matrix));
     let entities: usize = Kind::ALL.iter().map(|&k| lists::entities(site, k)).sum();
     jobs.extend(pages(entities).map(Job::Stale));
 
@@ -493,13 +493,26 @@ impl PageDeps {
         hash: impl FnOnce() -> u64,
         row: impl Fn(usize, &mut Vec<crate::model::Ref>),
     ) -> PageDeps {
-        let size = views.site.config.page_size;
+        let cut = paging::Cut::Every(views.site.config.page_size);
+        PageDeps::of_cut(views, list, page, len, cut, hash, row)
+    }
+
+    /// [`PageDeps::of`] for a list cut into pages by `cut`.
+    fn of_cut(
+        views: &Views,
+        list: Job,
+        page: usize,
+        len: usize,
+        cut: paging::Cut,
+        hash: impl FnOnce() -> u64,
+        row: impl Fn(usize, &mut Vec<crate::model::Ref>),
+    ) -> PageDeps {
         let whole = views.list_summary(list, || {
             // A pager names each page it lists by its first and last rows.
-            let ends = (0..paging::count(len, size))
+            let ends = (0..cut.count(len))
                 .map(|p| {
                     let mut ends = Vec::new();
-                    let span = paging::rows(p, len, size);
+                    let span = cut.rows(p, len);
                     if !span.is_empty() {
                         row(span.start, &mut ends);
                         row(span.end - 1, &mut ends);
@@ -518,7 +531,7 @@ impl PageDeps {
                 .collect(),
             ..PageDeps::default()
         };
-        for i in paging::rows(page, len, size) {
+        for i in cut.rows(page, len) {
             row(i, &mut deps.rows);
         }
         deps
@@ -621,10 +634,28 @@ pub fn page_deps(views: &Views, job: &Job) -> Option<PageDeps> {
         }
         Job::Matrix(page) => {
             let rows = views.matrix_rows();
-            let hash = || hash_all(rows.iter().map(|(o, p)| (&o.meta.id, &p.meta.id)));
-            let mut deps = PageDeps::of(views, Job::Matrix(0), page, rows.len(), hash, |i, out| {
-                out.push(provision(rows[i].1));
-            });
+            let cut = views.matrix_cut();
+            // Where pages end follows the rows' agencies: a change moves
+            // rows between pages.
+            let ends = match cut {
+                paging::Cut::Ends(ends) => ends,
+                paging::Cut::Every(_) => &[],
+            };
+            let hash = || {
+                hash_all(rows.iter().map(|(o, p)| (&o.meta.id, &p.meta.id)))
+                    ^ hash_all(ends.iter()).rotate_left(1)
+            };
+            let mut deps = PageDeps::of_cut(
+                views,
+                Job::Matrix(0),
+                page,
+                rows.len(),
+                cut,
+                hash,
+                |i, out| {
+                    out.push(provision(rows[i].1));
+                },
+            );
             deps.names.extend(site.orders.iter().map(|o| order(o)));
             deps
         }

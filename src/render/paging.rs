@@ -26,6 +26,38 @@ pub fn rows(page: usize, items: usize, size: usize) -> Range<usize> {
     start..start.saturating_add(size).min(items)
 }
 
+/// Where a list's pages end: after every `size` rows, or where the list's
+/// own rule says (the matrix ends a page early to bound its columns).
+#[derive(Debug, Clone, Copy)]
+pub enum Cut<'a> {
+    Every(usize),
+    /// The end (exclusive) of each page's rows, in order, the last one the
+    /// list's length; empty for an empty list.
+    Ends(&'a [usize]),
+}
+
+impl Cut<'_> {
+    /// The pages of a list of `items` rows (at least one).
+    pub fn count(self, items: usize) -> usize {
+        match self {
+            Cut::Every(size) => count(items, size),
+            Cut::Ends(ends) => ends.len().max(1),
+        }
+    }
+
+    /// The rows on page `page` (0-based) of a list of `items` rows.
+    pub fn rows(self, page: usize, items: usize) -> Range<usize> {
+        match self {
+            Cut::Every(size) => rows(page, items, size),
+            Cut::Ends(ends) => {
+                let end = |k: usize| ends.get(k).copied().unwrap_or(items).min(items);
+                let start = if page == 0 { 0 } else { end(page - 1) };
+                start..end(page).max(start)
+            }
+        }
+    }
+}
+
 /// The address of page `page` (0-based) of the list at `base` (`/deadlines/`).
 pub fn path(base: &str, page: usize) -> String {
     if page == 0 {
@@ -92,6 +124,17 @@ pub fn pager(
     base_url: &str,
     row: impl Fn(usize) -> String,
 ) -> PagerView {
+    pager_cut(page, items, Cut::Every(size), base_url, row)
+}
+
+/// [`pager`] for a list cut into pages by `cut`.
+pub fn pager_cut(
+    page: usize,
+    items: usize,
+    cut: Cut,
+    base_url: &str,
+    row: impl Fn(usize) -> String,
+) -> PagerView {
     let label = |r: Range<usize>| {
         if r.is_empty() {
             String::new()
@@ -99,9 +142,9 @@ pub fn pager(
             span(&row(r.start), &row(r.end - 1))
         }
     };
-    let total = count(items, size);
+    let total = cut.count(items);
     let url = |k: usize| path(base_url, k);
-    let here = rows(page, items, size);
+    let here = cut.rows(page, items);
     let shown = listed(page, total);
     PagerView {
         number: page + 1,
@@ -125,7 +168,7 @@ pub fn pager(
                 .map(|k| PagerLinkView {
                     number: k + 1,
                     url: url(k),
-                    label: label(rows(k, items, size)),
+                    label: label(cut.rows(k, items)),
                     current: k == page,
                 })
                 .collect()
@@ -190,6 +233,24 @@ mod tests {
         assert_eq!(rows(2, 450, 200), 400..450);
         let covered: usize = (0..count(450, 200)).map(|p| rows(p, 450, 200).len()).sum();
         assert_eq!(covered, 450);
+    }
+
+    #[test]
+    fn pages_cut_at_given_ends_cover_every_row_once() {
+        let ends = [3, 4, 9];
+        let cut = Cut::Ends(&ends);
+        assert_eq!(cut.count(9), 3);
+        assert_eq!(cut.rows(0, 9), 0..3);
+        assert_eq!(cut.rows(1, 9), 3..4);
+        assert_eq!(cut.rows(2, 9), 4..9);
+        assert_eq!(cut.rows(3, 9), 9..9, "past the last page: nothing");
+        assert_eq!(
+            (Cut::Ends(&[]).count(0), Cut::Ends(&[]).rows(0, 0)),
+            (1, 0..0)
+        );
+        let p = pager_cut(1, 9, cut, "/m/", |i| format!("r{i}"));
+        assert_eq!((p.number, p.total, p.showing.as_str()), (2, 3, "4–4 of 9"));
+        assert_eq!(p.pages[2].label, "r4 – r8");
     }
 
     #[test]

@@ -245,6 +245,14 @@ pub struct DeadlineView {
     pub category_label: String,
 }
 
+/// The most agencies a matrix page has as columns: a page ends early rather
+/// than take more. Its columns are the agencies its rows task; with
+/// `page_size` rows alone, a site whose provisions each task a few of many
+/// agencies had pages of hundreds of mostly empty columns (at 100,000
+/// provisions and 1,000 agencies, 330 columns, 1.4 MB a page, and the matrix
+/// grew 29 times for 10 times the provisions), wider than any screen.
+pub const MATRIX_COLUMNS: usize = 40;
+
 /// A view shown alike on many pages, converted to a template value once per
 /// build: putting it into a page's context copies a pointer, where a view
 /// of strings is copied, and converted, again for every page.
@@ -548,6 +556,8 @@ struct Memo<'s> {
     /// pass (a pass per agency grows with agencies times deadlines).
     grouped: std::sync::OnceLock<lists::Grouped<'s>>,
     matrix: std::sync::OnceLock<Vec<(&'s Order, &'s Provision)>>,
+    /// Where the matrix's pages end ([`lists::matrix_ends`]).
+    matrix_ends: std::sync::OnceLock<Vec<usize>>,
     changes: std::sync::OnceLock<Vec<(&'s Order, Option<&'s Provision>)>>,
     reviews: std::sync::OnceLock<Vec<(Kind, &'s Meta)>>,
     /// What concerns a whole list (by its first page's job) for the dev
@@ -597,6 +607,7 @@ impl<'s> Views<'s> {
         let memo = &mut self.memo;
         memo.summaries = Default::default();
         memo.matrix.take();
+        memo.matrix_ends.take();
         memo.changes.take();
         memo.reviews.take();
     }
@@ -683,6 +694,19 @@ impl<'s> Views<'s> {
         self.memo
             .matrix
             .get_or_init(|| lists::matrix_rows(self.site, self.grouped()))
+    }
+
+    /// How the matrix's rows fall into pages: at most `page_size` rows and
+    /// [`MATRIX_COLUMNS`] agencies a page.
+    pub fn matrix_cut(&self) -> paging::Cut<'_> {
+        paging::Cut::Ends(self.memo.matrix_ends.get_or_init(|| {
+            lists::matrix_ends(
+                self.site,
+                self.matrix_rows(),
+                self.site.config.page_size,
+                MATRIX_COLUMNS,
+            )
+        }))
     }
 
     pub fn change_rows(&self) -> &[(&'s Order, Option<&'s Provision>)] {
