@@ -205,16 +205,18 @@ fn tune_process() {
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
-    // Memory freed is given back to the system after 100 ms, not mimalloc's
-    // 1 s: a build frees the pages' lists and fragments just before it
+    // Memory freed is given back to the system after 100 ms, not mimalloc
+    // 3's 1 s (unless MIMALLOC_PURGE_DELAY says otherwise): a build frees the pages' lists and fragments just before it
     // makes the data files, and with 1 s that memory was still held when
     // they peaked (100,000 provisions: 919 MB against 944-990 MB at the
     // peak; 10,000 no slower, 3 pairs). 0 ms cost 30% at 10,000.
-    // SAFETY: mi_option_set takes two integers; 15 is mi_option_purge_delay
-    // in mimalloc 2 and 3 alike (mimalloc.h).
-    unsafe {
-        mi_option_set(15, 100);
-        debug_assert_eq!(mi_option_get(15), 100);
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: mi_option_set takes two integers; 15 is
+        // mi_option_purge_delay in mimalloc 2 and 3 alike (mimalloc.h).
+        unsafe {
+            mi_option_set(15, 100);
+            debug_assert_eq!(mi_option_get(15), 100);
+        }
     }
 }
 

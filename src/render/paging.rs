@@ -1,7 +1,8 @@
 //! Long lists split into pages: `/deadlines/`, `/deadlines/page/2/`, ...
 //!
 //! A list of `n` rows becomes `ceil(n / page_size)` pages (at least one, so
-//! an empty list still has its page). The first page keeps the list's own
+//! an empty list still has its page), unless it ends its pages by a rule of
+//! its own ([`Cut::Ends`]: the matrix bounds its columns). The first page keeps the list's own
 //! address; page `k` is at `page/k/` under it, as in Hugo. Pages link to
 //! each other labelled with the range of rows each holds, so that the pager
 //! is also the list's index and works without JavaScript. A list of up to
