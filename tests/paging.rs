@@ -201,27 +201,8 @@ fn no_html_page_grows_past_a_megabyte() {
 /// each agency's timeline on the first page of `/timeline/` only.
 #[test]
 fn pages_that_grew_with_the_agencies_stay_bounded() {
-    let config = "title: Agencies\nas_of: 2026-07-01\npage_size: 100\n".to_string();
-    let mut files: Vec<(String, String)> = vec![("site.yaml".into(), config)];
-    for a in 0..60 {
-        files.push((
-            format!("content/agencies/a{a:02}.md"),
-            format!("---\ntitle: Agency {a}\n---\n"),
-        ));
-    }
     // Provision i tasks agency i mod 60: each row brings a new column.
-    for i in 0..90 {
-        let agency = format!("a{:02}", i % 60);
-        files.push((
-            format!("content/provisions/p{i:03}.md"),
-            generated_provision(i, &agency, "Body."),
-        ));
-    }
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let (_tmp, root) = site(&files);
+    let (_tmp, root) = many_agencies(60, 90, 100);
     let run = build(&root);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let public = root.join("public");

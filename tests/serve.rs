@@ -1345,25 +1345,7 @@ fn a_file_being_made_in_the_background_is_waited_for() {
 /// what `gazette build` writes.
 #[test]
 fn an_edit_that_moves_where_a_matrix_page_ends_equals_a_full_build() {
-    let config = "title: Agencies\nas_of: 2026-07-01\npage_size: 50\n".to_string();
-    let mut files: Vec<(String, String)> = vec![("site.yaml".into(), config)];
-    for a in 0..45 {
-        files.push((
-            format!("content/agencies/a{a:02}.md"),
-            format!("---\ntitle: Agency {a}\n---\n"),
-        ));
-    }
-    for i in 0..60 {
-        files.push((
-            format!("content/provisions/p{i:03}.md"),
-            generated_provision(i, &format!("a{:02}", i % 45), "Body."),
-        ));
-    }
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let (_tmp, root) = site(&files);
+    let (_tmp, root) = many_agencies(45, 60, 50);
     let mut session = Session::new(opts(&root));
     session.full_build().unwrap();
     let served = |path: &str| bytes(&session.outputs()).contains_key(path);

@@ -197,6 +197,36 @@ pub fn generated_provision(i: usize, agency: &str, body: &str) -> String {
     )
 }
 
+/// A site of BASE with `agencies` agencies (`a00`, `a01`, ...) and
+/// `provisions` provisions, provision `i` tasking agency `i mod agencies`
+/// (each row of a list brings a new agency until they come round again),
+/// lists cut at `page_size`.
+pub fn many_agencies(
+    agencies: usize,
+    provisions: usize,
+    page_size: usize,
+) -> (tempfile::TempDir, PathBuf) {
+    let config = format!("title: Agencies\nas_of: 2026-07-01\npage_size: {page_size}\n");
+    let mut files: Vec<(String, String)> = vec![("site.yaml".into(), config)];
+    for a in 0..agencies {
+        files.push((
+            format!("content/agencies/a{a:02}.md"),
+            format!("---\ntitle: Agency {a}\n---\n"),
+        ));
+    }
+    for i in 0..provisions {
+        files.push((
+            format!("content/provisions/p{i:03}.md"),
+            generated_provision(i, &format!("a{:02}", i % agencies), "Body."),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    site(&files)
+}
+
 /// A site of BASE plus `files`, in a temp folder: (guard, site root).
 pub fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
     let bytes: Vec<(&str, &[u8])> = files.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
