@@ -554,7 +554,7 @@ fn reuse_spare(spare: &Path, dir: &Path) -> Option<SpareFiles> {
 
 /// Folders read at once when listing a spare tree. Reading a folder waits
 /// on the disk when its block is not cached (at 100,000 provisions, 330,000
-/// folders: 6-34 s read one at a time on this machine, 1.3-3.8 s with 32
+/// folders: 6-34 s read one at a time on this machine, 2.2-3.8 s with 32
 /// readers; a 100,000-provision rebuild with 16 went from 73-97 s to 38-43
 /// s), so the listing runs on threads of its own, most of them waiting.
 const LISTING_READERS: usize = 16;
