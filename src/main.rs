@@ -206,9 +206,9 @@ fn tune_process() {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
     // Memory freed is given back to the system after 100 ms, not mimalloc
-    // 3's 1 s (unless MIMALLOC_PURGE_DELAY says otherwise): a build frees the pages' lists and fragments just before it
-    // makes the data files, and with 1 s that memory was still held when
-    // they peaked (100,000 provisions: 919 MB against 944-990 MB at the
+    // 3's 1 s (unless MIMALLOC_PURGE_DELAY says otherwise): a build frees
+    // the pages' lists and fragments just before it makes the data files,
+    // and with 1 s that memory was still held when they peaked (100,000 provisions: 919 MB against 944-990 MB at the
     // peak; 10,000 no slower, 3 pairs). 0 ms cost 30% at 10,000.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: mi_option_set takes two integers; 15 is

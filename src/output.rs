@@ -191,20 +191,17 @@ impl Staging {
                 )));
             }
         }
-        let stale = match reuse_spare(&spare_path(&output), &dir) {
-            Some(files) => Some(files),
-            None => {
-                // A spare that could not be used must not leave files behind.
-                if dir.exists() {
-                    return Err(OutputError::Refused(format!(
-                        "{} could not be cleared: remove it",
-                        dir.display()
-                    )));
-                }
-                fs::create_dir_all(&dir)?;
-                None
+        let stale = reuse_spare(&spare_path(&output), &dir);
+        if stale.is_none() {
+            // A spare that could not be used must not leave files behind.
+            if dir.exists() {
+                return Err(OutputError::Refused(format!(
+                    "{} could not be cleared: remove it",
+                    dir.display()
+                )));
             }
-        };
+            fs::create_dir_all(&dir)?;
+        }
         let staging = Staging {
             made: std::sync::Mutex::new(std::collections::HashSet::from([PathBuf::new()])),
             stale,

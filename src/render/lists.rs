@@ -44,17 +44,16 @@ pub fn matrix_ends(
     let mut start = 0;
     let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::default();
     for (i, (_, p)) in rows.iter().enumerate() {
-        let agencies = || tasked(p).filter(|a| site.agency(a).is_some());
-        let new = agencies()
-            .filter(|a| !seen.contains(a))
-            .collect::<foldhash::HashSet<_>>()
-            .len();
+        let mut agencies: Vec<&str> = tasked(p).filter(|a| site.agency(a).is_some()).collect();
+        agencies.sort_unstable();
+        agencies.dedup();
+        let new = agencies.iter().filter(|a| !seen.contains(*a)).count();
         if i > start && (i - start >= size.max(1) || seen.len() + new > columns) {
             ends.push(i);
             start = i;
             seen.clear();
         }
-        seen.extend(agencies());
+        seen.extend(agencies);
     }
     if !rows.is_empty() {
         ends.push(rows.len());

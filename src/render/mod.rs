@@ -634,13 +634,10 @@ pub fn page_deps(views: &Views, job: &Job) -> Option<PageDeps> {
         }
         Job::Matrix(page) => {
             let rows = views.matrix_rows();
-            let cut = views.matrix_cut();
             // Where pages end follows the rows' agencies: a change moves
             // rows between pages.
-            let ends = match cut {
-                paging::Cut::Ends(ends) => ends,
-                paging::Cut::Every(_) => &[],
-            };
+            let ends = views.matrix_ends();
+            let cut = paging::Cut::Ends(ends);
             let hash = || {
                 hash_all(rows.iter().map(|(o, p)| (&o.meta.id, &p.meta.id)))
                     ^ hash_all(ends.iter()).rotate_left(1)

@@ -2,8 +2,9 @@
 //!
 //! A list of `n` rows becomes `ceil(n / page_size)` pages (at least one, so
 //! an empty list still has its page), unless it ends its pages by a rule of
-//! its own ([`Cut::Ends`]: the matrix bounds its columns). The first page keeps the list's own
-//! address; page `k` is at `page/k/` under it, as in Hugo. Pages link to
+//! its own ([`Cut::Ends`]: the matrix bounds its columns). The first page
+//! keeps the list's own address; page `k` is at `page/k/` under it, as in
+//! Hugo. Pages link to
 //! each other labelled with the range of rows each holds, so that the pager
 //! is also the list's index and works without JavaScript. A list of up to
 //! [`FULL`] pages lists every page on every page; a longer one lists them

@@ -512,6 +512,8 @@ pub struct Views<'s> {
     items: std::sync::OnceLock<Vec<crate::timeline::Item<'s>>>,
     /// Each agency's dated items (positions in `items`), by its id.
     agency_items: std::sync::OnceLock<foldhash::HashMap<&'s str, Vec<usize>>>,
+    /// How many agencies have dated items (the timeline's filters).
+    dated_agencies: std::sync::OnceLock<usize>,
     /// Each kind's index rows, made once for all its pages.
     index_items: [std::sync::OnceLock<Vec<IndexItemView>>; 6],
     /// The rows of each long list, chosen once for all its pages: making
@@ -589,6 +591,7 @@ impl<'s> Views<'s> {
             site,
             items: Default::default(),
             agency_items: Default::default(),
+            dated_agencies: Default::default(),
             index_items: Default::default(),
             memo: Memo::default(),
             fragments: Fragments::default(),
@@ -631,6 +634,18 @@ impl<'s> Views<'s> {
     /// Whether agency `id` has a dated item (and so a timeline of its own).
     pub fn is_dated(&self, id: &str) -> bool {
         !self.agency_items(id).is_empty()
+    }
+
+    /// How many agencies have a dated item, counted once for every
+    /// timeline page.
+    pub fn dated_agencies(&self) -> usize {
+        *self.dated_agencies.get_or_init(|| {
+            self.site
+                .agencies
+                .iter()
+                .filter(|a| self.is_dated(&a.meta.id))
+                .count()
+        })
     }
 
     /// The deadlines of `scope`, by due date; only those of `category` if given.
@@ -696,17 +711,22 @@ impl<'s> Views<'s> {
             .get_or_init(|| lists::matrix_rows(self.site, self.grouped()))
     }
 
-    /// How the matrix's rows fall into pages: at most `page_size` rows and
+    /// Where the matrix's pages end: at most `page_size` rows and
     /// [`MATRIX_COLUMNS`] agencies a page.
-    pub fn matrix_cut(&self) -> paging::Cut<'_> {
-        paging::Cut::Ends(self.memo.matrix_ends.get_or_init(|| {
+    pub fn matrix_ends(&self) -> &[usize] {
+        self.memo.matrix_ends.get_or_init(|| {
             lists::matrix_ends(
                 self.site,
                 self.matrix_rows(),
                 self.site.config.page_size,
                 MATRIX_COLUMNS,
             )
-        }))
+        })
+    }
+
+    /// How the matrix's rows fall into pages ([`Self::matrix_ends`]).
+    pub fn matrix_cut(&self) -> paging::Cut<'_> {
+        paging::Cut::Ends(self.matrix_ends())
     }
 
     pub fn change_rows(&self) -> &[(&'s Order, Option<&'s Provision>)] {

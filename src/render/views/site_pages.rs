@@ -193,14 +193,12 @@ impl Views<'_> {
             &self.link(&timeline_base(agency, kind)),
             |i| shown(i).map_or_else(String::new, |x| dates::display(x.date)),
         );
-        let dated = s
+        let lists_agencies = self.dated_agencies() <= AGENCY_FILTERS_FULL
+            || (agency.is_none() && kind.is_none() && page == 0);
+        let agency_filters = s
             .agencies
             .iter()
-            .filter(|a| self.is_dated(a.meta.id.as_str()));
-        let lists_agencies = dated.clone().count() <= AGENCY_FILTERS_FULL
-            || (agency.is_none() && kind.is_none() && page == 0);
-        let agency_filters = dated
-            .take(if lists_agencies { usize::MAX } else { 0 })
+            .filter(|a| lists_agencies && self.is_dated(a.meta.id.as_str()))
             .map(|a| FilterView {
                 value: a.meta.id.clone(),
                 label: a.acronym.clone().unwrap_or_else(|| a.meta.title.clone()),
