@@ -18,6 +18,24 @@ pub fn is_editor_temporary(name: &str) -> bool {
         || name == ".DS_Store"
 }
 
+/// Threads that read many files or folders at once. A read waits on the
+/// disk when its block is not cached, which on a machine that keeps little
+/// page cache is most of them after a while: the folders of a 100,000-
+/// provision spare tree took 6-34 s to list one at a time and 2.2-3.8 s 32
+/// at a time, and 10,000 content files 0.9 s to load with two threads. So
+/// such reads run on threads of their own, most of them waiting, while the
+/// cores parse what has arrived.
+pub const DISK_READERS: usize = 16;
+
+/// A pool of [`DISK_READERS`] threads named `gazette-{name}-N`.
+pub fn disk_readers(name: &'static str) -> io::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(DISK_READERS)
+        .thread_name(move |i| format!("gazette-{name}-{i}"))
+        .build()
+        .map_err(io::Error::other)
+}
+
 /// An I/O failure on a named path.
 #[derive(Debug)]
 pub struct FsError {

@@ -574,23 +574,13 @@ fn reuse_spare(spare: &Path, dir: &Path) -> Option<SpareFiles> {
     }
 }
 
-/// Folders read at once when listing a spare tree. Reading a folder waits
-/// on the disk when its block is not cached (at 100,000 provisions, 330,000
-/// folders: 6-34 s read one at a time on this machine, 2.2-3.8 s with 32
-/// readers; a 100,000-provision rebuild with 16 went from 73-97 s to 38-43
-/// s), so the listing runs on threads of its own, most of them waiting.
-const LISTING_READERS: usize = 16;
-
 /// The files under `root` (paths relative to it, `/` between names), listed
-/// with [`LISTING_READERS`] folders read at once; anything that is neither
-/// a file nor a folder is removed on the way.
+/// with [`crate::fs::DISK_READERS`] folders read at once (at 100,000
+/// provisions a rebuild over the spare tree went from 73-97 s to 38-43 s
+/// with 16); anything that is neither a file nor a folder is removed on the
+/// way.
 fn list_files(root: &Path) -> std::io::Result<Vec<String>> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(LISTING_READERS)
-        .thread_name(|i| format!("gazette-list-{i}"))
-        .build()
-        .map_err(std::io::Error::other)?;
-    pool.install(|| list_folder(root, ""))
+    crate::fs::disk_readers("list")?.install(|| list_folder(root, ""))
 }
 
 /// The files of folder `root/rel` and of the folders under it.

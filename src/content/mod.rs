@@ -241,7 +241,7 @@ impl Content {
                 format!("no content folder at {}", content_dir.display()),
             ));
         }
-        let mut on_disk: BTreeMap<PathBuf, Stamp> = BTreeMap::new();
+        let mut found = Vec::new();
         if content_dir.is_dir() {
             // Hidden folders (an editor's .obsidian/, .git/) are not content.
             let walk = walkdir::WalkDir::new(&content_dir)
@@ -252,14 +252,7 @@ impl Content {
                 });
             for entry in walk {
                 match entry {
-                    Ok(e) if e.file_type().is_file() => {
-                        let meta = e.metadata().ok();
-                        let stamp = (
-                            meta.as_ref().and_then(|m| m.modified().ok()),
-                            meta.map_or(0, |m| m.len()),
-                        );
-                        on_disk.insert(e.into_path(), stamp);
-                    }
+                    Ok(e) if e.file_type().is_file() => found.push(e.into_path()),
                     Ok(e) if e.file_type().is_dir() => {}
                     Ok(e) => {
                         let name = e.file_name().to_string_lossy();
@@ -280,6 +273,18 @@ impl Content {
                 }
             }
         }
+        // Files are stamped and read many at once: most of them wait on the
+        // disk when the cache is cold (see `crate::fs::DISK_READERS`).
+        let readers = crate::fs::disk_readers("read").ok();
+        let on_disk: BTreeMap<PathBuf, Stamp> = on(readers.as_ref(), || {
+            found
+                .into_par_iter()
+                .map(|path| {
+                    let stamp = stamp_of(&path);
+                    (path, stamp)
+                })
+                .collect()
+        });
         let before = self.files.len();
         self.files.retain(|path, _| on_disk.contains_key(path));
         let mut refreshed = Refreshed {
@@ -291,7 +296,9 @@ impl Content {
             .into_iter()
             .filter(|(path, stamp)| self.files.get(path).is_none_or(|(old, _)| old != stamp))
             .collect();
-        self.reload(root, stale, &mut refreshed);
+        on(readers.as_ref(), || {
+            self.reload(root, stale, &mut refreshed)
+        });
         refreshed
     }
 
@@ -385,6 +392,24 @@ impl Content {
                 _ => refreshed.other = true,
             }
         }
+    }
+}
+
+/// When a file was last written and its length, as its link (not what it
+/// points to) says; a file that cannot be read is stamped as never written.
+fn stamp_of(path: &Path) -> Stamp {
+    let meta = std::fs::symlink_metadata(path).ok();
+    (
+        meta.as_ref().and_then(|m| m.modified().ok()),
+        meta.map_or(0, |m| m.len()),
+    )
+}
+
+/// Run `f` on `pool` when there is one, else on the caller's pool.
+fn on<R: Send>(pool: Option<&rayon::ThreadPool>, f: impl FnOnce() -> R + Send) -> R {
+    match pool {
+        Some(pool) => pool.install(f),
+        None => f(),
     }
 }
 
