@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# First-build benchmark: gazette against Hugo, each building into a new,
+# empty folder, as a CI job that publishes from a clean checkout does.
+#
+#   bench/first.sh [PROVISIONS] [PAIRS]
+#
+# Uses the same generated site and peer as bench/run.sh (bench/setup.sh).
+# The tools alternate (gazette, Hugo, gazette, ...), PAIRS times (default
+# 3). Before each build the last one's output is deleted and its writes
+# flushed, then the script waits $QUIET seconds (default 45): on ext4
+# without a journal, creating files is far slower for about 35 s after
+# large deletions (the inode allocator skips recently freed inodes), which
+# would penalise whichever tool ran second. Then the page cache is set up
+# alike for both: with CACHE=cold (the default; needs root) it is emptied,
+# so that both read their content from the disk, as after a while idle;
+# with CACHE=warm both sites' files are read first, as right after a
+# checkout. Prints each build's wall, user and system time, the medians and
+# the gazette/Hugo ratio.
+set -euo pipefail
+n=${1:-10000}
+pairs=${2:-3}
+quiet=${QUIET:-45}
+cache=${CACHE:-cold}
+if [ "$cache" = cold ] && ! [ -w /proc/sys/vm/drop_caches ]; then
+  echo "CACHE=cold empties the page cache, which needs root: run as root, or with CACHE=warm" >&2
+  exit 2
+fi
+source "$(dirname "$0")/setup.sh"
+
+# Settle the machine: flush, wait out recent deletions, set up the cache.
+settle() {
+  rm -rf "$work/out"
+  sync
+  sleep "$quiet"
+  case $cache in
+    cold) echo 1 >/proc/sys/vm/drop_caches ;;
+    warm) find "$work/gazette" "$work/hugo" -type f -exec cat {} + >/dev/null ;;
+    *) echo "CACHE is cold or warm, not $cache" >&2; exit 2 ;;
+  esac
+}
+
+# One timed first build: "wall user system" (seconds).
+once() {
+  settle
+  /usr/bin/time -f "%e %U %S" -o "$work/t" "$@" >/dev/null 2>&1
+  cat "$work/t"
+}
+
+median() { sort -g | sed -n "$(( (pairs + 1) / 2 ))p"; }
+
+: >"$work/g"; : >"$work/h"
+for _ in $(seq "$pairs"); do
+  once "$bin" build --quiet --root "$work/gazette" --output "$work/out" --allow-outside >>"$work/g"
+  once "$hugo_bin" --quiet --source "$work/hugo" --destination "$work/out" >>"$work/h"
+done
+rm -rf "$work/out"
+echo "gazette first builds (wall user sys, s): $(tr '\n' ',' <"$work/g" | sed 's/,$//; s/,/ | /g')"
+echo "hugo first builds (wall user sys, s):    $(tr '\n' ',' <"$work/h" | sed 's/,$//; s/,/ | /g')"
+gt=$(cut -d' ' -f1 "$work/g" | median)
+ht=$(cut -d' ' -f1 "$work/h" | median)
+python3 - "$cache" "$pairs" "$gt" "$ht" <<'PY'
+import sys
+cache, pairs, g, h = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+print(f"ratio gazette/hugo, first builds, {cache} cache ({pairs} alternating pairs, medians): time {g / h:.2f}x ({g} s against {h} s)")
+PY
