@@ -7,9 +7,10 @@
 # Uses the same generated site and peer as bench/run.sh (bench/setup.sh).
 # The tools alternate (gazette, Hugo, gazette, ...), PAIRS times (default
 # 3). Before each build the last one's output is deleted and its writes
-# flushed, then the script waits $QUIET seconds (default 45): on ext4
-# without a journal, creating files is far slower for about 35 s after
-# large deletions (the inode allocator skips recently freed inodes), which
+# flushed, then the script waits $QUIET seconds (default 65): on ext4
+# without a journal, the inode allocator passes over inodes freed in the
+# last 60 s (360 s while their block is not yet written back), checking
+# each, so creating files is far slower after large deletions, which
 # would penalise whichever tool ran second. Then the page cache is set up
 # alike for both: with CACHE=cold (the default; needs root) it is emptied,
 # so that both read their content from the disk, as after a while idle;
@@ -19,7 +20,7 @@
 set -euo pipefail
 n=${1:-10000}
 pairs=${2:-3}
-quiet=${QUIET:-45}
+quiet=${QUIET:-65}
 cache=${CACHE:-cold}
 if [ "$cache" = cold ] && ! [ -w /proc/sys/vm/drop_caches ]; then
   echo "CACHE=cold empties the page cache, which needs root: run as root, or with CACHE=warm" >&2
