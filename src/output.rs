@@ -575,10 +575,8 @@ fn reuse_spare(spare: &Path, dir: &Path) -> Option<SpareFiles> {
 }
 
 /// The files under `root` (paths relative to it, `/` between names), listed
-/// with [`crate::fs::DISK_READERS`] folders read at once (at 100,000
-/// provisions a rebuild over the spare tree went from 73-97 s to 38-43 s
-/// with 16); anything that is neither a file nor a folder is removed on the
-/// way.
+/// with [`crate::fs::DISK_READERS`] folders read at once; anything that is
+/// neither a file nor a folder is removed on the way.
 fn list_files(root: &Path) -> std::io::Result<Vec<String>> {
     crate::fs::disk_readers("list")?.install(|| list_folder(root, ""))
 }

@@ -395,8 +395,8 @@ impl Content {
     }
 }
 
-/// When a file was last written and its length, as its link (not what it
-/// points to) says; a file that cannot be read is stamped as never written.
+/// A file's write time and length, links not followed; `(None, 0)` when it
+/// is gone since the walk.
 fn stamp_of(path: &Path) -> Stamp {
     let meta = std::fs::symlink_metadata(path).ok();
     (
@@ -405,7 +405,7 @@ fn stamp_of(path: &Path) -> Stamp {
     )
 }
 
-/// Run `f` on `pool` when there is one, else on the caller's pool.
+/// Run `f` on `pool` when there is one, else here.
 fn on<R: Send>(pool: Option<&rayon::ThreadPool>, f: impl FnOnce() -> R + Send) -> R {
     match pool {
         Some(pool) => pool.install(f),
