@@ -54,8 +54,6 @@ once() {
   cat "$work/t"
 }
 
-median() { sort -g | sed -n "$(( (pairs + 1) / 2 ))p"; }
-
 : >"$work/g"; : >"$work/h"
 for _ in $(seq "$pairs"); do
   once "$bin" build --quiet --root "$work/gazette" --output "$work/out" --allow-outside >>"$work/g"

@@ -27,8 +27,6 @@ once() {
   tr -d '%' <"$work/t"
 }
 
-# The median of a column of numbers.
-median() { sort -g | sed -n "$(( (runs + 1) / 2 ))p"; }
 
 read -r st sm _ < <(once "$bin" build --quiet --root "$work/shipped")
 printf 'shipped site:  %6.2f s  %7d KiB peak\n' "$st" "$sm"

@@ -27,3 +27,6 @@ else
   hugo_bin=$(find "$venv" -path '*/hugo/binaries/hugo' -type f | head -1)
   if [ ! -x "$hugo_bin" ]; then hugo_bin=$venv/bin/hugo; fi
 fi
+
+# The median of a column of numbers (the lower middle one of an even count).
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

@@ -346,7 +346,7 @@ impl Content {
                     if !known && siblings().any(|k| lower(k) == lower(&key)) {
                         return None;
                     }
-                    let stamp = (m.modified().ok(), m.len());
+                    let stamp = stamp(&m);
                     if self.files.get(&key).is_none_or(|(old, _)| *old != stamp) {
                         stale.push((key, stamp));
                     }
@@ -398,11 +398,12 @@ impl Content {
 /// A file's write time and length, links not followed; `(None, 0)` when it
 /// is gone since the walk.
 fn stamp_of(path: &Path) -> Stamp {
-    let meta = std::fs::symlink_metadata(path).ok();
-    (
-        meta.as_ref().and_then(|m| m.modified().ok()),
-        meta.map_or(0, |m| m.len()),
-    )
+    std::fs::symlink_metadata(path).map_or((None, 0), |m| stamp(&m))
+}
+
+/// What tells a file's versions apart: its write time and length.
+fn stamp(m: &std::fs::Metadata) -> Stamp {
+    (m.modified().ok(), m.len())
 }
 
 /// Run `f` on `pool` when there is one, else here.

@@ -636,11 +636,10 @@ pub fn page_deps(views: &Views, job: &Job) -> Option<PageDeps> {
             let rows = views.matrix_rows();
             // Where pages end follows the rows' agencies: a change moves
             // rows between pages.
-            let ends = views.matrix_ends();
-            let cut = paging::Cut::Ends(ends);
+            let cut = views.matrix_cut();
             let hash = || {
                 hash_all(rows.iter().map(|(o, p)| (&o.meta.id, &p.meta.id)))
-                    ^ hash_all(ends.iter()).rotate_left(1)
+                    ^ hash_all(views.matrix_ends().iter()).rotate_left(1)
             };
             let mut deps = PageDeps::of_cut(
                 views,
