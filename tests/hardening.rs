@@ -364,6 +364,27 @@ fn links_and_fifos_in_content_are_errors_and_hidden_folders_are_ignored() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_content_file_name_that_is_not_utf8_is_named_as_such() {
+    use std::os::unix::ffi::OsStrExt;
+    let (_tmp, root) = site(&[("content/pages/about.md", "---\ntitle: About\n---\n")]);
+    let name = std::ffi::OsStr::from_bytes(b"bad\xff\x01name.md");
+    std::fs::create_dir_all(root.join("content/provisions")).unwrap();
+    std::fs::write(
+        root.join("content/provisions").join(name),
+        "---\ntitle: x\n---\n",
+    )
+    .unwrap();
+    let e = errors(&root);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("content/provisions/bad")
+            && e[0].ends_with("error: this name is not valid UTF-8 text"),
+        "{e:?}"
+    );
+}
+
 #[test]
 fn hidden_static_files_are_not_published() {
     let (_tmp, root) = site(&[

@@ -528,6 +528,14 @@ fn load_file(root: &Path, content_dir: &Path, path: &Path) -> Loaded {
 /// Parse the bytes of the content file at `path` (relative to `content/`),
 /// shown in messages as `shown`.
 fn load_bytes(shown: PathBuf, path: &Path, bytes: Vec<u8>) -> Loaded {
+    // Ids and addresses are made from names: one that is not text would
+    // otherwise lose its name and be reported as in no kind's folder.
+    if path.to_str().is_none() {
+        return failed(
+            Diagnostic::error(&shown, None, "this name is not valid UTF-8 text")
+                .with_help(Some("rename the file: its name becomes its id".into())),
+        );
+    }
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
