@@ -6,37 +6,40 @@
 #
 # Uses the same generated site and peer as bench/run.sh (bench/setup.sh).
 # The tools alternate (gazette, Hugo, gazette, ...), PAIRS times (default
-# 3). Before each build the last one's output is deleted and its writes
-# flushed, then the script waits $QUIET seconds (default 65): on ext4
-# without a journal, the inode allocator passes over inodes freed in the
-# last 60 s (360 s while their block is not yet written back), checking
-# each, so creating files is far slower after large deletions, which
-# would penalise whichever tool ran second. Then the page cache is set up
-# alike for both: with CACHE=cold (the default; needs root) it is emptied,
-# so that both read their files from the disk, as after a while idle on a
-# machine that keeps little page cache (folder entries and inodes stay
-# cached, as this one keeps them); with CACHE=warm both sites' files are
-# read first, as right after a checkout. Prints each build's wall, user and
-# system time, the medians (the lower middle one for an even PAIRS) and the
-# gazette/Hugo ratio.
+# 3), each into a folder of its own; nothing is deleted until the end.
+# On ext4 without a journal, the inode allocator passes over inodes freed
+# in the last 60 s, or 360 s when their inode-table block is dirty, which
+# it is as soon as a new file takes a neighbour: so creating files is far
+# slower for six minutes after a large deletion, and deleting one build's
+# output before the next penalised every build (a third of a build's
+# system time in `recently_deleted`, perf). The script first waits $QUIET
+# seconds (default 360; set QUIET=0 when nothing large was deleted in the
+# last six minutes), and before each build flushes the last one's writes
+# and sets up the page cache alike for both: with CACHE=cold (the default;
+# needs root) it is emptied, so that both read their files from the disk,
+# as after a while idle on a machine that keeps little page cache (folder
+# entries and inodes stay cached, as this one keeps them); with CACHE=warm
+# both sites' files are read first, as right after a checkout. Prints each
+# build's wall, user and system time, the medians (the lower middle one
+# for an even PAIRS) and the gazette/Hugo ratio. Needs about 45 KB of free
+# disk per provision per pair (the outputs are kept until the end).
 set -euo pipefail
 n=${1:-10000}
 pairs=${2:-3}
-quiet=${QUIET:-65}
+quiet=${QUIET:-360}
 cache=${CACHE:-cold}
 case $pairs in '' | *[!0-9]* | 0) echo "PAIRS is a number of at least 1, not $pairs" >&2; exit 2 ;; esac
 case $cache in cold | warm) ;; *) echo "CACHE is cold or warm, not $cache" >&2; exit 2 ;; esac
+case $quiet in '' | *[!0-9]*) echo "QUIET is a number of seconds, not $quiet" >&2; exit 2 ;; esac
 if [ "$cache" = cold ] && ! [ -w /proc/sys/vm/drop_caches ]; then
   echo "CACHE=cold empties the page cache, which needs root: run as root, or with CACHE=warm" >&2
   exit 2
 fi
 source "$(dirname "$0")/setup.sh"
 
-# Settle the machine: flush, wait out recent deletions, set up the cache.
+# Before a build: flush the last one's writes, set up the cache.
 settle() {
-  rm -rf "$work/out"
   sync
-  sleep "$quiet"
   case $cache in
     cold) echo 1 >/proc/sys/vm/drop_caches ;;
     warm) find "$work/gazette" "$work/hugo" -type f -exec cat {} + >/dev/null ;;
@@ -55,11 +58,18 @@ once() {
 }
 
 : >"$work/g"; : >"$work/h"
-for _ in $(seq "$pairs"); do
-  once "$bin" build --quiet --root "$work/gazette" --output "$work/out" --allow-outside >>"$work/g"
-  once "$hugo_bin" --quiet --source "$work/hugo" --destination "$work/out" >>"$work/h"
+need=$((pairs * n * 45))
+free=$(df --output=avail -k "$work" | tail -1)
+if [ "$free" -lt "$need" ]; then
+  echo "$((need / 1024)) MB of free disk needed under $work (the outputs are kept until the end), $((free / 1024)) MB free" >&2
+  exit 2
+fi
+echo "waiting ${quiet} s for recent deletions to age (QUIET=0 to skip)" >&2
+sleep "$quiet"
+for i in $(seq "$pairs"); do
+  once "$bin" build --quiet --root "$work/gazette" --output "$work/out-g$i" --allow-outside >>"$work/g"
+  once "$hugo_bin" --quiet --source "$work/hugo" --destination "$work/out-h$i" >>"$work/h"
 done
-rm -rf "$work/out"
 echo "gazette first builds (wall user sys, s): $(tr '\n' ',' <"$work/g" | sed 's/,$//; s/,/ | /g')"
 echo "hugo first builds (wall user sys, s):    $(tr '\n' ',' <"$work/h" | sed 's/,$//; s/,/ | /g')"
 gt=$(cut -d' ' -f1 "$work/g" | median)
