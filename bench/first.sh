@@ -11,8 +11,8 @@
 # in the last 60 s, or 360 s when their inode-table block is dirty, which
 # it is as soon as a new file takes a neighbour: so creating files is far
 # slower for six minutes after a large deletion, and deleting one build's
-# output before the next penalised every build (a third of a build's
-# system time in `recently_deleted`, perf). The script first waits $QUIET
+# output before the next penalised every build (`recently_deleted` in
+# 10-16% of a first build's perf samples). The script first waits $QUIET
 # seconds (default 360; set QUIET=0 when nothing large was deleted in the
 # last six minutes), and before each build flushes the last one's writes
 # and sets up the page cache alike for both: with CACHE=cold (the default;
@@ -21,8 +21,10 @@
 # entries and inodes stay cached, as this one keeps them); with CACHE=warm
 # both sites' files are read first, as right after a checkout. Prints each
 # build's wall, user and system time, the medians (the lower middle one
-# for an even PAIRS) and the gazette/Hugo ratio. Needs about 45 KB of free
-# disk per provision per pair (the outputs are kept until the end).
+# for an even PAIRS) and the gazette/Hugo ratio. Needs about 100 KiB of
+# free disk and 16 free inodes per provision per pair (the outputs are kept
+# until the end: at 10,000 provisions gazette's takes 660 MiB of disk and
+# Hugo's 250 MiB, a block for each of its 62,000 files and folders).
 set -euo pipefail
 n=${1:-10000}
 pairs=${2:-3}
@@ -58,10 +60,13 @@ once() {
 }
 
 : >"$work/g"; : >"$work/h"
-need=$((pairs * n * 45))
-free=$(df --output=avail -k "$work" | tail -1)
-if [ "$free" -lt "$need" ]; then
-  echo "$((need / 1024)) MB of free disk needed under $work (the outputs are kept until the end), $((free / 1024)) MB free" >&2
+need=$((pairs * n * 100))
+inodes=$((pairs * n * 16))
+free=$(df --output=avail -k "$work" | tail -1 | tr -d ' ')
+ifree=$(df --output=iavail "$work" | tail -1 | tr -d ' ')
+case $free$ifree in '' | *[!0-9]*) echo "could not read the free disk under $work (df)" >&2; exit 2 ;; esac
+if [ "$free" -lt "$need" ] || [ "$ifree" -lt "$inodes" ]; then
+  echo "$((need / 1024)) MiB and $inodes inodes free needed under $work (the outputs are kept until the end); $((free / 1024)) MiB and $ifree free" >&2
   exit 2
 fi
 echo "waiting ${quiet} s for recent deletions to age (QUIET=0 to skip)" >&2

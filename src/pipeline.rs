@@ -224,10 +224,11 @@ impl Pipeline {
         let parts = crate::search::Parts::new(&p.site);
         let (rendered, search) = std::thread::scope(|scope| {
             // Pagefind builds each part with rayon: on the pool the pages
-            // render on, that work queued behind them, so the index was
-            // made after the pages, on one core at the end (a perf timeline
-            // at 10,000 provisions). Its own thread makes it beside them,
-            // and takes up the cores while page writers wait on the disk.
+            // render on, that work queued behind them, so this thread
+            // waited and the index was made after the pages, on one core at
+            // the end (a perf timeline at 10,000 provisions). A pool of its
+            // own makes it beside them, taking up the cores while page
+            // writers wait on the disk.
             let search = scope.spawn(|| match search_pool() {
                 Some(pool) => pool.install(|| parts.work(&emit_all)),
                 None => parts.work(&emit_all),

@@ -799,8 +799,10 @@ pub fn render_site_into(
     }
     // The export reads only the model, and is the longest file to make:
     // made after the pages with the other data files, a core idled while
-    // one thread finished it (perf timeline, 10,000 provisions). Beside the
-    // pages, rayon gives it the first idle moment.
+    // one thread finished it (perf timeline, 10,000 provisions). It is made
+    // beside the pages, one thread taking it from the start; it streams,
+    // so it adds little memory. It is made even if a page fails: the
+    // build then keeps none of what it wrote.
     let (mut diags, export) = rayon::join(
         || {
             render_pages_into(
@@ -815,12 +817,13 @@ pub fn render_site_into(
         },
         || data.map(|d| d.stream(EXPORT_PATH, &|w| crate::export::write_site_json(site, w))),
     );
+    let pages_failed = diags.has_errors();
     if let Some(Err(d)) = export {
         diags.push(d);
     }
-    if let Some(data) = data.filter(|_| !diags.has_errors()) {
-        // What only pages show goes before the data files are made: at
-        // 100,000 provisions they were the build's peak of memory.
+    if let Some(data) = data.filter(|_| !pages_failed) {
+        // What only pages show goes before the other data files are made:
+        // at 100,000 provisions they were the build's peak of memory.
         views.let_go_of_pages();
         diags.extend(data_files_into(site, &views, data));
     }
