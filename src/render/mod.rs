@@ -774,8 +774,11 @@ fn render_pages_into(
 
 /// Stream the files of [`data_files`] but the export into `emit`.
 fn data_files_into(site: &Site, views: &Views, emit: &dyn Sink) -> Diagnostics {
+    // One file per run (see render_pages_into): the site's calendar and
+    // spreadsheets, first in the list, are the largest.
     let problems: Vec<Diagnostic> = data_extras(site, views)
         .par_iter()
+        .with_max_len(1)
         .filter(|(path, _)| path != EXPORT_PATH)
         .filter_map(|(path, fill)| emit.stream(path, fill.as_ref()).err())
         .collect();
