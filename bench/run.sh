@@ -27,7 +27,6 @@ once() {
   tr -d '%' <"$work/t"
 }
 
-
 read -r st sm _ < <(once "$bin" build --quiet --root "$work/shipped")
 printf 'shipped site:  %6.2f s  %7d KiB peak\n' "$st" "$sm"
 
